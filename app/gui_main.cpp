@@ -1,0 +1,51 @@
+// gateau-workbench: the GUI. Thin: parse arguments, set up logging, show the main window.
+#include "core/util/logging.h"
+#include "ui/main_window.h"
+#include "ui/sample_table_model.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    Q_INIT_RESOURCE(resources);  // the .qrc lives in the static gateau_ui library
+    QApplication::setOrganizationName("Gateau");
+    QApplication::setApplicationName("Gateau Workbench");
+    QApplication::setApplicationVersion(GATEAU_VERSION);
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription("Curate long-context SFT data with the GATEAU method.");
+    cli.addHelpOption();
+    cli.addVersionOption();
+    cli.addPositionalArgument("project", "Project file (.gateau) to open.");
+    QCommandLineOption importOpt("import", "Import FILE into the project after opening it.", "FILE");
+    QCommandLineOption shotOpt("screenshot", "Save a PNG of the window to FILE once loaded, then quit.", "FILE");
+    QCommandLineOption verboseOpt("verbose", "Debug logging on the console.");
+    cli.addOptions({importOpt, shotOpt, verboseOpt});
+    cli.process(app);
+
+    QString logDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/logs";
+    gateau::util::setupLogging(logDir.toStdString(), cli.isSet(verboseOpt));
+
+    gateau::ui::MainWindow w;
+    w.show();
+    const QStringList args = cli.positionalArguments();
+    if (!args.isEmpty()) {
+        if (!w.openProject(args.first(), !cli.value(importOpt).isEmpty())) return cli.isSet(shotOpt) ? 1 : app.exec();
+        if (cli.isSet(importOpt)) w.importFile(cli.value(importOpt));
+    }
+    if (cli.isSet(shotOpt)) {
+        QTimer::singleShot(1500, &w, [&] {
+            bool ok = w.grab().save(cli.value(shotOpt));
+            std::fprintf(ok ? stdout : stderr, ok ? "screenshot saved to %s\n" : "cannot save screenshot %s\n",
+                         qPrintable(cli.value(shotOpt)));
+            app.exit(ok ? 0 : 1);
+        });
+    }
+    return app.exec();
+}

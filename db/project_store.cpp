@@ -1,0 +1,185 @@
+#include "db/project_store.h"
+
+#include "core/datasets/record_parser.h"
+#include "db/schema.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+namespace gateau::db {
+
+const char* decisionName(Decision d) {
+    switch (d) {
+    case Decision::None: return "none";
+    case Decision::Keep: return "keep";
+    case Decision::Drop: return "drop";
+    }
+    return "none";
+}
+
+static Decision decisionFromName(std::string_view s) {
+    return s == "keep" ? Decision::Keep : s == "drop" ? Decision::Drop : Decision::None;
+}
+
+std::string utcNow() {
+    using namespace std::chrono;
+    auto now = system_clock::now();
+    std::time_t t = system_clock::to_time_t(now);
+    int ms = int(duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char out[48];
+    std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
+    return out;
+}
+
+ProjectStore::ProjectStore(Database db) : db_(std::move(db)), parser_(std::make_unique<datasets::RecordParser>()) {}
+ProjectStore::ProjectStore(ProjectStore&&) noexcept = default;
+ProjectStore& ProjectStore::operator=(ProjectStore&&) noexcept = default;
+ProjectStore::~ProjectStore() = default;
+
+ProjectStore ProjectStore::open(const std::string& path, bool create) {
+    if (!create && !std::filesystem::exists(path)) throw DbError(path + ": no such project file");
+    Database db(path, create);
+    try {
+        db.exec("PRAGMA foreign_keys = ON");
+        migrate(db);
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+    } catch (const DbError& e) {
+        std::string msg = e.what();
+        // sqlite reports a non-database file lazily, at the first statement.
+        if (msg.find("file is not a database") != std::string::npos) throw DbError(path + ": not a Gateau project (not an SQLite file)");
+        throw;
+    }
+    return ProjectStore(std::move(db));
+}
+
+std::vector<DatasetInfo> ProjectStore::datasets() {
+    auto st = db_.prepare(
+        "SELECT id, path, name, coalesce(sha256, ''), format, status, imported_at, size_bytes, sample_count, "
+        "error_count, report FROM datasets ORDER BY id");
+    std::vector<DatasetInfo> out;
+    while (st.step()) {
+        DatasetInfo d;
+        d.id = st.int64(0);
+        d.path = st.text(1);
+        d.name = st.text(2);
+        d.sha256 = st.text(3);
+        d.format = st.text(4);
+        d.status = st.text(5);
+        d.importedAt = st.text(6);
+        d.sizeBytes = st.int64(7);
+        d.sampleCount = st.int64(8);
+        d.errorCount = st.int64(9);
+        d.reportJson = st.text(10);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+int64_t ProjectStore::sampleCount() {
+    auto st = db_.prepare("SELECT coalesce(sum(sample_count), 0) FROM datasets WHERE status = 'complete'");
+    st.step();
+    return st.int64(0);
+}
+
+std::vector<SampleRow> ProjectStore::samplesAfter(int64_t afterId, int limit) {
+    auto st = db_.prepare(
+        "SELECT s.id, s.dataset_id, s.line, coalesce(s.external_id, ''), d.name, s.preview, s.turns, s.prompt_chars, "
+        "s.response_chars FROM samples s JOIN datasets d ON d.id = s.dataset_id "
+        "WHERE s.id > ?1 AND d.status = 'complete' ORDER BY s.id LIMIT ?2");
+    st.bind(1, afterId).bind(2, limit);
+    std::vector<SampleRow> out;
+    out.reserve(size_t(limit));
+    while (st.step()) {
+        SampleRow r;
+        r.id = st.int64(0);
+        r.datasetId = st.int64(1);
+        r.line = st.int64(2);
+        r.externalId = st.text(3);
+        r.datasetName = st.text(4);
+        r.preview = st.text(5);
+        r.turns = st.int64(6);
+        r.promptChars = st.int64(7);
+        r.responseChars = st.int64(8);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::optional<SampleText> ProjectStore::sampleText(int64_t sampleId) {
+    auto st = db_.prepare(
+        "SELECT t.raw, d.format FROM sample_texts t JOIN samples s ON s.id = t.sample_id "
+        "JOIN datasets d ON d.id = s.dataset_id WHERE t.sample_id = ?1");
+    st.bind(1, sampleId);
+    if (!st.step()) return std::nullopt;
+    SampleText out{st.text(0), {}};
+    std::string padded = out.raw;
+    padded.resize(out.raw.size() + datasets::RecordParser::kPadding);
+    datasets::ParsedRecord rec;
+    std::string error;
+    auto format = datasets::parseFormat(st.textView(1)).value_or(datasets::Format::Auto);
+    if (!parser_->parse(std::string_view(padded.data(), out.raw.size()), format, rec, error))
+        throw DbError(path() + ": sample " + std::to_string(sampleId) + " no longer parses: " + error);
+    out.conversation = std::move(rec.conversation);
+    return out;
+}
+
+void ProjectStore::addOverride(int64_t sampleId, Decision decision, const std::string& note) {
+    auto st = db_.prepare("INSERT INTO overrides(sample_id, decision, note, created_at) VALUES (?1, ?2, ?3, ?4)");
+    st.bind(1, sampleId).bind(2, decisionName(decision)).bind(3, note).bind(4, utcNow());
+    st.run();
+}
+
+static std::vector<OverrideEntry> readOverrides(Statement& st) {
+    std::vector<OverrideEntry> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.int64(1), decisionFromName(st.textView(2)), st.text(3), st.text(4)});
+    return out;
+}
+
+std::optional<OverrideEntry> ProjectStore::currentOverride(int64_t sampleId) {
+    auto st = db_.prepare(
+        "SELECT id, sample_id, decision, note, created_at FROM overrides WHERE sample_id = ?1 ORDER BY id DESC LIMIT 1");
+    st.bind(1, sampleId);
+    auto v = readOverrides(st);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+}
+
+std::vector<OverrideEntry> ProjectStore::overrideHistory(int64_t sampleId) {
+    auto st = db_.prepare("SELECT id, sample_id, decision, note, created_at FROM overrides WHERE sample_id = ?1 ORDER BY id");
+    st.bind(1, sampleId);
+    return readOverrides(st);
+}
+
+std::string ProjectStore::infoJson() {
+    nlohmann::json j;
+    j["project"] = std::filesystem::absolute(path()).string();
+    j["schema_version"] = schemaVersion();
+    j["samples"] = sampleCount();
+    j["datasets"] = nlohmann::json::array();
+    for (const auto& d : datasets()) {
+        nlohmann::json report = nlohmann::json::parse(d.reportJson, nullptr, false);
+        j["datasets"].push_back({{"id", d.id},
+                                 {"path", d.path},
+                                 {"name", d.name},
+                                 {"sha256", d.sha256},
+                                 {"format", d.format},
+                                 {"status", d.status},
+                                 {"imported_at", d.importedAt},
+                                 {"size_bytes", d.sizeBytes},
+                                 {"samples", d.sampleCount},
+                                 {"errors", d.errorCount},
+                                 {"report", report.is_discarded() ? nlohmann::json::object() : report}});
+    }
+    return j.dump(2);
+}
+
+}  // namespace gateau::db

@@ -1,0 +1,81 @@
+#pragma once
+// One project = one SQLite file: datasets, samples, overrides (and later runs and scores).
+#include "core/datasets/conversation.h"
+#include "db/sqlite.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gateau::datasets {
+class RecordParser;
+}
+
+namespace gateau::db {
+
+struct DatasetInfo {
+    int64_t id = 0;
+    std::string path, name, sha256, format, status, importedAt;
+    int64_t sizeBytes = 0, sampleCount = 0, errorCount = 0;
+    std::string reportJson;
+};
+
+struct SampleRow {
+    int64_t id = 0, datasetId = 0, line = 0;
+    std::string externalId, datasetName, preview;
+    int64_t turns = 0, promptChars = 0, responseChars = 0;
+};
+
+struct SampleText {
+    std::string raw;                      // the original record, byte for byte
+    datasets::Conversation conversation;  // extracted from `raw` by the import's parser
+};
+
+enum class Decision { None, Keep, Drop };
+const char* decisionName(Decision d);
+
+struct OverrideEntry {
+    int64_t id = 0, sampleId = 0;
+    Decision decision = Decision::None;
+    std::string note, createdAt;
+};
+
+// UTC now as ISO 8601 with milliseconds, the timestamp format of every stored row.
+std::string utcNow();
+
+class ProjectStore {
+public:
+    // Opens a project; `create` makes the file when missing. Migrates old schemas; refuses
+    // newer ones and foreign files with a DbError naming the file.
+    static ProjectStore open(const std::string& path, bool create);
+    ProjectStore(ProjectStore&&) noexcept;
+    ProjectStore& operator=(ProjectStore&&) noexcept;
+    ~ProjectStore();
+
+    Database& db() { return db_; }
+    const std::string& path() const { return db_.path(); }
+
+    std::vector<DatasetInfo> datasets();  // every dataset, interrupted imports included
+    int64_t sampleCount();                // samples of completely imported datasets
+
+    // Samples of complete datasets with id > afterId in id order (keyset paging for views).
+    std::vector<SampleRow> samplesAfter(int64_t afterId, int limit);
+    std::optional<SampleText> sampleText(int64_t sampleId);
+
+    // Every change appends a row; the newest row is the sample's current decision.
+    void addOverride(int64_t sampleId, Decision decision, const std::string& note);
+    std::optional<OverrideEntry> currentOverride(int64_t sampleId);
+    std::vector<OverrideEntry> overrideHistory(int64_t sampleId);
+
+    // `gateau info --json`: {"project", "schema_version", "datasets": [...], "samples"}.
+    std::string infoJson();
+
+private:
+    explicit ProjectStore(Database db);
+    Database db_;
+    std::unique_ptr<datasets::RecordParser> parser_;  // re-extracts conversations on read
+};
+
+}  // namespace gateau::db

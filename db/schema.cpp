@@ -1,0 +1,110 @@
+#include "db/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace gateau::db {
+
+namespace {
+
+// Migration i (0-based) takes user_version i to i + 1. Never edit a shipped entry: append.
+const std::vector<const char*>& migrations() {
+    static const std::vector<const char*> m = {
+        // 1: datasets, samples (metadata apart from the large texts so table scans stay
+        //    small), overrides with history, and the first shape of runs and scores.
+        //    The extracted conversation is not stored a second time: it is re-derived from
+        //    the verbatim record on read (docs/store.md says why).
+        R"SQL(
+CREATE TABLE datasets(
+  id            INTEGER PRIMARY KEY,
+  path          TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  size_bytes    INTEGER NOT NULL,
+  sha256        TEXT,
+  format        TEXT NOT NULL,
+  status        TEXT NOT NULL CHECK (status IN ('importing', 'complete')),
+  imported_at   TEXT NOT NULL,
+  sample_count  INTEGER NOT NULL DEFAULT 0,
+  error_count   INTEGER NOT NULL DEFAULT 0,
+  report        TEXT NOT NULL DEFAULT '{}'
+);
+CREATE UNIQUE INDEX datasets_sha256 ON datasets(sha256) WHERE status = 'complete';
+
+CREATE TABLE samples(
+  id              INTEGER PRIMARY KEY,
+  dataset_id      INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  line            INTEGER NOT NULL,
+  external_id     TEXT,
+  turns           INTEGER NOT NULL,
+  prompt_chars    INTEGER NOT NULL,
+  response_chars  INTEGER NOT NULL,
+  preview         TEXT NOT NULL
+);
+CREATE INDEX samples_dataset ON samples(dataset_id, line);
+
+CREATE TABLE sample_texts(
+  sample_id     INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+  raw           TEXT NOT NULL
+);
+
+CREATE TABLE overrides(
+  id          INTEGER PRIMARY KEY,
+  sample_id   INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  decision    TEXT NOT NULL CHECK (decision IN ('keep', 'drop', 'none')),
+  note        TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL
+);
+CREATE INDEX overrides_sample ON overrides(sample_id, id);
+
+CREATE TABLE runs(
+  id          INTEGER PRIMARY KEY,
+  created_at  TEXT NOT NULL,
+  config      TEXT NOT NULL,
+  status      TEXT NOT NULL
+);
+
+CREATE TABLE scores(
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  sample_id  INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  status     TEXT NOT NULL,
+  error      TEXT,
+  values_json TEXT,
+  PRIMARY KEY (run_id, sample_id)
+);
+)SQL",
+    };
+    return m;
+}
+
+int pragmaInt(Database& db, const char* sql) {
+    auto st = db.prepare(sql);
+    return st.step() ? int(st.int64(0)) : 0;
+}
+
+}  // namespace
+
+int schemaVersion() { return int(migrations().size()); }
+
+void migrate(Database& db) {
+    int appId = pragmaInt(db, "PRAGMA application_id");
+    int version = pragmaInt(db, "PRAGMA user_version");
+    bool fresh = version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0;
+    if (!fresh && appId != kApplicationId)
+        throw DbError(db.path() + ": not a Gateau project (an SQLite file of another program)");
+    if (version > schemaVersion())
+        throw DbError(db.path() + ": project schema version " + std::to_string(version) +
+                      " is newer than this Gateau (" + std::to_string(schemaVersion()) + "); please upgrade Gateau");
+    if (fresh) {
+        // Large pages keep long records in fewer overflow pages; only settable before the first table.
+        db.exec("PRAGMA page_size = 16384");
+    }
+    for (int v = version; v < schemaVersion(); ++v) {
+        Transaction tx(db);
+        db.exec(migrations()[size_t(v)]);
+        db.exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+        db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+        tx.commit();
+    }
+}
+
+}  // namespace gateau::db

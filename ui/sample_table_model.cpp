@@ -1,0 +1,101 @@
+#include "ui/sample_table_model.h"
+
+#include <QLocale>
+
+namespace gateau::ui {
+
+SampleTableModel::SampleTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void SampleTableModel::setStore(db::ProjectStore* store) {
+    store_ = store;
+    reload();
+}
+
+void SampleTableModel::reload() {
+    beginResetModel();
+    rows_.clear();
+    total_ = store_ ? store_->sampleCount() : 0;
+    exhausted_ = store_ == nullptr;
+    endResetModel();
+    if (store_) fetchMore({});
+}
+
+int64_t SampleTableModel::sampleIdAt(int row) const {
+    return row >= 0 && size_t(row) < rows_.size() ? rows_[size_t(row)].id : -1;
+}
+
+int SampleTableModel::rowOfSample(int64_t sampleId) {
+    for (;;) {
+        auto it = std::lower_bound(rows_.begin(), rows_.end(), sampleId, [](const db::SampleRow& r, int64_t id) { return r.id < id; });
+        if (it != rows_.end() && it->id == sampleId) return int(it - rows_.begin());
+        if (it != rows_.end() || !canFetchMore({})) return -1;
+        fetchMore({});
+    }
+}
+
+int SampleTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
+int SampleTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+bool SampleTableModel::canFetchMore(const QModelIndex& parent) const { return !parent.isValid() && !exhausted_; }
+
+void SampleTableModel::fetchMore(const QModelIndex& parent) {
+    if (parent.isValid() || !store_ || exhausted_) return;
+    int64_t after = rows_.empty() ? 0 : rows_.back().id;
+    auto batch = store_->samplesAfter(after, kBatch);
+    if (batch.size() < size_t(kBatch)) exhausted_ = true;
+    if (batch.empty()) return;
+    beginInsertRows({}, int(rows_.size()), int(rows_.size() + batch.size()) - 1);
+    rows_.insert(rows_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+    endInsertRows();
+}
+
+QVariant SampleTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || size_t(index.row()) >= rows_.size()) return {};
+    const auto& r = rows_[size_t(index.row())];
+    if (role == Qt::DisplayRole) {
+        QLocale loc;
+        switch (index.column()) {
+        case ColId: return qlonglong(r.id);
+        case ColDataset: return QString::fromStdString(r.datasetName);
+        case ColLine: return qlonglong(r.line);
+        case ColExternalId: return QString::fromStdString(r.externalId);
+        case ColTurns: return qlonglong(r.turns);
+        case ColPromptChars: return loc.toString(qlonglong(r.promptChars));
+        case ColResponseChars: return loc.toString(qlonglong(r.responseChars));
+        case ColInstruction: return QString::fromStdString(r.preview);
+        }
+    } else if (role == Qt::TextAlignmentRole) {
+        int c = index.column();
+        if (c == ColId || c == ColLine || c == ColTurns || c == ColPromptChars || c == ColResponseChars)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+    } else if (role == Qt::ToolTipRole && index.column() == ColInstruction) {
+        return QString::fromStdString(r.preview);
+    } else if (role == Qt::UserRole) {
+        return qlonglong(r.id);
+    }
+    return {};
+}
+
+QVariant SampleTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole) {
+        if (section == ColPromptChars) return tr("Characters before the response (context, instruction, earlier turns)");
+        if (section == ColResponseChars) return tr("Characters of the scored response (last assistant turn)");
+        if (section == ColInstruction) return tr("The instruction: last paragraph of the final user turn");
+        return {};
+    }
+    if (role != Qt::DisplayRole) return {};
+    switch (section) {
+    case ColId: return tr("#");
+    case ColDataset: return tr("Dataset");
+    case ColLine: return tr("Line");
+    case ColExternalId: return tr("ID");
+    case ColTurns: return tr("Turns");
+    case ColPromptChars: return tr("Input");
+    case ColResponseChars: return tr("Response");
+    case ColInstruction: return tr("Instruction");
+    }
+    return {};
+}
+
+}  // namespace gateau::ui
