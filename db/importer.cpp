@@ -208,7 +208,7 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
 
     try {
         std::vector<Prepared> batch;
-        auto lastReport = std::chrono::steady_clock::now();
+        std::chrono::steady_clock::time_point lastReport{};  // report the first batch at once
         while (queue.pop(batch)) {
             if (opts.cancel && opts.cancel->load()) break;
             Transaction tx(db);

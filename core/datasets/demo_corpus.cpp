@@ -40,8 +40,13 @@ std::vector<std::string> splitParagraphs(const std::string& text, size_t minWord
             continue;
         }
         size_t b = line.find_last_not_of(" \t");
-        if (!para.empty()) para += ' ';
-        para.append(line, a, b - a + 1);
+        // Collapse inner runs of blanks: answers are compared word for word.
+        for (size_t i = a; i <= b; ++i) {
+            char c = line[i] == '\t' ? ' ' : line[i];
+            if (c == ' ' && !para.empty() && para.back() == ' ') continue;
+            if (i == a && !para.empty()) para += ' ';
+            para += c;
+        }
     }
     flush();
     return out;

@@ -66,6 +66,15 @@ size_t occurrences(const std::string& hay, const std::string& needle) {
     return n;
 }
 
+// Answers are prose sentences: they start with a capital letter, hold no double quote (the
+// instruction quotes their opening) and are mostly letters, not tables or rulers.
+bool isProse(const std::string& s) {
+    if (s.empty() || !std::isupper(static_cast<unsigned char>(s[0])) || s.find('"') != std::string::npos) return false;
+    size_t letters = 0;
+    for (char c : s) letters += std::isalpha(static_cast<unsigned char>(c)) || c == ' ';
+    return letters * 10 >= s.size() * 9;
+}
+
 struct Answer {
     std::string sentence;
     size_t wordOffset = 0;
@@ -80,7 +89,7 @@ bool pickSentence(const std::vector<const Passage*>& doc, const std::vector<size
         size_t offset = paraOffsets[p];
         for (const auto& s : splitSentences(doc[p]->text)) {
             auto w = words(s);
-            if (w.size() >= 8 && w.size() <= 60 && occurrences(document, joinWords(w, 0, 6)) == 1)
+            if (w.size() >= 8 && w.size() <= 60 && isProse(s) && occurrences(document, joinWords(w, 0, 6)) == 1)
                 candidates.emplace_back(s, offset);
             offset += w.size();
         }

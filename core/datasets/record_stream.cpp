@@ -125,6 +125,11 @@ bool RecordStream::nextLine(RawRecord& out, std::vector<StreamIssue>& issues) {
         int64_t lineNo = line_;
         begin_ = std::min(lineEnd + 1, end_);
         ++line_;
+        if (b - a > maxRecord_) {
+            issues.push_back({lineNo, "record longer than " + std::to_string(maxRecord_ >> 20) + " MiB; skipped"});
+            scan = begin_;
+            continue;
+        }
         while (a < b && isSpace(buf_[a])) ++a;
         while (b > a && isSpace(buf_[b - 1])) --b;
         if (a == b) {

@@ -1,0 +1,310 @@
+// Engine construction (device, dtype, threads, weights) and the public scoring calls.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include "core/model/engine_internal.h"
+
+namespace gateau::model {
+
+namespace {
+
+at::ScalarType scalarType(ComputeDtype d) {
+    switch (d) {
+        case ComputeDtype::BFloat16: return at::kBFloat16;
+        case ComputeDtype::Float16: return at::kHalf;
+        default: return at::kFloat;
+    }
+}
+
+const char* scalarTypeName(at::ScalarType t) {
+    if (t == at::kBFloat16) return "bfloat16";
+    if (t == at::kHalf) return "float16";
+    return "float32";
+}
+
+// See EngineOptions::tuneAllocator. Process-wide and idempotent; done once.
+void tuneHeapForLargeTensors() {
+#if defined(__GLIBC__)
+    static const bool done = [] {
+        mallopt(M_MMAP_MAX, 0);                       // large blocks from the heap too
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);           // keep freed memory for the next chunk
+        mallopt(M_TOP_PAD, 64 << 20);                 // grow the heap in big steps
+        return true;
+    }();
+    (void)done;
+#endif
+}
+
+at::Device resolveDevice(const std::string& spec) {
+    if (spec.empty() || spec == "cpu") return at::Device(at::kCPU);
+    if (spec.rfind("cuda", 0) != 0)
+        throw ModelError("unknown device '" + spec + "' (expected cpu, cuda or cuda:N)");
+    if (!torch::cuda::is_available())
+        throw ModelError("device '" + spec + "' requested but this libtorch has no usable CUDA");
+    at::Device dev(spec == "cuda" ? std::string("cuda:0") : spec);
+    if (dev.index() >= int64_t(torch::cuda::device_count()))
+        throw ModelError("device '" + spec + "' does not exist (" +
+                         std::to_string(torch::cuda::device_count()) + " CUDA devices)");
+    return dev;
+}
+
+}  // namespace
+
+Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions options)
+    : d_(std::make_unique<Impl>()) {
+    Impl& m = *d_;
+    m.cfg = config;
+    m.opt = options;
+    m.scaling = options.ropeOverride ? *options.ropeOverride : config.ropeScaling;
+    m.H = config.numHeads;
+    m.KV = config.numKvHeads > 0 ? config.numKvHeads : config.numHeads;
+    m.hidden = config.hiddenSize;
+    m.dh = config.headDim > 0 ? config.headDim : (m.H > 0 ? m.hidden / m.H : 0);
+    m.ffn = config.intermediateSize;
+    m.vocab = config.vocabSize;
+    if (m.H <= 0 || m.KV <= 0 || m.hidden <= 0 || m.dh <= 0 || m.ffn <= 0 || m.vocab <= 0 ||
+        config.numLayers <= 0)
+        throw ModelError("model config is incomplete (heads, hidden, intermediate, layers, vocab)");
+    if (m.H % m.KV != 0)
+        throw ModelError("num_attention_heads " + std::to_string(m.H) +
+                         " is not a multiple of num_key_value_heads " + std::to_string(m.KV));
+    if (m.dh % 2 != 0) throw ModelError("head_dim must be even for rotary embeddings");
+    if (options.prefillChunk <= 0) throw ModelError("prefillChunk must be positive");
+
+    m.device = resolveDevice(options.device);
+    ComputeDtype want = options.dtype;
+    if (want == ComputeDtype::Auto)
+        want = m.device.is_cuda() || cpuHasBf16() ? ComputeDtype::BFloat16 : ComputeDtype::Float32;
+    m.dtype = scalarType(want);
+
+    const int threads = options.threads > 0 ? options.threads : physicalCoreCount();
+    at::set_num_threads(threads);
+    if (options.tuneAllocator && m.device.is_cpu()) tuneHeapForLargeTensors();
+
+    c10::InferenceMode guard;
+    int64_t params = 0;
+    auto load = [&](const std::string& name, std::vector<int64_t> shape) {
+        at::Tensor t = weights(name);
+        if (!t.defined()) throw ModelError("tensor '" + name + "' is missing");
+        if (t.sizes().vec() != shape) {
+            std::string want = "[", got = "[";
+            for (auto s : shape) want += std::to_string(s) + ",";
+            for (auto s : t.sizes()) got += std::to_string(s) + ",";
+            throw ModelError("tensor '" + name + "' has shape " + got + "] but the config implies " +
+                             want + "]");
+        }
+        if (!at::isFloatingType(t.scalar_type()))
+            throw ModelError("tensor '" + name + "' is not a float tensor");
+        params += t.numel();
+        return t.to(m.device, m.dtype).contiguous();
+    };
+
+    const int64_t qDim = m.H * m.dh, kvDim = m.KV * m.dh;
+    m.embed = load("model.embed_tokens.weight", {m.vocab, m.hidden});
+    const bool qkvBias = config.attentionBias || config.arch == Arch::Qwen2;
+    const bool oBias = config.attentionBias && config.arch != Arch::Qwen2;
+    for (int64_t l = 0; l < config.numLayers; ++l) {
+        const std::string p = "model.layers." + std::to_string(l) + ".";
+        LayerWeights w;
+        w.inputNorm = load(p + "input_layernorm.weight", {m.hidden});
+        w.wqkv = at::cat({load(p + "self_attn.q_proj.weight", {qDim, m.hidden}),
+                          load(p + "self_attn.k_proj.weight", {kvDim, m.hidden}),
+                          load(p + "self_attn.v_proj.weight", {kvDim, m.hidden})},
+                         0);
+        if (qkvBias)
+            w.bqkv = at::cat({load(p + "self_attn.q_proj.bias", {qDim}),
+                              load(p + "self_attn.k_proj.bias", {kvDim}),
+                              load(p + "self_attn.v_proj.bias", {kvDim})},
+                             0);
+        w.wo = load(p + "self_attn.o_proj.weight", {m.hidden, qDim});
+        if (oBias) w.bo = load(p + "self_attn.o_proj.bias", {m.hidden});
+        w.postNorm = load(p + "post_attention_layernorm.weight", {m.hidden});
+        w.wgateUp = at::cat({load(p + "mlp.gate_proj.weight", {m.ffn, m.hidden}),
+                             load(p + "mlp.up_proj.weight", {m.ffn, m.hidden})},
+                            0);
+        w.wdown = load(p + "mlp.down_proj.weight", {m.hidden, m.ffn});
+        m.layers.push_back(std::move(w));
+    }
+    m.finalNorm = load("model.norm.weight", {m.hidden});
+    m.lmHead = config.tieWordEmbeddings ? m.embed : load("lm_head.weight", {m.vocab, m.hidden});
+
+    m.info.device = m.device.str();
+    m.info.dtype = scalarTypeName(m.dtype);
+    m.info.threads = threads;
+    m.info.torchVersion = TORCH_VERSION;
+    m.info.parameterCount = params;
+}
+
+Engine::~Engine() = default;
+
+void Engine::releaseCache() {
+    d_->kStore.clear();
+    d_->vStore.clear();
+}
+
+const ModelConfig& Engine::config() const { return d_->cfg; }
+const EngineInfo& Engine::info() const { return d_->info; }
+
+const Rope& Engine::Impl::ropeFor(int64_t seqLen) {
+    // Only Dynamic NTK depends on the length, and only beyond max_position_embeddings.
+    const int64_t key = scaling.type == RopeScaling::Type::Dynamic &&
+                                seqLen > cfg.maxPositionEmbeddings
+                            ? seqLen
+                            : 0;
+    auto it = ropeByLength.find(key);
+    if (it == ropeByLength.end())
+        it = ropeByLength.emplace(key, computeRope(cfg, scaling, dh, seqLen)).first;
+    return it->second;
+}
+
+namespace {
+
+void checkIds(const std::vector<int64_t>& ids, int64_t vocab) {
+    if (ids.size() < 2) throw ModelError("scoring needs at least 2 tokens");
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] < 0 || ids[i] >= vocab)
+            throw ModelError("token id " + std::to_string(ids[i]) + " at position " +
+                             std::to_string(i) + " is outside the vocabulary (" +
+                             std::to_string(vocab) + ")");
+}
+
+std::vector<float> toVector(const at::Tensor& t) {
+    auto c = t.to(at::kCPU, at::kFloat).contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+}  // namespace
+
+SpanResult Engine::scoreSpan(const std::vector<int64_t>& ids, const SpanRequest& req) {
+    Impl& m = *d_;
+    checkIds(ids, m.vocab);
+    const int64_t n = int64_t(ids.size());
+    const int64_t K = req.spanFrom;
+    if (K < 1 || K > n - 1)
+        throw ModelError("span start " + std::to_string(K) + " is outside 1.." +
+                         std::to_string(n - 1));
+    if (req.segmentLen < 0) throw ModelError("segment length must not be negative");
+
+    ForwardPlan plan;
+    plan.lens = {n};
+    plan.headFrom = {req.allLogprobs ? 1 : K};
+    plan.spanFrom = K;
+    plan.segmentLen = req.segmentLen;
+    plan.numSegments = req.segmentLen > 0 ? (K + req.segmentLen - 1) / req.segmentLen : 0;
+    plan.tokenSegments = req.segmentLen > 0 && req.tokenSegmentAttention;
+    if (req.keyAttentionAll) {
+        for (int64_t t = K; t < n; ++t) plan.keyRows.push_back(t);
+    } else {
+        for (int64_t t : req.keyAttentionFor) {
+            if (t < K || t >= n)
+                throw ModelError("per-key attention requested for position " + std::to_string(t) +
+                                 ", outside the span " + std::to_string(K) + ".." +
+                                 std::to_string(n - 1));
+            plan.keyRows.push_back(t);
+        }
+    }
+    plan.progress = req.progress ? &req.progress : nullptr;
+
+    ForwardOutput out = m.forward({ids}, plan);
+
+    SpanResult r;
+    r.n = n;
+    r.spanFrom = K;
+    r.firstLogprobPos = plan.headFrom[0];
+    r.logprobs = std::move(out.logprobs[0]);
+    r.numLayers = int64_t(m.layers.size());
+    r.segmentLen = plan.segmentLen;
+    r.numSegments = plan.numSegments;
+    r.spanTokens = n - K;
+    const double layers = double(m.layers.size());
+    if (plan.numSegments > 0) r.segmentAttention = toVector(out.layerSegments / double(n - K));
+    if (plan.tokenSegments) r.tokenSegmentAttention = toVector(out.tokenSegments / layers);
+    if (!plan.keyRows.empty()) {
+        r.keyAttentionPositions = plan.keyRows;
+        r.keyAttention = toVector(out.keyAttention / layers);
+    }
+    return r;
+}
+
+SpanResult Engine::scoreSpan(const std::vector<int64_t>& ids, int64_t spanFrom,
+                             int64_t segmentLen, bool wantSegmentAttention,
+                             int64_t keyAttentionFor) {
+    SpanRequest req;
+    req.spanFrom = spanFrom;
+    if (wantSegmentAttention) {
+        req.segmentLen = segmentLen;
+        req.tokenSegmentAttention = true;
+    }
+    if (keyAttentionFor >= 0) req.keyAttentionFor = {keyAttentionFor};
+    return scoreSpan(ids, req);
+}
+
+std::vector<float> Engine::logprobs(const std::vector<int64_t>& ids) {
+    SpanRequest req;
+    req.spanFrom = 1;
+    req.allLogprobs = true;
+    return scoreSpan(ids, req).logprobs;
+}
+
+std::vector<SpanResult> Engine::scoreSpanBatch(const std::vector<std::vector<int64_t>>& seqs,
+                                               const std::vector<int64_t>& spanFroms,
+                                               bool allLogprobs) {
+    Impl& m = *d_;
+    if (seqs.size() != spanFroms.size())
+        throw ModelError("scoreSpanBatch: " + std::to_string(seqs.size()) + " sequences but " +
+                         std::to_string(spanFroms.size()) + " span starts");
+    std::vector<SpanResult> results(seqs.size());
+    if (seqs.empty()) return results;
+    for (size_t i = 0; i < seqs.size(); ++i) {
+        checkIds(seqs[i], m.vocab);
+        const int64_t n = int64_t(seqs[i].size()), K = spanFroms[i];
+        if (K < 1 || K > n - 1)
+            throw ModelError("sequence " + std::to_string(i) + ": span start " +
+                             std::to_string(K) + " is outside 1.." + std::to_string(n - 1));
+    }
+    // Longest first, so each batch pads to its first sequence's length.
+    std::vector<size_t> order(seqs.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return seqs[a].size() > seqs[b].size(); });
+    const int64_t budget = std::max<int64_t>(m.opt.batchTokens, 1);
+    size_t at = 0;
+    while (at < order.size()) {
+        const int64_t T = int64_t(seqs[order[at]].size());
+        size_t end = at + 1;
+        while (end < order.size() && int64_t(end - at + 1) * T <= budget) ++end;
+        std::vector<std::vector<int64_t>> batch;
+        ForwardPlan plan;
+        for (size_t j = at; j < end; ++j) {
+            const size_t i = order[j];
+            batch.push_back(seqs[i]);
+            plan.lens.push_back(int64_t(seqs[i].size()));
+            plan.headFrom.push_back(allLogprobs ? 1 : spanFroms[i]);
+        }
+        ForwardOutput out = m.forward(batch, plan);
+        for (size_t j = at; j < end; ++j) {
+            const size_t i = order[j];
+            SpanResult& r = results[i];
+            r.n = int64_t(seqs[i].size());
+            r.spanFrom = spanFroms[i];
+            r.firstLogprobPos = plan.headFrom[j - at];
+            r.logprobs = std::move(out.logprobs[j - at]);
+            r.numLayers = int64_t(m.layers.size());
+            r.spanTokens = r.n - r.spanFrom;
+        }
+        at = end;
+    }
+    return results;
+}
+
+}  // namespace gateau::model

@@ -1,0 +1,150 @@
+#pragma once
+// Llama-family transformer forward pass (Llama / Mistral / Qwen2) on libtorch, in Hugging
+// Face's numerical conventions, specialised for what the GATEAU scorers need: per-token
+// log-probabilities of a response span and the attention mass that the span's queries put
+// on fixed-length segments of what precedes it.
+//
+// This header is torch-free on purpose (Qt code may include it; Qt's `slots` macro breaks
+// torch headers). Weights come in through a WeightFn, declared in engine_weights.h, which
+// does include torch; results are plain vectors with their shapes.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/model/config.h"
+
+namespace at {
+class Tensor;
+}
+
+namespace gateau::model {
+
+// Same type as in engine_weights.h; spelled with the forward-declared at::Tensor so that
+// this header needs no torch.
+using WeightFn = std::function<at::Tensor(const std::string& hfName)>;
+
+enum class ComputeDtype { Auto, Float32, BFloat16, Float16 };
+const char* computeDtypeName(ComputeDtype d);  // "auto", "float32", "bfloat16", "float16"
+ComputeDtype computeDtypeFromName(const std::string& name);  // throws ModelError
+
+struct EngineOptions {
+    std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
+    // Auto: bfloat16 on CUDA; on CPU bfloat16 only with AVX512-BF16 or AMX, else float32.
+    ComputeDtype dtype = ComputeDtype::Auto;
+    int threads = 0;              // intra-op threads; 0 = physical cores
+    int64_t prefillChunk = 512;   // tokens per prefill chunk
+    // Replaces config.ropeScaling (e.g. {Dynamic, factor 16} to stretch a 4k model to 64k
+    // the way the paper runs its short model on full-length input).
+    std::optional<RopeScaling> ropeOverride;
+    // Upper bound for one attention score block (query rows x keys x heads, fp32); the
+    // query block size follows from it, so memory stays linear in the sequence length.
+    int64_t attentionBlockBytes = int64_t(128) << 20;
+    // scoreSpanBatch splits its sequences (sorted by length) into right-padded batches of
+    // at most this many tokens (rows x padded length), so the KV cache stays bounded.
+    int64_t batchTokens = 8192;
+    // CPU only, process-wide (glibc): serve large blocks from the heap and keep freed memory
+    // instead of mmap/munmap per tensor, so the big per-chunk buffers are not page-faulted
+    // in again on every use (measured: up to 10x on attention-sized ops in a VM).
+    bool tuneAllocator = true;
+};
+
+// Raised from scoreSpan / scoreSpanBatch when the progress callback asks to stop.
+struct EngineCancelled : ModelError {
+    using ModelError::ModelError;
+};
+
+struct SpanRequest {
+    int64_t spanFrom = 1;      // first scored position K (1 <= K <= n-1)
+    bool allLogprobs = false;  // logprobs for positions 1..n-1 instead of K..n-1
+    // Segment attention over keys 0..K-1 cut into segments of segmentLen (0 = off).
+    int64_t segmentLen = 0;
+    bool tokenSegmentAttention = false;  // also [spanTokens x S], needs segmentLen > 0
+    // Per-key attention (heads and layers averaged) of span queries, for the inspector:
+    // absolute positions in K..n-1; or every span token when keyAttentionAll is set.
+    std::vector<int64_t> keyAttentionFor;
+    bool keyAttentionAll = false;
+    // Called after each prefill chunk with (tokens done, total); return false to cancel.
+    std::function<bool(int64_t, int64_t)> progress;
+};
+
+struct SpanResult {
+    int64_t n = 0;                  // sequence length
+    int64_t spanFrom = 0;           // K
+    int64_t firstLogprobPos = 0;    // position of logprobs[0]: K, or 1 with allLogprobs
+    std::vector<float> logprobs;    // logprobs[i] = log p(id_t | id_<t), t = firstLogprobPos + i
+
+    int64_t numLayers = 0;
+    int64_t segmentLen = 0;
+    int64_t numSegments = 0;        // S = ceil(K / segmentLen)
+    int64_t spanTokens = 0;         // n - K
+    // [numLayers x S], row-major: mass of span queries on segment s, summed over the
+    // segment's keys, averaged over heads and span queries.
+    std::vector<float> segmentAttention;
+    // [spanTokens x S], row-major: the same averaged over heads and layers, per span token.
+    std::vector<float> tokenSegmentAttention;
+    // [keyAttentionPositions.size() x n], row-major, heads and layers averaged; keys after
+    // the query are 0.
+    std::vector<int64_t> keyAttentionPositions;
+    std::vector<float> keyAttention;
+
+    float segmentAt(int64_t layer, int64_t seg) const {
+        return segmentAttention[size_t(layer * numSegments + seg)];
+    }
+    float tokenSegmentAt(int64_t spanToken, int64_t seg) const {
+        return tokenSegmentAttention[size_t(spanToken * numSegments + seg)];
+    }
+    // Mean over response tokens of logprobs[K..n-1], whatever firstLogprobPos is.
+    double meanSpanLogprob() const;
+};
+
+struct EngineInfo {
+    std::string device;   // resolved, e.g. "cpu" or "cuda:0"
+    std::string dtype;    // "float32", "bfloat16", "float16"
+    int threads = 0;
+    std::string torchVersion;
+    int64_t parameterCount = 0;
+};
+
+class Engine {
+public:
+    Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions options = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    const ModelConfig& config() const;
+    const EngineInfo& info() const;
+
+    SpanResult scoreSpan(const std::vector<int64_t>& ids, const SpanRequest& request);
+    // The brief's shorthand: segment attention when wantSegmentAttention (segmentLen L),
+    // token x segment attention alongside, per-key attention of span token `keyAttentionFor`
+    // (absolute position; -1 none).
+    SpanResult scoreSpan(const std::vector<int64_t>& ids, int64_t spanFrom, int64_t segmentLen,
+                         bool wantSegmentAttention, int64_t keyAttentionFor = -1);
+    // The KV cache is kept between calls (sized by the longest one so far); this frees it.
+    void releaseCache();
+
+    // log p(id_t | id_<t) for t = 1..n-1 (logprobs has n-1 entries).
+    std::vector<float> logprobs(const std::vector<int64_t>& ids);
+
+    // Many short sequences in one padded batch; logprobs only (positions spanFroms[i]..n_i-1,
+    // or 1..n_i-1 when allLogprobs). Equal to scoreSpan per sequence within fp32 tolerance.
+    std::vector<SpanResult> scoreSpanBatch(const std::vector<std::vector<int64_t>>& seqs,
+                                           const std::vector<int64_t>& spanFroms,
+                                           bool allLogprobs = false);
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> d_;
+};
+
+// Device helpers, torch-free.
+int physicalCoreCount();      // unique (physical id, core id) in /proc/cpuinfo; >= 1
+bool cpuHasBf16();            // avx512_bf16 or amx_bf16 in /proc/cpuinfo flags
+
+}  // namespace gateau::model

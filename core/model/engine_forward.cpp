@@ -1,0 +1,262 @@
+// The chunked forward pass: prefill in chunks of prefillChunk tokens through a KV cache,
+// attention in query blocks of bounded size, the LM head only on the rows whose next-token
+// log-probability is wanted, and the span statistics taken from the same softmax rows.
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/model/engine_internal.h"
+
+namespace gateau::model {
+
+namespace {
+
+at::TensorOptions longOn(const at::Device& d) { return at::TensorOptions(at::kLong).device(d); }
+
+// HF LlamaRMSNorm: normalise in fp32, cast back, then scale by the weight in model dtype.
+at::Tensor rmsNormImpl(const at::Tensor& x, const at::Tensor& w, double eps) {
+    auto xf = x.to(at::kFloat);
+    auto var = xf.pow(2).mean(-1, true);
+    return w * (xf * at::rsqrt(var + eps)).to(x.scalar_type());
+}
+
+// Adds the head-averaged attention rows of the span queries in one query block to the
+// segment sums and the per-key rows. probs: [H, rows, nk] fp32 for queries t0.. and keys
+// kStart..kStart+nk-1.
+void spanStatistics(int64_t layer, const at::Tensor& probs, int64_t t0, int64_t kStart,
+                    const ForwardPlan& plan, ForwardOutput& out) {
+    const int64_t K = plan.spanFrom, qbb = probs.size(1), nk = probs.size(2);
+    const int64_t r0 = std::max<int64_t>(0, K - t0);
+    const int64_t rows = qbb - r0;
+    if (rows <= 0) return;
+    const int64_t tFirst = t0 + r0;
+    auto pm = probs.narrow(1, r0, rows).mean(0);  // [rows, nk]
+
+    if (plan.numSegments > 0) {
+        const int64_t L = plan.segmentLen;
+        const int64_t a = kStart, e = std::min(kStart + nk, K);  // context keys only
+        if (e > a) {
+            const int64_t a0 = (a / L) * L;
+            const int64_t nseg = (e - a0 + L - 1) / L;
+            auto ctx = pm.narrow(1, 0, e - a);
+            auto padded = at::constant_pad_nd(ctx, {a - a0, nseg * L - (e - a0)});
+            auto seg = padded.reshape({rows, nseg, L}).sum(-1);  // [rows, nseg]
+            out.layerSegments[layer].narrow(0, a0 / L, nseg).add_(seg.sum(0));
+            if (plan.tokenSegments)
+                out.tokenSegments.narrow(0, tFirst - K, rows).narrow(1, a0 / L, nseg).add_(seg);
+        }
+    }
+    if (!plan.keyRows.empty()) {
+        std::vector<int64_t> dst, src;
+        for (size_t i = 0; i < plan.keyRows.size(); ++i) {
+            const int64_t t = plan.keyRows[i];
+            if (t >= tFirst && t < tFirst + rows) {
+                dst.push_back(int64_t(i));
+                src.push_back(t - tFirst);
+            }
+        }
+        if (!dst.empty()) {
+            auto dev = pm.device();
+            auto dstT = at::tensor(dst, at::kLong).to(dev);
+            auto srcT = at::tensor(src, at::kLong).to(dev);
+            out.keyAttention.narrow(1, kStart, nk).index_add_(0, dstT, pm.index_select(0, srcT));
+        }
+    }
+}
+
+}  // namespace
+
+std::pair<at::Tensor, at::Tensor> Engine::Impl::cacheFor(int64_t layer, int64_t B, int64_t T) {
+    if (kStore.size() != layers.size()) {
+        kStore.assign(layers.size(), at::Tensor());
+        vStore.assign(layers.size(), at::Tensor());
+    }
+    const int64_t need = B * KV * T * dh;
+    auto& ks = kStore[size_t(layer)];
+    auto& vs = vStore[size_t(layer)];
+    if (!ks.defined() || ks.numel() < need) {
+        auto opts = at::TensorOptions(dtype).device(device);
+        ks = at::Tensor();  // free before allocating the larger one
+        vs = at::Tensor();
+        ks = at::empty({need}, opts);
+        vs = at::empty({need}, opts);
+    }
+    return {ks.narrow(0, 0, need).view({B, KV, T, dh}), vs.narrow(0, 0, need).view({B, KV, T, dh})};
+}
+
+at::Tensor Engine::Impl::rmsNorm(const at::Tensor& x, const at::Tensor& w) const {
+    return rmsNormImpl(x, w, cfg.rmsNormEps);
+}
+
+at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Tensor& kCache,
+                                   const at::Tensor& vCache, int64_t p, const ForwardPlan& plan,
+                                   ForwardOutput& out) {
+    const int64_t B = q.size(0), cc = q.size(2), G = H / KV;
+    const int64_t W = cfg.slidingWindow.value_or(0);
+    const double scale = 1.0 / std::sqrt(double(dh));
+    const bool spanStats = B == 1 && (plan.numSegments > 0 || !plan.keyRows.empty());
+
+    // Grouped-query attention without repeat_kv copies: query head h = kv * G + g uses kv
+    // head kv (HF's repeat_kv order), so [B, KV, G * rows, dh] x [B, KV, dh, keys] suffices.
+    auto qg = q.reshape({B, KV, G, cc, dh});
+    auto result = at::empty({B, KV, G, cc, dh}, q.options());
+
+    const int64_t maxKeys = W > 0 ? std::min(p + cc, W + cc) : p + cc;
+    int64_t qb = opt.attentionBlockBytes / std::max<int64_t>(1, B * H * maxKeys * 4);
+    qb = std::clamp<int64_t>(qb, 1, cc);
+
+    for (int64_t q0 = 0; q0 < cc; q0 += qb) {
+        const int64_t qbb = std::min(qb, cc - q0);
+        const int64_t t0 = p + q0, kEnd = t0 + qbb;
+        const int64_t kStart = W > 0 ? std::max<int64_t>(0, t0 - W + 1) : 0;
+        const int64_t nk = kEnd - kStart;
+        auto Kb = kCache.narrow(2, kStart, nk);
+        auto Vb = vCache.narrow(2, kStart, nk);
+        auto qs = qg.narrow(3, q0, qbb).reshape({B, KV, G * qbb, dh});
+        const bool wantStats = spanStats && kEnd > plan.spanFrom;
+
+        // Future keys can only sit in the last qbb columns, keys beyond the window only in
+        // the first qbb: mask those slices, not a [rows x keys] matrix.
+        auto qi = at::arange(t0, kEnd, longOn(device)).unsqueeze(1);
+        const int64_t c0 = std::max<int64_t>(0, nk - qbb);
+        auto future = at::arange(kStart + c0, kEnd, longOn(device)).unsqueeze(0) > qi;
+        at::Tensor stale;
+        const int64_t c1 = std::min(nk, qbb);
+        if (W > 0) stale = at::arange(kStart, kStart + c1, longOn(device)).unsqueeze(0) <= qi - W;
+
+#if TORCH_VERSION_MAJOR >= 2
+        if (!wantStats && device.is_cuda()) {
+            auto allowed = at::ones({qbb, nk}, at::TensorOptions(at::kBool).device(device));
+            allowed.narrow(1, c0, nk - c0).masked_fill_(future, false);
+            if (W > 0) allowed.narrow(1, 0, c1).masked_fill_(stale, false);
+            auto o = at::scaled_dot_product_attention(qs, Kb, Vb, allowed.repeat({G, 1}));
+            result.narrow(3, q0, qbb).copy_(o.view({B, KV, G, qbb, dh}));
+            continue;
+        }
+#endif
+        auto scores = at::matmul(qs, Kb.transpose(2, 3)).to(at::kFloat);
+        scores.mul_(scale);
+        auto s5 = scores.view({B, KV, G, qbb, nk});
+        const float ninf = -std::numeric_limits<float>::infinity();
+        s5.narrow(4, c0, nk - c0).masked_fill_(future, ninf);
+        if (W > 0) s5.narrow(4, 0, c1).masked_fill_(stale, ninf);
+        auto probs = at::softmax(scores, -1);  // fp32, like HF's softmax(dtype=float32)
+        if (wantStats)
+            spanStatistics(layer, probs.view({KV * G, qbb, nk}), t0, kStart, plan, out);
+        auto o = at::matmul(probs.to(dtype), Vb);
+        result.narrow(3, q0, qbb).copy_(o.view({B, KV, G, qbb, dh}));
+    }
+    return result.view({B, H, cc, dh}).transpose(1, 2).reshape({B, cc, H * dh});
+}
+
+ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seqs,
+                                    const ForwardPlan& plan) {
+    c10::InferenceMode guard;
+    const int64_t B = int64_t(seqs.size());
+    int64_t T = 0;
+    for (auto n : plan.lens) T = std::max(T, n);
+
+    // Right padding: real tokens keep positions 0..n-1 and, under the causal mask, never
+    // see the pads, so no padding mask is needed; pad rows are computed and ignored.
+    std::vector<int64_t> flat(size_t(B * T), 0);
+    for (int64_t b = 0; b < B; ++b) std::copy(seqs[b].begin(), seqs[b].end(), flat.begin() + b * T);
+    auto ids = at::from_blob(flat.data(), {B, T}, at::kLong).clone().to(device);
+
+    const int64_t nLayers = int64_t(layers.size());
+    auto f32 = at::TensorOptions(at::kFloat).device(device);
+    std::vector<at::Tensor> kc, vc;
+    for (int64_t l = 0; l < nLayers; ++l) {
+        auto kv = cacheFor(l, B, T);
+        kc.push_back(kv.first);
+        vc.push_back(kv.second);
+    }
+
+    ForwardOutput out;
+    out.logprobs.resize(size_t(B));
+    if (plan.numSegments > 0) {
+        out.layerSegments = at::zeros({nLayers, plan.numSegments}, f32);
+        if (plan.tokenSegments)
+            out.tokenSegments = at::zeros({plan.lens[0] - plan.spanFrom, plan.numSegments}, f32);
+    }
+    if (!plan.keyRows.empty()) out.keyAttention = at::zeros({int64_t(plan.keyRows.size()), T}, f32);
+
+    std::vector<const Rope*> ropes;
+    bool oneRope = true;
+    for (int64_t b = 0; b < B; ++b) {
+        ropes.push_back(&ropeFor(plan.lens[b]));
+        oneRope = oneRope && ropes.back() == ropes.front();
+    }
+
+    const int64_t headBlock =
+        std::max<int64_t>(1, opt.attentionBlockBytes / std::max<int64_t>(1, vocab * 4));
+    auto scoreRows = [&](int64_t b, const at::Tensor& rows, int64_t firstPos) {
+        // rows [R, hidden] are the last layer's outputs at positions firstPos..; each
+        // predicts the token after it. fp32 log-softmax via logsumexp.
+        const int64_t R = rows.size(0);
+        auto& dst = out.logprobs[b];
+        for (int64_t r0 = 0; r0 < R; r0 += headBlock) {
+            const int64_t rr = std::min(headBlock, R - r0);
+            auto h = rmsNormImpl(rows.narrow(0, r0, rr), finalNorm, cfg.rmsNormEps);
+            auto logits = at::linear(h, lmHead).to(at::kFloat);
+            auto tgt = ids[b].narrow(0, firstPos + r0 + 1, rr).unsqueeze(1);
+            auto lp = (logits.gather(1, tgt).squeeze(1) - at::logsumexp(logits, {1}))
+                          .to(at::kCPU)
+                          .contiguous();
+            dst.insert(dst.end(), lp.data_ptr<float>(), lp.data_ptr<float>() + rr);
+        }
+    };
+
+    const int64_t chunk = opt.prefillChunk;
+    for (int64_t p = 0; p < T; p += chunk) {
+        const int64_t cc = std::min(chunk, T - p);
+        auto x = embed.index_select(0, ids.narrow(1, p, cc).reshape({-1})).view({B, cc, hidden});
+
+        at::Tensor cos, sin;
+        if (oneRope) {
+            auto cs = ropeCosSin(*ropes[0], p, cc, device);
+            cos = cs.first.to(dtype).view({1, 1, cc, dh});
+            sin = cs.second.to(dtype).view({1, 1, cc, dh});
+        } else {
+            std::vector<at::Tensor> cs, ss;
+            for (int64_t b = 0; b < B; ++b) {
+                auto pr = ropeCosSin(*ropes[b], p, cc, device);
+                cs.push_back(pr.first);
+                ss.push_back(pr.second);
+            }
+            cos = at::stack(cs).to(dtype).unsqueeze(1);
+            sin = at::stack(ss).to(dtype).unsqueeze(1);
+        }
+
+        for (int64_t l = 0; l < nLayers; ++l) {
+            const LayerWeights& w = layers[l];
+            auto h = rmsNormImpl(x, w.inputNorm, cfg.rmsNormEps);
+            auto qkv = w.bqkv.defined() ? at::linear(h, w.wqkv, w.bqkv) : at::linear(h, w.wqkv);
+            auto q = qkv.narrow(-1, 0, H * dh).view({B, cc, H, dh}).transpose(1, 2);
+            auto k = qkv.narrow(-1, H * dh, KV * dh).view({B, cc, KV, dh}).transpose(1, 2);
+            auto v = qkv.narrow(-1, (H + KV) * dh, KV * dh).view({B, cc, KV, dh}).transpose(1, 2);
+            q = applyRope(q, cos, sin);
+            kc[l].narrow(2, p, cc).copy_(applyRope(k, cos, sin));
+            vc[l].narrow(2, p, cc).copy_(v);
+            auto a = attention(int(l), q, kc[l], vc[l], p, plan, out);
+            x = x + (w.bo.defined() ? at::linear(a, w.wo, w.bo) : at::linear(a, w.wo));
+            h = rmsNormImpl(x, w.postNorm, cfg.rmsNormEps);
+            auto gu = at::linear(h, w.wgateUp);
+            x = x + at::linear(at::silu(gu.narrow(-1, 0, ffn)) * gu.narrow(-1, ffn, ffn), w.wdown);
+        }
+
+        for (int64_t b = 0; b < B; ++b) {
+            const int64_t lo = std::max(p, plan.headFrom[b] - 1);
+            const int64_t hi = std::min(p + cc, plan.lens[b] - 1);
+            if (lo < hi) scoreRows(b, x[b].narrow(0, lo - p, hi - lo), lo);
+        }
+        if (plan.progress && *plan.progress && !(*plan.progress)(p + cc, T))
+            throw EngineCancelled("scoring cancelled");
+    }
+    return out;
+}
+
+}  // namespace gateau::model

@@ -1,0 +1,75 @@
+#pragma once
+// Engine internals shared by engine.cpp (weights, public API) and engine_forward.cpp (the
+// chunked forward pass). Includes torch; never include from Qt code.
+#include <ATen/ATen.h>
+
+#include <map>
+#include <vector>
+
+#include "core/model/engine.h"
+#include "core/model/rope.h"
+
+namespace gateau::model {
+
+struct LayerWeights {
+    at::Tensor inputNorm;   // [hidden]
+    at::Tensor wqkv;        // [(H + 2 KV) * dh, hidden]: q, k, v fused, one GEMM per chunk
+    at::Tensor bqkv;        // undefined without attention biases
+    at::Tensor wo;          // [hidden, H * dh]
+    at::Tensor bo;          // Llama with attention_bias only
+    at::Tensor postNorm;    // [hidden]
+    at::Tensor wgateUp;     // [2 * ffn, hidden]: gate, up fused
+    at::Tensor wdown;       // [hidden, ffn]
+};
+
+// What one forward pass must produce besides the KV cache.
+struct ForwardPlan {
+    std::vector<int64_t> lens;        // per batch row; the batch is right-padded to T
+    std::vector<int64_t> headFrom;    // per row: first position t whose logprob is wanted
+    int64_t spanFrom = 0;             // B == 1 only: span queries K..n-1
+    int64_t segmentLen = 0;           // 0: no segment attention
+    int64_t numSegments = 0;
+    bool tokenSegments = false;
+    std::vector<int64_t> keyRows;     // positions whose per-key attention is kept
+    const std::function<bool(int64_t, int64_t)>* progress = nullptr;
+};
+
+struct ForwardOutput {
+    std::vector<std::vector<float>> logprobs;  // per row, positions headFrom..len-1
+    at::Tensor layerSegments;    // [layers, S] float, summed over span queries (mean later)
+    at::Tensor tokenSegments;    // [span, S] float, summed over layers
+    at::Tensor keyAttention;     // [keyRows, n] float, summed over layers
+};
+
+struct Engine::Impl {
+    ModelConfig cfg;
+    EngineOptions opt;
+    EngineInfo info;
+    RopeScaling scaling;
+    at::Device device{at::kCPU};
+    at::ScalarType dtype = at::kFloat;
+    int64_t H = 0, KV = 0, dh = 0, hidden = 0, ffn = 0, vocab = 0;
+
+    at::Tensor embed;       // [vocab, hidden]
+    at::Tensor finalNorm;   // [hidden]
+    at::Tensor lmHead;      // [vocab, hidden]; the embedding itself when tied
+    std::vector<LayerWeights> layers;
+    std::map<int64_t, Rope> ropeByLength;  // Dynamic NTK depends on the sequence length
+
+    // KV cache storage kept across calls: fresh multi-GB buffers cost a page fault per
+    // 4 KiB on first touch, which dominates short passes on some VMs. One flat buffer per
+    // layer and K/V, grown on demand, viewed as [B, KV, T, dh] per call.
+    std::vector<at::Tensor> kStore, vStore;
+    std::pair<at::Tensor, at::Tensor> cacheFor(int64_t layer, int64_t B, int64_t T);
+
+    const Rope& ropeFor(int64_t seqLen);
+    ForwardOutput forward(const std::vector<std::vector<int64_t>>& seqs, const ForwardPlan& plan);
+
+    // Pieces of forward(), in engine_forward.cpp.
+    at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w) const;
+    at::Tensor attention(int layer, const at::Tensor& q, const at::Tensor& kCache,
+                         const at::Tensor& vCache, int64_t p, const ForwardPlan& plan,
+                         ForwardOutput& out);
+};
+
+}  // namespace gateau::model

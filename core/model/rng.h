@@ -1,0 +1,57 @@
+#pragma once
+// Seeded random numbers that are bit-identical on every machine and compiler: only integer
+// arithmetic and one correctly rounded multiply, no libm (whose log/cos may differ by an ulp).
+#include <cstdint>
+#include <string>
+
+namespace gateau::model {
+
+inline uint64_t splitmix64(uint64_t& state) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+inline uint64_t fnv1a64(const std::string& s) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+    return h;
+}
+
+// xoshiro256** seeded through splitmix64, as its authors recommend.
+class Xoshiro256 {
+public:
+    explicit Xoshiro256(uint64_t seed) {
+        for (auto& w : s_) w = splitmix64(seed);
+    }
+    uint64_t next() {
+        const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
+    // Standard normal by Irwin-Hall: the sum of 12 uniforms minus 6 has mean 0, variance 1
+    // and is computed exactly in integers (Box-Muller would need libm). Tails stop at 6 sigma,
+    // which is harmless for weight initialisation.
+    double normal() {
+        int64_t sum = 0;
+        for (int i = 0; i < 3; ++i) {
+            uint64_t r = next();
+            for (int k = 0; k < 4; ++k) sum += static_cast<int64_t>((r >> (16 * k)) & 0xffff);
+        }
+        // Each uniform is (k + 0.5) / 65536, so sum(U) - 6 = (sum + 6 - 6 * 65536) / 65536.
+        return static_cast<double>(sum + 6 - 6 * 65536) * (1.0 / 65536.0);
+    }
+
+private:
+    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    uint64_t s_[4];
+};
+
+}  // namespace gateau::model

@@ -1,0 +1,101 @@
+// The first window driven offscreen: a project opens with every row reachable, the
+// conversation view shows the selected sample, and a GUI import updates the table.
+#include "../common/test_files.h"
+#include "db/importer.h"
+#include "ui/conversation_view.h"
+#include "ui/dataset_panel.h"
+#include "ui/import_controller.h"
+#include "ui/main_window.h"
+#include "ui/sample_table_model.h"
+
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTableView>
+
+using namespace gateau;
+
+namespace {
+std::string records(int n, const std::string& tag) {
+    std::string out;
+    for (int i = 0; i < n; ++i)
+        out += R"({"id":")" + tag + std::to_string(i) + R"(","messages":[{"role":"user","content":"Context )" + std::to_string(i) +
+               R"(.\n\nInstruction )" + tag + std::to_string(i) + R"(?"},{"role":"assistant","content":"Answer )" + std::to_string(i) + "\"}]}\n";
+    return out;
+}
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void opensProjectWithAllRows() {
+        QTemporaryDir dir;
+        const int n = 5 * ui::SampleTableModel::kBatch + 123;  // several fetchMore batches
+        std::string project = dir.filePath("p.gateau").toStdString();
+        {
+            auto store = db::ProjectStore::open(project, true);
+            db::importDataset(store, test::writeFile(dir, "d.jsonl", records(n, "s")));
+        }
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(w.openProject(QString::fromStdString(project), false));
+        auto* model = w.sampleModel();
+        QCOMPARE(model->totalSamples(), int64_t(n));
+        QCOMPARE(model->rowCount(), int(ui::SampleTableModel::kBatch));  // lazily fetched
+        while (model->canFetchMore({})) model->fetchMore({});
+        QCOMPARE(model->rowCount(), n);
+        QCOMPARE(model->index(n - 1, ui::SampleTableModel::ColInstruction).data().toString(), QString("Instruction s%1?").arg(n - 1));
+
+        // Selecting a row shows its conversation with the instruction marked.
+        w.sampleTable()->selectRow(42);
+        QTRY_VERIFY(w.conversationView()->toPlainText().contains("Instruction s42?"));
+        QVERIFY(w.conversationView()->toPlainText().contains("INSTRUCTION"));
+        QVERIFY(w.conversationView()->toPlainText().contains("Answer 42"));
+        QCOMPARE(w.datasetPanel()->datasetCount(), 1);
+        QVERIFY(w.windowTitle().contains("p.gateau"));
+    }
+
+    void importFromTheGui() {
+        QTemporaryDir dir;
+        QString project = dir.filePath("g.gateau");
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(w.openProject(project, true));
+        QCOMPARE(w.sampleModel()->rowCount(), 0);
+        QSignalSpy done(w.importController(), &ui::ImportController::finished);
+        w.importFile(QString::fromStdString(test::writeFile(dir, "a.jsonl", records(300, "a") + "{oops\n")));
+        QVERIFY(done.wait(30000));
+        auto outcome = done.takeFirst().at(0).value<ui::ImportOutcome>();
+        QCOMPARE(outcome.kind, ui::ImportOutcome::Kind::Imported);
+        QCOMPARE(outcome.samples, qint64(300));
+        QCOMPARE(outcome.errors, qint64(1));
+        QCOMPARE(w.sampleModel()->rowCount(), 300);
+
+        // The same file again adds nothing.
+        w.importFile(QString::fromStdString(dir.filePath("a.jsonl").toStdString()));
+        QVERIFY(done.wait(30000));
+        QCOMPARE(done.takeFirst().at(0).value<ui::ImportOutcome>().kind, ui::ImportOutcome::Kind::AlreadyImported);
+        QCOMPARE(w.sampleModel()->rowCount(), 300);
+
+        // A missing file fails with a message naming it, and the project is unharmed.
+        w.importFile(dir.filePath("missing.jsonl"));
+        QVERIFY(done.wait(30000));
+        auto failed = done.takeFirst().at(0).value<ui::ImportOutcome>();
+        QCOMPARE(failed.kind, ui::ImportOutcome::Kind::Failed);
+        QVERIFY(failed.message.contains("missing.jsonl"));
+        QCOMPARE(w.sampleModel()->rowCount(), 300);
+    }
+
+    void badProjectFileIsReportedNotFatal() {
+        QTemporaryDir dir;
+        std::string junk = test::writeFile(dir, "junk.gateau", "this is not a project file at all, sorry..........");
+        ui::MainWindow w;
+        QVERIFY(!w.openProject(QString::fromStdString(junk), false));
+        QVERIFY(w.projectPath().isEmpty());
+        QCOMPARE(test::readFile(junk), std::string("this is not a project file at all, sorry.........."));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
