@@ -52,8 +52,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     split_ = new QSplitter(Qt::Horizontal);
     split_->addWidget(table_);
     split_->addWidget(view_);
-    split_->setStretchFactor(0, 1);
-    split_->setStretchFactor(1, 1);
+    split_->setStretchFactor(0, 3);
+    split_->setStretchFactor(1, 2);
     setCentralWidget(split_);
 
     datasets_ = new DatasetPanel;
@@ -75,7 +75,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     QSettings s;
     if (!restoreGeometry(s.value("mainWindow/geometry").toByteArray())) resize(1280, 820);
     if (!restoreState(s.value("mainWindow/state").toByteArray())) resizeDocks({dock}, {200}, Qt::Vertical);
-    split_->restoreState(s.value("mainWindow/split").toByteArray());
+    if (!split_->restoreState(s.value("mainWindow/split").toByteArray())) split_->setSizes({3, 2});
     refresh();
 }
 

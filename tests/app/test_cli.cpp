@@ -1,0 +1,89 @@
+// The CLI as scripts use it: exit codes, one-line errors, and the stable JSON shapes.
+#include "../common/test_files.h"
+
+#include <QProcess>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+    int code;
+    QString out, err;
+};
+
+Run runCli(const QStringList& args) {
+    QProcess p;
+    p.start(GATEAU_CLI_PATH, args);
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void demoImportInfo() {
+        QTemporaryDir dir;
+        QString data = dir.filePath("demo.jsonl"), project = dir.filePath("demo.gateau");
+        auto made = runCli({"make-demo-dataset", data, "--samples", "6", "--min-words", "300", "--max-words", "600", "--seed", "3"});
+        QCOMPARE(made.code, 0);
+        QVERIFY(made.out.contains("wrote 6 samples"));
+
+        auto imp = runCli({"import", project, data, "--json"});
+        QVERIFY2(imp.code == 0, qPrintable(imp.err));
+        auto ij = nlohmann::json::parse(imp.out.toStdString());
+        QCOMPARE((ij["status"].get<std::string>()), std::string("imported"));
+        QCOMPARE((ij["report"]["records_ok"].get<int>()), 6);
+
+        auto again = runCli({"import", project, data});
+        QCOMPARE(again.code, 0);
+        QVERIFY(again.out.contains("already imported"));
+
+        auto info = runCli({"info", project, "--json"});
+        QCOMPARE(info.code, 0);
+        auto j = nlohmann::json::parse(info.out.toStdString());
+        QCOMPARE((j["samples"].get<int>()), 6);
+        QVERIFY(j.contains("schema_version"));
+        QVERIFY(j.contains("project"));
+        QCOMPARE(int(j["datasets"].size()), 1);
+        const auto& d = j["datasets"][0];
+        for (const char* key : {"id", "path", "name", "sha256", "format", "status", "imported_at", "size_bytes", "samples", "errors", "report"})
+            QVERIFY2(d.contains(key), key);
+        QCOMPARE((d["format"].get<std::string>()), std::string("messages"));
+        QCOMPARE((d["sha256"].get<std::string>().size()), size_t(64));
+        QCOMPARE((d["status"].get<std::string>()), std::string("complete"));
+    }
+    void failuresAreOneLineAndNonZero() {
+        QTemporaryDir dir;
+        QString project = dir.filePath("p.gateau");
+        auto missing = runCli({"import", project, dir.filePath("nope.jsonl")});
+        QVERIFY(missing.code != 0);
+        QVERIFY(missing.err.contains("nope.jsonl"));
+        QCOMPARE(missing.err.trimmed().count('\n'), 0);
+
+        auto noProject = runCli({"info", dir.filePath("none.gateau")});
+        QVERIFY(noProject.code != 0);
+        QVERIFY(noProject.err.contains("none.gateau"));
+
+        QCOMPARE(runCli({"frobnicate"}).code, 2);
+        QCOMPARE(runCli({"import", project}).code, 2);
+        QCOMPARE(runCli({"import", project, "x.jsonl", "--format", "csv"}).code, 2);
+        QCOMPARE(runCli({"info", project, "--bogus"}).code, 2);
+        QCOMPARE(runCli({"help"}).code, 0);
+    }
+    void partialFileReportsLines() {
+        QTemporaryDir dir;
+        std::string good = R"({"messages":[{"role":"user","content":"c\n\nq"},{"role":"assistant","content":"a"}]})";
+        auto file = gateau::test::writeFile(dir, "mixed.jsonl", good + "\nnot json\n" + good + "\n");
+        auto r = runCli({"import", dir.filePath("p.gateau"), QString::fromStdString(file)});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains("mixed.jsonl:2: malformed JSON"), qPrintable(r.err));
+        QVERIFY(r.out.contains("imported 2 samples"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "test_cli.moc"
