@@ -217,7 +217,7 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
                 if (p.externalId.empty()) insSample.bindNull(3);
                 else insSample.bind(3, p.externalId);
                 insSample.bind(4, p.turns).bind(5, p.promptChars).bind(6, p.responseChars).bind(7, p.preview).run();
-                insText.bind(1, db.lastInsertId()).bind(2, p.raw).run();
+                insText.bind(1, db.lastInsertId()).bindView(2, p.raw).run();
             }
             tx.commit();
             result.samples += int64_t(batch.size());

@@ -71,6 +71,10 @@ Statement& Statement::bind(int i, std::string_view v) {
     if (sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) fail(db_, "bind");
     return *this;
 }
+Statement& Statement::bindView(int i, std::string_view v) {
+    if (sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8) != SQLITE_OK) fail(db_, "bind");
+    return *this;
+}
 Statement& Statement::bindNull(int i) {
     if (sqlite3_bind_null(st_, i) != SQLITE_OK) fail(db_, "bind");
     return *this;

@@ -55,6 +55,8 @@ public:
     Statement& bind(int i, std::string_view v);
     Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
     Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    // Binds without copying: `v` must stay alive and unchanged until the statement is reset.
+    Statement& bindView(int i, std::string_view v);
     Statement& bindNull(int i);
 
     bool step();  // true while a row is available

@@ -10,6 +10,9 @@ namespace {
 
 using nlohmann::json;
 
+// Far above any real model, and small enough that products of two sizes cannot overflow.
+constexpr int64_t kMaxDimension = int64_t(1) << 24;
+
 struct Reader {
     const json& j;
     const std::string& source;
@@ -162,11 +165,13 @@ ModelConfig ModelConfig::fromJson(const std::string& jsonText, const std::string
                           {"num_attention_heads", c.numHeads},
                           {"num_key_value_heads", c.numKvHeads}})
         if (v <= 0) r.fail(std::string("'") + key + "' must be positive, got " + std::to_string(v));
+        else if (v > kMaxDimension) r.fail(std::string("'") + key + "' of " + std::to_string(v) + " is implausibly large");
     if (c.numHeads % c.numKvHeads != 0)
         r.fail("num_attention_heads (" + std::to_string(c.numHeads) +
                ") is not a multiple of num_key_value_heads (" + std::to_string(c.numKvHeads) + ")");
     if (headDimGiven) {
         if (c.headDim <= 0) r.fail("'head_dim' must be positive, got " + std::to_string(c.headDim));
+        if (c.headDim > kMaxDimension) r.fail("'head_dim' of " + std::to_string(c.headDim) + " is implausibly large");
     } else {
         if (c.hiddenSize % c.numHeads != 0)
             r.fail("hidden_size (" + std::to_string(c.hiddenSize) + ") is not a multiple of num_attention_heads (" +

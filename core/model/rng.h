@@ -1,6 +1,6 @@
 #pragma once
 // Seeded random numbers that are bit-identical on every machine and compiler: only integer
-// arithmetic and one correctly rounded multiply, no libm (whose log/cos may differ by an ulp).
+// arithmetic, no libm (whose log/cos may differ by an ulp between implementations).
 #include <cstdint>
 #include <string>
 
@@ -36,17 +36,17 @@ public:
         s_[3] = rotl(s_[3], 45);
         return result;
     }
-    // Standard normal by Irwin-Hall: the sum of 12 uniforms minus 6 has mean 0, variance 1
-    // and is computed exactly in integers (Box-Muller would need libm). Tails stop at 6 sigma,
-    // which is harmless for weight initialisation.
-    double normal() {
+    // A standard normal sample times 65536, by Irwin-Hall: the sum of 12 uniforms minus 6 has
+    // mean 0 and variance 1 and is exact in integers (Box-Muller would need libm). Tails stop
+    // at 6 sigma, which is harmless for weight initialisation.
+    int64_t normalTimes65536() {
         int64_t sum = 0;
         for (int i = 0; i < 3; ++i) {
             uint64_t r = next();
             for (int k = 0; k < 4; ++k) sum += static_cast<int64_t>((r >> (16 * k)) & 0xffff);
         }
         // Each uniform is (k + 0.5) / 65536, so sum(U) - 6 = (sum + 6 - 6 * 65536) / 65536.
-        return static_cast<double>(sum + 6 - 6 * 65536) * (1.0 / 65536.0);
+        return sum + 6 - 6 * 65536;
     }
 
 private:

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr double kInitStd = 0.02;
+// normal(0, 0.02) = N / 65536 * 0.02 = N / 3276800 for the Irwin-Hall integer N.
+constexpr int64_t kInverseStdTimes65536 = 3276800;
 
 void writeText(const fs::path& p, const std::string& text) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -74,10 +75,10 @@ std::vector<float> tinyModelTensorValues(const std::string& name, bool isNorm, u
     Xoshiro256 rng(seed ^ fnv1a64(name));
     std::vector<float> v(numel);
     for (auto& x : v) {
-        // Separate statements keep compilers from fusing into an FMA, which would round differently.
-        double noise = rng.normal() * kInitStd;
-        double value = isNorm ? 1.0 + noise : noise;
-        x = static_cast<float>(value);
+        // One correctly rounded division of exact integers: no FMA contraction or libm can
+        // change the result between compilers.
+        const int64_t n = rng.normalTimes65536() + (isNorm ? kInverseStdTimes65536 : 0);
+        x = static_cast<float>(static_cast<double>(n) / static_cast<double>(kInverseStdTimes65536));
     }
     return v;
 }

@@ -155,7 +155,7 @@ TokenizerProbe probeTokenizer(const std::string& path) {
         auto idOf = [&](const std::string& text) -> std::optional<int64_t> {
             if (tj.contains("added_tokens") && tj["added_tokens"].is_array())
                 for (const auto& t : tj["added_tokens"])
-                    if (t.is_object() && t.value("content", std::string()) == text && t.contains("id") &&
+                    if (t.is_object() && t.contains("content") && t["content"] == text && t.contains("id") &&
                         t["id"].is_number_integer())
                         return t["id"].get<int64_t>();
             if (vocab->is_object() && vocab->contains(text) && (*vocab)[text].is_number_integer())

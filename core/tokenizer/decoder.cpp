@@ -1,5 +1,7 @@
 #include "core/tokenizer/decoder.h"
 
+#include <algorithm>
+
 #include "core/tokenizer/byte_level.h"
 #include "core/tokenizer/json_util.h"
 #include "core/tokenizer/utf8.h"

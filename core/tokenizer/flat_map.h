@@ -87,7 +87,14 @@ private:
         Value value{};
     };
     static uint64_t key(int32_t a, int32_t b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }
-    static size_t hash(uint64_t k) { return size_t((k * 0x9E3779B97F4A7C15ull) >> 17); }
+    // splitmix64 finalizer: every bit of both ids reaches the low bits used as the slot index.
+    static size_t hash(uint64_t k) {
+        k ^= k >> 30;
+        k *= 0xBF58476D1CE4E5B9ull;
+        k ^= k >> 27;
+        k *= 0x94D049BB133111EBull;
+        return size_t(k ^ (k >> 31));
+    }
     size_t find(uint64_t k) const {
         const size_t mask = slots_.size() - 1;
         for (size_t i = hash(k) & mask;; i = (i + 1) & mask)

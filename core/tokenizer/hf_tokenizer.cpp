@@ -179,6 +179,8 @@ void HfTokenizer::encodeText(std::string text, bool atTextStart, std::vector<int
             ids.push_back(seg.id);
             continue;
         }
+        // tokenizers drops empty splits before pre-tokenizing, so Metaspace adds no lone "▁".
+        if (seg.end == seg.begin) continue;
         std::vector<Piece> pieces{{text.substr(seg.begin, seg.end - seg.begin), atTextStart && seg.begin == 0}};
         if (preTokenizer_) preTokenizer_->apply(pieces);
         for (const Piece& p : pieces) model_->encode(p.text, ids);

@@ -1,5 +1,6 @@
 #include "core/tokenizer/tokenizer.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>

@@ -1,11 +1,21 @@
 #include "core/util/text.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace gateau::util {
 
 size_t utf8Length(std::string_view s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n;
+    // Eight bytes at a time: a continuation byte has bit 7 set and bit 6 clear. This runs
+    // over every imported record, so it is worth the word trick.
+    size_t continuation = 0, i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        uint64_t x;
+        std::memcpy(&x, s.data() + i, 8);
+        continuation += size_t(__builtin_popcountll(x & ~(x << 1) & 0x8080808080808080ull));
+    }
+    for (; i < s.size(); ++i) continuation += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+    return s.size() - continuation;
 }
 
 std::string oneLinePrefix(std::string_view s, size_t maxChars) {

@@ -2,6 +2,7 @@
 #include "../common/test_files.h"
 #include "core/datasets/record_parser.h"
 #include "core/datasets/record_stream.h"
+#include "core/util/text.h"
 
 using namespace gateau::datasets;
 using gateau::test::writeFile;
@@ -121,6 +122,16 @@ private slots:
         QVERIFY(o.ok);
         QCOMPARE(o.rec.conversation.promptChars(), size_t(3));
         QCOMPARE(o.rec.conversation.responseChars(), size_t(1));
+        // The word-at-a-time counter against a byte loop, at every length and alignment.
+        std::string mixed;
+        for (int i = 0; i < 40; ++i) mixed += i % 3 ? "a\xC3\xA9\xE6\x95\xB0" : "\xF0\x9F\x98\x80z";
+        for (size_t from = 0; from < 9; ++from)
+            for (size_t len = 0; from + len <= mixed.size(); len += 7) {
+                std::string_view v(mixed.data() + from, len);
+                size_t naive = 0;
+                for (unsigned char c : v) naive += (c & 0xC0) != 0x80;
+                QCOMPARE(gateau::util::utf8Length(v), naive);
+            }
     }
     void conversationJsonRoundTrip() {
         Conversation c;
