@@ -86,6 +86,9 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
     if (want == ComputeDtype::Auto)
         want = m.device.is_cuda() || cpuHasBf16() ? ComputeDtype::BFloat16 : ComputeDtype::Float32;
     m.dtype = scalarType(want);
+    if (m.dtype == at::kHalf && m.device.is_cpu())
+        throw ModelError("float16 is not supported on CPU (its matmuls are missing or slow in "
+                         "libtorch); use bfloat16 or float32");
 
     const int threads = options.threads > 0 ? options.threads : physicalCoreCount();
     at::set_num_threads(threads);
@@ -162,6 +165,10 @@ const Rope& Engine::Impl::ropeFor(int64_t seqLen) {
                             ? seqLen
                             : 0;
     auto it = ropeByLength.find(key);
+    if (it == ropeByLength.end() && ropeByLength.size() > 256) {
+        ropeByLength.clear();  // a long run sees many lengths; each entry is cheap to redo
+        it = ropeByLength.end();
+    }
     if (it == ropeByLength.end())
         it = ropeByLength.emplace(key, computeRope(cfg, scaling, dh, seqLen)).first;
     return it->second;
@@ -199,8 +206,16 @@ SpanResult Engine::scoreSpan(const std::vector<int64_t>& ids, const SpanRequest&
     plan.lens = {n};
     plan.headFrom = {req.allLogprobs ? 1 : K};
     plan.spanFrom = K;
+    const int64_t segEnd = req.segmentEnd < 0 ? K : req.segmentEnd;
+    if (req.segmentLen > 0 && (req.segmentBegin < 0 || req.segmentBegin >= segEnd || segEnd > K))
+        throw ModelError("segment range " + std::to_string(req.segmentBegin) + ".." +
+                         std::to_string(segEnd) + " must be non-empty and end at or before the span (" +
+                         std::to_string(K) + ")");
     plan.segmentLen = req.segmentLen;
-    plan.numSegments = req.segmentLen > 0 ? (K + req.segmentLen - 1) / req.segmentLen : 0;
+    plan.segmentBegin = req.segmentBegin;
+    plan.segmentEnd = segEnd;
+    plan.numSegments =
+        req.segmentLen > 0 ? (segEnd - req.segmentBegin + req.segmentLen - 1) / req.segmentLen : 0;
     plan.tokenSegments = req.segmentLen > 0 && req.tokenSegmentAttention;
     if (req.keyAttentionAll) {
         for (int64_t t = K; t < n; ++t) plan.keyRows.push_back(t);
@@ -224,6 +239,7 @@ SpanResult Engine::scoreSpan(const std::vector<int64_t>& ids, const SpanRequest&
     r.logprobs = std::move(out.logprobs[0]);
     r.numLayers = int64_t(m.layers.size());
     r.segmentLen = plan.segmentLen;
+    r.segmentBegin = plan.segmentBegin;
     r.numSegments = plan.numSegments;
     r.spanTokens = n - K;
     const double layers = double(m.layers.size());

@@ -60,8 +60,11 @@ struct EngineCancelled : ModelError {
 struct SpanRequest {
     int64_t spanFrom = 1;      // first scored position K (1 <= K <= n-1)
     bool allLogprobs = false;  // logprobs for positions 1..n-1 instead of K..n-1
-    // Segment attention over keys 0..K-1 cut into segments of segmentLen (0 = off).
+    // Segment attention over keys segmentBegin..segmentEnd-1 (default 0..K-1) cut into
+    // segments of segmentLen (0 = off); the last segment may be shorter.
     int64_t segmentLen = 0;
+    int64_t segmentBegin = 0;
+    int64_t segmentEnd = -1;  // -1: K
     bool tokenSegmentAttention = false;  // also [spanTokens x S], needs segmentLen > 0
     // Per-key attention (heads and layers averaged) of span queries, for the inspector:
     // absolute positions in K..n-1; or every span token when keyAttentionAll is set.
@@ -79,7 +82,8 @@ struct SpanResult {
 
     int64_t numLayers = 0;
     int64_t segmentLen = 0;
-    int64_t numSegments = 0;        // S = ceil(K / segmentLen)
+    int64_t segmentBegin = 0;       // first key of segment 0
+    int64_t numSegments = 0;        // S = ceil((segmentEnd - segmentBegin) / segmentLen)
     int64_t spanTokens = 0;         // n - K
     // [numLayers x S], row-major: mass of span queries on segment s, summed over the
     // segment's keys, averaged over heads and span queries.
@@ -120,7 +124,7 @@ public:
     const EngineInfo& info() const;
 
     SpanResult scoreSpan(const std::vector<int64_t>& ids, const SpanRequest& request);
-    // The brief's shorthand: segment attention when wantSegmentAttention (segmentLen L),
+    // Shorthand: segment attention over 0..K-1 when wantSegmentAttention (segmentLen L),
     // token x segment attention alongside, per-key attention of span token `keyAttentionFor`
     // (absolute position; -1 none).
     SpanResult scoreSpan(const std::vector<int64_t>& ids, int64_t spanFrom, int64_t segmentLen,

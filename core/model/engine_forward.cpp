@@ -2,6 +2,7 @@
 // attention in query blocks of bounded size, the LM head only on the rows whose next-token
 // log-probability is wanted, and the span statistics taken from the same softmax rows.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/version.h>
 
@@ -37,17 +38,19 @@ void spanStatistics(int64_t layer, const at::Tensor& probs, int64_t t0, int64_t 
     auto pm = probs.narrow(1, r0, rows).mean(0);  // [rows, nk]
 
     if (plan.numSegments > 0) {
-        const int64_t L = plan.segmentLen;
-        const int64_t a = kStart, e = std::min(kStart + nk, K);  // context keys only
+        const int64_t L = plan.segmentLen, base = plan.segmentBegin;
+        const int64_t a = std::max(kStart, base), e = std::min(kStart + nk, plan.segmentEnd);
         if (e > a) {
-            const int64_t a0 = (a / L) * L;
+            // Pad the block's keys out to whole segments, then one reshape-sum.
+            const int64_t a0 = base + ((a - base) / L) * L;
             const int64_t nseg = (e - a0 + L - 1) / L;
-            auto ctx = pm.narrow(1, 0, e - a);
+            auto ctx = pm.narrow(1, a - kStart, e - a);
             auto padded = at::constant_pad_nd(ctx, {a - a0, nseg * L - (e - a0)});
             auto seg = padded.reshape({rows, nseg, L}).sum(-1);  // [rows, nseg]
-            out.layerSegments[layer].narrow(0, a0 / L, nseg).add_(seg.sum(0));
+            const int64_t s0 = (a0 - base) / L;
+            out.layerSegments[layer].narrow(0, s0, nseg).add_(seg.sum(0));
             if (plan.tokenSegments)
-                out.tokenSegments.narrow(0, tFirst - K, rows).narrow(1, a0 / L, nseg).add_(seg);
+                out.tokenSegments.narrow(0, tFirst - K, rows).narrow(1, s0, nseg).add_(seg);
         }
     }
     if (!plan.keyRows.empty()) {
@@ -138,8 +141,9 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
             continue;
         }
 #endif
-        auto scores = at::matmul(qs, Kb.transpose(2, 3)).to(at::kFloat);
-        scores.mul_(scale);
+        // Scaling q instead of the product (HF) saves a pass over the score block; exact
+        // when 1/sqrt(head_dim) is a power of two (64, 256), else a rounding-level change.
+        auto scores = at::matmul(qs * scale, Kb.transpose(2, 3)).to(at::kFloat);
         auto s5 = scores.view({B, KV, G, qbb, nk});
         const float ninf = -std::numeric_limits<float>::infinity();
         s5.narrow(4, c0, nk - c0).masked_fill_(future, ninf);
@@ -157,6 +161,8 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
                                     const ForwardPlan& plan) {
     c10::InferenceMode guard;
     const int64_t B = int64_t(seqs.size());
+    // OpenMP thread counts are per calling thread: a worker may not be the constructing one.
+    if (at::get_num_threads() != info.threads) at::set_num_threads(info.threads);
     int64_t T = 0;
     for (auto n : plan.lens) T = std::max(T, n);
 

@@ -28,6 +28,7 @@ struct ForwardPlan {
     std::vector<int64_t> headFrom;    // per row: first position t whose logprob is wanted
     int64_t spanFrom = 0;             // B == 1 only: span queries K..n-1
     int64_t segmentLen = 0;           // 0: no segment attention
+    int64_t segmentBegin = 0, segmentEnd = 0;  // keys [begin, end) form the segments
     int64_t numSegments = 0;
     bool tokenSegments = false;
     std::vector<int64_t> keyRows;     // positions whose per-key attention is kept
