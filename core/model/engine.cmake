@@ -12,7 +12,8 @@ add_library(gateau_engine_obj OBJECT
   ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
   ${CMAKE_CURRENT_LIST_DIR}/engine_forward.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rope.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/checkpoint_weights.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/checkpoint_weights.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/matmul_peak.cpp)
 target_include_directories(gateau_engine_obj PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(gateau_engine_obj PRIVATE torch)
 set_target_properties(gateau_engine_obj PROPERTIES POSITION_INDEPENDENT_CODE ON AUTOMOC OFF)

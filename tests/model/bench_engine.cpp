@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/model/engine_weights.h"
+#include "core/model/matmul_peak.h"
 
 using namespace gateau::model;
 
@@ -67,19 +68,10 @@ double attentionFlops(double n) { return kLayers * 4.0 * kHidden * n * (n + 1) /
 int runOne(const std::string& dtypeName, int64_t n, const std::string& mode) {
     const int threads = physicalCoreCount();
     const ComputeDtype dt = computeDtypeFromName(dtypeName);
-    const auto st = dt == ComputeDtype::BFloat16 ? at::kBFloat16 : at::kFloat;
     at::set_num_threads(threads);
     if (mode == "matmul") {
-        c10::InferenceMode g;
-        const int64_t N = n;
-        auto a = at::randn({N, N}).to(st), b = at::randn({N, N}).to(st);
-        at::matmul(a, b);
-        const int reps = 5;
-        const double t0 = now();
-        for (int i = 0; i < reps; ++i) at::matmul(a, b);
-        const double dtS = (now() - t0) / reps;
-        std::printf("RESULT matmul %s %lld %.1f\n", dtypeName.c_str(), (long long)N,
-                    2.0 * N * N * N / dtS / 1e9);
+        std::printf("RESULT matmul %s %lld %.1f\n", dtypeName.c_str(), (long long)n,
+                    measureMatmulGflops(dtypeName, threads, n));
         return 0;
     }
 
