@@ -6,13 +6,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <fstream>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/tokenizer/sp_tokenizer.h"
 #include "core/tokenizer/tokenizer.h"
 
 using gateau::tok::Tokenizer;
@@ -90,6 +93,75 @@ std::string tinyBpe(const std::string& merges) {
     return s;
 }
 
+// A tiny protobuf writer for hand-made tokenizer.model files.
+std::string pbVarint(uint64_t v) {
+    std::string out;
+    do {
+        const unsigned char c = v & 0x7F;
+        v >>= 7;
+        out += char(v ? c | 0x80 : c);
+    } while (v);
+    return out;
+}
+std::string pbInt(int field, int64_t v) { return pbVarint(uint64_t(field) << 3) + pbVarint(uint64_t(v)); }
+std::string pbBytes(int field, const std::string& payload) {
+    return pbVarint(uint64_t(field) << 3 | 2) + pbVarint(payload.size()) + payload;
+}
+std::string pbPiece(const std::string& piece, float score, int type) {
+    std::string bits(4, '\0');
+    std::memcpy(bits.data(), &score, 4);
+    std::string msg = pbBytes(1, piece) + pbVarint(2 << 3 | 5) + bits;
+    if (type != 1) msg += pbInt(3, type);
+    return pbBytes(1, msg);
+}
+
+// A BPE model: <unk> <s> </s>, chars, merges of known scores, an UNUSED piece and a USER_DEFINED one.
+std::string tinySpModel(bool removeExtraWhitespaces, bool byteFallback = false) {
+    std::string m = pbPiece("<unk>", 0, 2) + pbPiece("<s>", 0, 3) + pbPiece("</s>", 0, 3);
+    const char* const names[] = {"\u2581", "a", "b", "c", "s", "<", ">"};
+    for (const char* c : names) m += pbPiece(c, -10, 1);  // ids 3..9
+    m += pbPiece("ab", -1, 1);          // 10
+    m += pbPiece("bc", -0.5f, 1);       // 11
+    m += pbPiece("aa", -2, 1);          // 12
+    m += pbPiece("\u2581a", 5, 5);     // 13: UNUSED, only a step towards "▁ab"
+    m += pbPiece("\u2581ab", 6, 1);    // 14
+    m += pbPiece("<x>", 0, 4);          // 15: USER_DEFINED
+    if (byteFallback)
+        for (int b = 0; b < 256; ++b) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "<0x%02X>", b);
+            m += pbPiece(buf, 0, 6);    // 16..271
+        }
+    m += pbBytes(3, pbBytes(1, "identity") + pbInt(4, removeExtraWhitespaces ? 1 : 0));
+    // trainer_spec last, so that every truncation loses model_type BPE (the default is UNIGRAM).
+    std::string trainer = pbInt(3, 2);
+    if (byteFallback) trainer += pbInt(35, 1);
+    m += pbBytes(2, trainer);
+    return m;
+}
+
+// Offsets where the top-level fields of a (well-formed) ModelProto end: a file cut there is a
+// valid, smaller model; cut anywhere else it is malformed.
+std::vector<size_t> topLevelEnds(const std::string& m) {
+    std::vector<size_t> ends;
+    size_t pos = 0;
+    auto varint = [&] {
+        uint64_t v = 0;
+        for (int shift = 0; pos < m.size(); shift += 7) {
+            const unsigned char b = static_cast<unsigned char>(m[pos++]);
+            v |= uint64_t(b & 0x7F) << shift;
+            if (!(b & 0x80)) break;
+        }
+        return v;
+    };
+    while (pos < m.size()) {
+        varint();  // tag (all length-delimited at the top level)
+        pos += varint();
+        ends.push_back(pos);
+    }
+    return ends;
+}
+
 }  // namespace
 
 class TestTokenizer : public QObject {
@@ -111,6 +183,10 @@ private slots:
     void errorBrokenMerges();
     void errorEmptyFolder();
     void errorNotSentencePiece();
+    void spTinyModel();
+    void spByteFallback();
+    void spErrorsNameTheFile();
+    void spUnigram();
     void cliTokenize();
 };
 
@@ -326,6 +402,109 @@ void TestTokenizer::errorEmptyFolder() {
 void TestTokenizer::errorNotSentencePiece() {
     QTemporaryDir dir;
     expectLoadError(writeFile(dir, "tokenizer.model", "garbage bytes"), {"tokenizer.model", "SentencePiece"});
+}
+
+void TestTokenizer::spTinyModel() {
+    using V = std::vector<int32_t>;
+    const auto tok = gateau::tok::SpTokenizer::fromBytes(tinySpModel(false), "tiny.model");
+    QCOMPARE(tok->vocabSize(), 16);
+    QCOMPARE(tok->bosId().value_or(-1), 1);
+    QCOMPARE(tok->eosId().value_or(-1), 2);
+    // "▁ab" is reached through the UNUSED "▁a"; alone, "▁a" is split back into "▁" "a".
+    QCOMPARE(tok->encode("ab", false), (V{14}));
+    QCOMPARE(tok->encode("a", true), (V{1, 3, 4}));
+    // Highest score first: "bc" (-0.5) beats "ab" (-1); ties go to the leftmost pair.
+    QCOMPARE(tok->encode("cabc", false), (V{3, 6, 4, 11}));
+    QCOMPARE(tok->encode("caaa", false), (V{3, 6, 12, 4}));
+    // USER_DEFINED pieces are whole symbols; control pieces are plain text; unknown runs give one <unk>.
+    QCOMPARE(tok->encode("c<x>b", false), (V{3, 6, 15, 5}));
+    QCOMPARE(tok->encode("c<s>", false), (V{3, 6, 8, 7, 9}));
+    QCOMPARE(tok->encode("czzz\xE2\x82\xAC", false), (V{3, 6, 0}));
+    QCOMPARE(tok->encode("c  a ", false), (V{3, 6, 3, 3, 4, 3}));
+    QCOMPARE(tok->encode("", true), (V{1}));
+    QCOMPARE(tok->decode({1, 14, 3, 6, 0, 2}, true), std::string("ab c \xE2\x81\x87 "));
+    QCOMPARE(tok->decode({1, 14, 2}, false), std::string("<s> ab</s>"));
+    QCOMPARE(tok->tokenText(14), std::string(" ab"));
+    QCOMPARE(tok->tokenText(0), std::string("<unk>"));
+    QCOMPARE(tok->tokenText(16), std::string());
+
+    const auto squeeze = gateau::tok::SpTokenizer::fromBytes(tinySpModel(true), "squeeze.model");
+    QCOMPARE(squeeze->encode("  c  ab  ", false), (V{3, 6, 14}));
+    QCOMPARE(squeeze->encode("   ", false), V{});
+}
+
+void TestTokenizer::spByteFallback() {
+    using V = std::vector<int32_t>;
+    const auto tok = gateau::tok::SpTokenizer::fromBytes(tinySpModel(false, true), "bytes.model");
+    QCOMPARE(tok->encode("cz\xE2\x82\xAC", false), (V{3, 6, 16 + 'z', 16 + 0xE2, 16 + 0x82, 16 + 0xAC}));
+    QCOMPARE(tok->decode({3, 6, 16 + 'z', 16 + 0xE2, 16 + 0x82, 16 + 0xAC}, false), std::string("cz\xE2\x82\xAC"));
+    QCOMPARE(tok->decode({16 + 0xE2, 14}, false), std::string("\xEF\xBF\xBD ab"));
+    QCOMPARE(tok->tokenText(16 + 'z'), std::string("z"));
+    QCOMPARE(tok->tokenText(16 + 0xE2), std::string("<0xE2>"));
+}
+
+// Truncated, garbage and unsupported tokenizer.model files give a TokenizerError naming the file.
+void TestTokenizer::spErrorsNameTheFile() {
+    auto expectError = [](const std::string& bytes, const char* needle) {
+        try {
+            gateau::tok::SpTokenizer::fromBytes(bytes, "some/dir/odd.model");
+            QFAIL(qPrintable(QString("no TokenizerError for %1 bytes").arg(bytes.size())));
+        } catch (const TokenizerError& e) {
+            const QString msg = QString::fromUtf8(e.what());
+            QVERIFY2(msg.contains("some/dir/odd.model") && msg.contains(needle), qPrintable(msg));
+        }
+    };
+    const std::string tiny = tinySpModel(false);
+    const auto tinyEnds = topLevelEnds(tiny);
+    QCOMPARE(tinyEnds.back(), tiny.size());
+    for (size_t cut = 1; cut < tiny.size(); ++cut)
+        if (std::find(tinyEnds.begin(), tinyEnds.end(), cut) == tinyEnds.end()) expectError(tiny.substr(0, cut), "malformed");
+    expectError("\x0A\x05\x0A\x01", "malformed");            // length past the end
+    expectError("\x0A\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x01", "malformed");  // varint too long
+    expectError("\x0B\x00", "malformed");                      // wire type 3 (group)
+    expectError("", "no pieces");
+    expectError(pbPiece("a", 0, 1) + pbBytes(2, pbInt(3, 2)), "no unknown piece");
+    expectError(pbPiece("<unk>", 0, 2) + pbPiece("a", 0, 1) + pbBytes(2, pbInt(3, 3)), "word tokenizer.model is not supported");
+    expectError(pbPiece("<unk>", 0, 2) + pbPiece("a", 0, 1) + pbBytes(2, pbInt(3, 9)), "unknown model_type 9");
+    expectError(pbPiece("<unk>", 0, 2) + pbPiece("a", 0, 1) + pbPiece("a", 0, 1) + pbBytes(2, pbInt(3, 2)), "twice");
+    expectError(pbPiece("<unk>", 0, 2) + pbPiece("<0x41>", 0, 6) + pbBytes(2, pbInt(3, 2)), "byte_fallback");
+    std::mt19937 rng(7);
+    for (int k = 0; k < 2000; ++k) {
+        std::string junk(rng() % 64, '\0');
+        for (char& c : junk) c = char(rng());
+        try {
+            const auto tok = gateau::tok::SpTokenizer::fromBytes(junk, "junk.model");
+            (void)tok->decode(tok->encode("a b", true), false);
+        } catch (const TokenizerError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("junk.model"), e.what());
+        }
+    }
+    // Through Tokenizer::load, from a file: the real Llama-2 model cut short.
+    REQUIRE_DATA();
+    const std::string model = readText(dataDir() + "/llama2/tokenizer.model");
+    QVERIFY(model.size() > 1000);
+    const auto ends = topLevelEnds(model);
+    QCOMPARE(ends.back(), model.size());
+    QTemporaryDir dir;
+    for (size_t cut : {size_t(1), size_t(7), size_t(1000), model.size() / 2, model.size() / 3, model.size() - 3}) {
+        if (std::find(ends.begin(), ends.end(), cut) != ends.end()) ++cut;
+        const auto path = writeFile(dir, "tokenizer.model", model.substr(0, cut));
+        expectLoadError(dir.path().toStdString(), {path.c_str(), "malformed SentencePiece model"});
+    }
+}
+
+// Unigram models (the proto2 default model_type): Viterbi over the piece scores.
+void TestTokenizer::spUnigram() {
+    using V = std::vector<int32_t>;
+    // No trainer_spec at all: UNIGRAM, default normalizer, no <s> piece.
+    const std::string m = pbPiece("<unk>", 0, 2) + pbPiece("\u2581", -3, 1) + pbPiece("a", -3, 1) + pbPiece("b", -3, 1) +
+                          pbPiece("ab", -2, 1) + pbPiece("\u2581ab", -4, 1) + pbPiece("<x>", 0, 4);
+    const auto tok = gateau::tok::SpTokenizer::fromBytes(m, "uni.model");
+    QVERIFY(!tok->bosId().has_value());
+    QCOMPARE(tok->encode("ab", true), (V{5}));                      // -4 beats "▁" "ab" (-5)
+    QCOMPARE(tok->encode("  b   abz ", false), (V{1, 3, 5, 0}));    // extra spaces removed; z is <unk>
+    QCOMPARE(tok->encode("a<x>b", false), (V{1, 2, 6, 3}));
+    QCOMPARE(tok->decode({5, 1, 2, 0}, false), std::string("ab a \xE2\x81\x87 "));
 }
 
 // Runs the real `gateau tokenize` on the mistral golden texts and compares every line.
