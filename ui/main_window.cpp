@@ -22,6 +22,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 
 #include <spdlog/spdlog.h>
 
@@ -75,7 +76,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     QSettings s;
     if (!restoreGeometry(s.value("mainWindow/geometry").toByteArray())) resize(1280, 820);
     if (!restoreState(s.value("mainWindow/state").toByteArray())) resizeDocks({dock}, {200}, Qt::Vertical);
-    if (!split_->restoreState(s.value("mainWindow/split").toByteArray())) split_->setSizes({3, 2});
+    if (!split_->restoreState(s.value("mainWindow/split").toByteArray())) {
+        // Sizes only take once the splitter has its width: give the table 60% then.
+        QTimer::singleShot(0, this, [this] { split_->setSizes({split_->width() * 3 / 5, split_->width() * 2 / 5}); });
+    }
     refresh();
 }
 
