@@ -1,0 +1,188 @@
+#include "core/scoring/sample_scorer.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace gateau::scoring {
+
+namespace {
+
+// Runs fn; a ModelError (other than a cancellation) becomes a ScoringError naming the pass.
+template <typename Fn>
+auto inPass(const char* pass, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const model::EngineCancelled&) {
+        throw;
+    } catch (const model::ModelError& e) {
+        throw ScoringError(std::string(pass) + ": " + e.what());
+    }
+}
+
+// The sequence up to the end of the response: tokens after it (template text after
+// {response}) would otherwise be scored and counted as attention queries.
+std::vector<int64_t> upToSpanEnd(const std::vector<int64_t>& ids, int64_t spanEnd) {
+    return std::vector<int64_t>(ids.begin(), ids.begin() + spanEnd);
+}
+
+void checkLogprobCount(const char* pass, const std::vector<float>& lp, int64_t expected) {
+    if (int64_t(lp.size()) != expected)
+        throw ScoringError(std::string(pass) + ": engine returned " + std::to_string(lp.size()) +
+                           " log-probs for " + std::to_string(expected) + " response tokens");
+}
+
+double pplOf(const char* pass, const std::vector<float>& lp) {
+    try {
+        return perplexity(lp);
+    } catch (const ScoringError& e) {
+        throw ScoringError(std::string(pass) + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& models, const PromptConfig& config,
+                            int64_t segmentBatchTokens, bool batched) {
+    if (!models.shortModel || !models.longModel || !models.tokenizer)
+        throw ScoringError("scoreSample: short model, long model and tokenizer are all required");
+    if (segmentBatchTokens < 1)
+        throw ScoringError("scoreSample: segment batch tokens must be at least 1, got " +
+                           std::to_string(segmentBatchTokens));
+    validate(config);
+    model::Engine& A = *models.shortModel;
+    model::Engine& B = *models.longModel;
+
+    const BuiltPrompt full = buildPrompt(*models.tokenizer, input.conversation, config);
+    const int64_t K = full.spanFrom, E = full.spanEnd;
+    if (E <= K) throw ScoringError("sample's response has no tokens: nothing to score");
+    if (K < 1)
+        throw ScoringError("response starts at token 0 (no BOS and no text before {response}): its first "
+                           "token cannot be scored");
+
+    SampleRawScores out;
+    out.promptTokens = K;
+    out.responseTokens = E - K;
+    out.contextTokens = full.contextEnd - full.contextBegin;
+    out.truncated = full.truncated;
+    out.truncatedContextTokens = full.truncatedContextTokens;
+    const int64_t S = int64_t(full.segments.size());
+
+    const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
+
+    // 1. B over the full prompt: HMG's PPL_B, the PPL baseline, CAM's attention.
+    {
+        model::SpanRequest req;
+        req.spanFrom = K;
+        if (S > 0) {
+            req.segmentLen = config.segmentLen;
+            req.segmentBegin = full.contextBegin;
+            req.segmentEnd = full.contextEnd;
+            req.tokenSegmentAttention = true;
+        }
+        model::SpanResult r = inPass("model B, full prompt", [&] { return B.scoreSpan(ids, req); });
+        checkLogprobCount("model B, full prompt", r.logprobs, out.responseTokens);
+        if (r.numSegments != S)
+            throw ScoringError("model B, full prompt: engine returned " + std::to_string(r.numSegments) +
+                               " segments, the prompt has " + std::to_string(S));
+        out.logprobsB = std::move(r.logprobs);
+        out.pplB = pplOf("model B, full prompt", out.logprobsB);
+        if (S > 0 && int64_t(r.segmentAttention.size()) != r.numLayers * S)
+            throw ScoringError("model B, full prompt: layer x segment attention has " +
+                               std::to_string(r.segmentAttention.size()) + " values, expected " +
+                               std::to_string(r.numLayers * S));
+        out.layers = r.numLayers;
+        out.segments = S;
+        out.layerSegmentAttention = std::move(r.segmentAttention);
+        out.tokenSegmentAttention = std::move(r.tokenSegmentAttention);
+    }
+
+    // 2. A over the same ids: HMG's PPL_A.
+    {
+        model::SpanRequest req;
+        req.spanFrom = K;
+        model::SpanResult r = inPass("model A, full prompt", [&] { return A.scoreSpan(ids, req); });
+        checkLogprobCount("model A, full prompt", r.logprobs, out.responseTokens);
+        out.logprobsA = std::move(r.logprobs);
+        out.pplA = pplOf("model A, full prompt", out.logprobsA);
+    }
+
+    // 3. B over each segment prompt: PPL_B(y | s_k, x).
+    if (S > 0) {
+        std::vector<std::vector<int64_t>> seqs;
+        std::vector<int64_t> froms;
+        seqs.reserve(size_t(S));
+        for (int64_t k = 0; k < S; ++k) {
+            const SpanPrompt p = buildSegmentPrompt(full, size_t(k));
+            seqs.push_back(upToSpanEnd(p.ids, p.spanEnd));
+            froms.push_back(p.spanFrom);
+        }
+        out.segmentPpl.assign(size_t(S), 0.0);
+        auto record = [&](size_t k, const model::SpanResult& r) {
+            const std::string pass = "model B, segment " + std::to_string(k);
+            checkLogprobCount(pass.c_str(), r.logprobs, out.responseTokens);
+            out.segmentPpl[k] = pplOf(pass.c_str(), r.logprobs);
+        };
+        if (batched) {
+            size_t at = 0;
+            while (at < seqs.size()) {
+                size_t end = at + 1;
+                int64_t longest = int64_t(seqs[at].size());
+                while (end < seqs.size()) {
+                    const int64_t l = std::max(longest, int64_t(seqs[end].size()));
+                    if (int64_t(end - at + 1) * l > segmentBatchTokens) break;
+                    longest = l;
+                    ++end;
+                }
+                const std::vector<std::vector<int64_t>> group(seqs.begin() + long(at), seqs.begin() + long(end));
+                const std::vector<int64_t> groupFroms(froms.begin() + long(at), froms.begin() + long(end));
+                const std::vector<model::SpanResult> rs =
+                    inPass("model B, segment passes", [&] { return B.scoreSpanBatch(group, groupFroms); });
+                for (size_t j = 0; j < rs.size(); ++j) record(at + j, rs[j]);
+                at = end;
+            }
+        } else {
+            for (size_t k = 0; k < seqs.size(); ++k) {
+                model::SpanRequest req;
+                req.spanFrom = froms[k];
+                const std::string pass = "model B, segment " + std::to_string(k);
+                record(k, inPass(pass.c_str(), [&] { return B.scoreSpan(seqs[k], req); }));
+            }
+        }
+    }
+
+    // 4. B over the response alone: IFD's PPL_B(y).
+    {
+        const SpanPrompt p = buildResponseOnly(*models.tokenizer, full, config);
+        if (p.spanEnd - p.spanFrom < 1)
+            throw ScoringError("response-only pass: a " + std::to_string(out.responseTokens) +
+                               "-token response without a BOS token leaves nothing to score");
+        model::SpanRequest req;
+        req.spanFrom = p.spanFrom;
+        const std::vector<int64_t> ro = upToSpanEnd(p.ids, p.spanEnd);
+        model::SpanResult r = inPass("model B, response only", [&] { return B.scoreSpan(ro, req); });
+        checkLogprobCount("model B, response only", r.logprobs, p.spanEnd - p.spanFrom);
+        out.pplResponseOnly = pplOf("model B, response only", r.logprobs);
+        out.ifd = ifd(out.pplB, out.pplResponseOnly);
+    }
+
+    // 5. CAM's per-sample values.
+    if (S == 0) {
+        // No context: nothing to be aware of. The sample counts as perfectly aligned
+        // (CAS = 1, the same value a single segment gives), i.e. no CAM difficulty.
+        out.cas = 1.0;
+        out.camRaw = 0.0;
+        return out;
+    }
+    out.importance = segmentImportance(out.segmentPpl);
+    std::vector<std::vector<double>> layerSeg(size_t(out.layers), std::vector<double>(size_t(S)));
+    for (int64_t l = 0; l < out.layers; ++l)
+        for (int64_t s = 0; s < S; ++s)
+            layerSeg[size_t(l)][size_t(s)] = double(out.layerSegmentAttention[size_t(l * S + s)]);
+    out.attention = attentionDistribution(layerSeg);
+    out.cas = cas(out.importance, out.attention);
+    out.camRaw = camRaw(out.cas);
+    return out;
+}
+
+}  // namespace gateau::scoring
