@@ -72,6 +72,40 @@ CREATE TABLE scores(
   PRIMARY KEY (run_id, sample_id)
 );
 )SQL",
+        // 2: scoring runs (docs/scoring.md "Scoring runs"). Replaces migration 1's placeholder
+        //    runs/scores tables, which no code ever wrote (empty in every project).
+        R"SQL(
+DROP TABLE IF EXISTS scores;
+DROP TABLE IF EXISTS runs;
+
+CREATE TABLE runs(
+  id           INTEGER PRIMARY KEY,
+  created_at   TEXT NOT NULL,
+  config_json  TEXT NOT NULL,
+  config_hash  TEXT NOT NULL UNIQUE,
+  status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'partial', 'complete'))
+);
+
+CREATE TABLE sample_scores(
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  sample_id          INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  status             TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+  error              TEXT,
+  prompt_tokens      INTEGER,
+  response_tokens    INTEGER,
+  context_tokens     INTEGER,
+  truncated          INTEGER,
+  ppl_a              REAL,
+  ppl_b              REAL,
+  ppl_response_only  REAL,
+  ifd                REAL,
+  cas                REAL,
+  cam_raw            REAL,
+  arrays             BLOB,
+  finished_at        TEXT NOT NULL,
+  PRIMARY KEY (run_id, sample_id)
+);
+)SQL",
     };
     return m;
 }

@@ -75,6 +75,10 @@ Statement& Statement::bindView(int i, std::string_view v) {
     if (sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8) != SQLITE_OK) fail(db_, "bind");
     return *this;
 }
+Statement& Statement::bindBlob(int i, std::string_view bytes) {
+    if (sqlite3_bind_blob64(st_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT) != SQLITE_OK) fail(db_, "bind");
+    return *this;
+}
 Statement& Statement::bindNull(int i) {
     if (sqlite3_bind_null(st_, i) != SQLITE_OK) fail(db_, "bind");
     return *this;
@@ -106,6 +110,11 @@ std::string_view Statement::textView(int col) const {
     const unsigned char* p = sqlite3_column_text(st_, col);
     int n = sqlite3_column_bytes(st_, col);
     return p ? std::string_view(reinterpret_cast<const char*>(p), size_t(n)) : std::string_view{};
+}
+std::string Statement::blob(int col) const {
+    const void* p = sqlite3_column_blob(st_, col);
+    int n = sqlite3_column_bytes(st_, col);
+    return p ? std::string(static_cast<const char*>(p), size_t(n)) : std::string();
 }
 bool Statement::isNull(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
 

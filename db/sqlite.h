@@ -57,6 +57,7 @@ public:
     Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
     // Binds without copying: `v` must stay alive and unchanged until the statement is reset.
     Statement& bindView(int i, std::string_view v);
+    Statement& bindBlob(int i, std::string_view bytes);
     Statement& bindNull(int i);
 
     bool step();  // true while a row is available
@@ -67,6 +68,7 @@ public:
     double real(int col) const;
     std::string text(int col) const;
     std::string_view textView(int col) const;  // valid until the next step/reset
+    std::string blob(int col) const;
     bool isNull(int col) const;
 
 private:

@@ -1,0 +1,105 @@
+#include "core/scoring/run_config.h"
+
+#include "core/model/checkpoint.h"
+#include "core/util/sha256.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace gateau::scoring {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void bad(const std::string& source, const std::string& what) { throw ScoringError(source + ": " + what); }
+
+std::string getString(const nlohmann::json& j, const char* key, const std::string& source) {
+    if (!j[key].is_string()) bad(source, std::string("\"") + key + "\" must be a string");
+    return j[key].get<std::string>();
+}
+
+int64_t getInt(const nlohmann::json& j, const char* key, const std::string& source) {
+    if (!j[key].is_number_integer()) bad(source, std::string("\"") + key + "\" must be an integer");
+    return j[key].get<int64_t>();
+}
+
+std::string resolve(const std::string& p, const std::string& baseDir) {
+    fs::path path(p);
+    if (path.is_relative() && !baseDir.empty()) path = fs::path(baseDir) / path;
+    return fs::absolute(path).lexically_normal().string();
+}
+
+nlohmann::json modelIdentity(const std::string& dir) {
+    auto checkpoint = model::Checkpoint::open(dir);
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : checkpoint.weightFiles())
+        files.push_back({{"file", fs::path(f).filename().string()}, {"sha256", util::sha256File(f)}});
+    return {{"path", dir}, {"weights", files}};
+}
+
+}  // namespace
+
+RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir) {
+    nlohmann::json j = nlohmann::json::parse(jsonText, nullptr, false);
+    if (j.is_discarded()) bad(sourceName, "not valid JSON");
+    if (!j.is_object()) bad(sourceName, "expected a JSON object");
+    static const char* known[] = {"model_a", "model_b", "segment_len", "max_tokens", "template", "add_bos", "device", "dtype"};
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        bool ok = false;
+        for (const char* k : known) ok = ok || it.key() == k;
+        if (!ok)
+            bad(sourceName, "unknown key \"" + it.key() +
+                                "\" (known: model_a, model_b, segment_len, max_tokens, template, add_bos, device, dtype)");
+    }
+    RunConfig c;
+    for (const char* k : {"model_a", "model_b"})
+        if (!j.contains(k)) bad(sourceName, std::string("missing required key \"") + k + "\"");
+    c.modelA = resolve(getString(j, "model_a", sourceName), baseDir);
+    c.modelB = resolve(getString(j, "model_b", sourceName), baseDir);
+    if (j.contains("segment_len")) c.prompt.segmentLen = getInt(j, "segment_len", sourceName);
+    if (j.contains("max_tokens")) c.prompt.maxTokens = getInt(j, "max_tokens", sourceName);
+    if (j.contains("template")) c.prompt.templ = getString(j, "template", sourceName);
+    if (j.contains("add_bos")) {
+        if (!j["add_bos"].is_boolean()) bad(sourceName, "\"add_bos\" must be true or false");
+        c.prompt.addBos = j["add_bos"].get<bool>();
+    }
+    if (j.contains("device")) c.device = getString(j, "device", sourceName);
+    if (j.contains("dtype")) c.dtype = getString(j, "dtype", sourceName);
+    if (c.dtype != "auto" && c.dtype != "float32" && c.dtype != "bfloat16" && c.dtype != "float16")
+        bad(sourceName, "\"dtype\" must be auto, float32, bfloat16 or float16, not \"" + c.dtype + "\"");
+    if (c.device.empty()) bad(sourceName, "\"device\" is empty");
+    try {
+        validate(c.prompt);
+    } catch (const ScoringError& e) {
+        bad(sourceName, e.what());
+    }
+    return c;
+}
+
+RunConfig loadRunConfig(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ScoringError(path + ": cannot open run config");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parseRunConfig(ss.str(), path, fs::absolute(path).parent_path().string());
+}
+
+std::string canonicalRunConfigJson(const RunConfig& c) {
+    nlohmann::json j;  // std::map-backed: keys sorted
+    j["engine_version"] = kScoringEngineVersion;
+    j["model_a"] = modelIdentity(c.modelA);
+    j["model_b"] = modelIdentity(c.modelB);
+    j["segment_len"] = c.prompt.segmentLen;
+    j["max_tokens"] = c.prompt.maxTokens;
+    j["template"] = c.prompt.templ;
+    j["add_bos"] = c.prompt.addBos;
+    j["device"] = c.device;
+    j["dtype"] = c.dtype;
+    return j.dump();
+}
+
+}  // namespace gateau::scoring

@@ -1,0 +1,36 @@
+#pragma once
+// A scoring run's configuration (RUN.json) and its canonical JSON, the run identity
+// (docs/scoring.md "Scoring runs"). Torch-free.
+#include <string>
+
+#include "core/scoring/formulas.h"  // ScoringError
+#include "core/scoring/prompt.h"
+
+namespace gateau::scoring {
+
+// Bumped whenever a change to the scorer or the engine changes stored numbers, so that a
+// new binary never resumes an old run with different maths.
+constexpr const char* kScoringEngineVersion = "gateau-scorer/1";
+
+struct RunConfig {
+    std::string modelA, modelB;  // checkpoint folders, made absolute by loadRunConfig
+    PromptConfig prompt;         // template, max_tokens, segment_len, add_bos
+    std::string device = "cpu";
+    std::string dtype = "auto";  // auto | float32 | bfloat16 | float16
+};
+
+// Parses RUN.json text: {"model_a", "model_b" (required), "segment_len", "max_tokens",
+// "template", "add_bos", "device", "dtype"}; missing keys take PromptConfig's defaults.
+// Relative model paths are resolved against baseDir (when non-empty). Unknown keys, wrong
+// types and invalid values throw ScoringError naming sourceName and the key.
+RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir = {});
+// Reads the file; relative model paths are relative to the file's folder.
+RunConfig loadRunConfig(const std::string& path);
+
+// Canonical JSON (sorted keys, no whitespace) of everything that determines the stored
+// numbers: each model's absolute path and the SHA-256 of each of its weight files (by file
+// name), the prompt config, device, dtype and kScoringEngineVersion. Opens both checkpoints
+// and hashes their weights (throws ModelError / std::runtime_error naming the file).
+std::string canonicalRunConfigJson(const RunConfig& config);
+
+}  // namespace gateau::scoring

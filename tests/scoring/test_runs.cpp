@@ -1,0 +1,494 @@
+// Scoring runs end to end: migration 2, the run store, RUN.json, `gateau score` (resume,
+// --limit, failures) and `gateau rank` against formulas computed by hand. Two tiny random
+// Llama checkpoints (seeds 1 and 2) with the real Mistral tokenizer; skips when ../shared is
+// missing. Torch-free TU: only engine.h's plain API.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model/checkpoint.h"
+#include "core/model/checkpoint_weights.h"
+#include "core/model/engine.h"
+#include "core/model/tiny_model.h"
+#include "core/scoring/formulas.h"
+#include "core/scoring/run_config.h"
+#include "core/scoring/sample_scorer.h"
+#include "core/tokenizer/tokenizer.h"
+#include "db/importer.h"
+#include "db/project_store.h"
+#include "db/run_store.h"
+#include "db/schema.h"
+
+using namespace gateau;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kTokenizerDir = std::string(GATEAU_SHARED_DIR) + "/testdata/tokenizers/mistral";
+constexpr int kSamples = 7;
+constexpr int64_t kLongSampleLine = 4;  // 1-based line of the long-instruction sample
+
+bool nearRel(double a, double b, double tol) { return std::fabs(a - b) <= tol * std::max(1.0, std::fabs(b)); }
+
+#define QVERIFY_NEAR(actual, expected, tol)                                                                  \
+    do {                                                                                                     \
+        const double a_ = (actual), e_ = (expected);                                                         \
+        QVERIFY2(nearRel(a_, e_, tol),                                                                       \
+                 qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg(a_, 0, 'g', 17).arg(e_, 0, 'g', 17))); \
+    } while (0)
+
+std::string words(int n, int salt) {
+    const char* w[] = {"river", "mountain", "engine", "library", "harvest", "signal", "copper", "window",
+                       "lantern", "meadow", "archive", "compass", "thunder", "garden", "ledger", "orbit"};
+    std::string s;
+    for (int i = 0; i < n; ++i) {
+        s += w[(i * 7 + i / 5 + salt * 3) % 16];
+        s += (i % 11 == 10) ? ". " : " ";
+    }
+    return s;
+}
+
+struct CliResult {
+    int code = -1;
+    std::string out, err;
+};
+
+CliResult runCli(const QStringList& args) {
+    QProcess p;
+    p.start(GATEAU_CLI_PATH, args);
+    CliResult r;
+    if (!p.waitForFinished(300000)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timeout";
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput().toStdString();
+    r.err = p.readAllStandardError().toStdString();
+    return r;
+}
+
+}  // namespace
+
+class TestRuns : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    std::string dir_, modelA_, modelB_, dataset_, configMain_, projectMain_;
+    std::unique_ptr<model::Engine> a_, b_;
+    std::unique_ptr<tok::Tokenizer> tok_;
+
+    std::string writeConfig(const std::string& name, int64_t segmentLen, const std::string& extra = {}) {
+        const std::string path = dir_ + "/" + name;
+        std::ofstream(path) << "{\"model_a\": \"m1\", \"model_b\": \"m2\", \"segment_len\": " << segmentLen
+                            << ", \"max_tokens\": 400, \"device\": \"cpu\", \"dtype\": \"float32\"" << extra << "}\n";
+        return path;
+    }
+    std::string makeProject(const std::string& name) {
+        const std::string path = dir_ + "/" + name;
+        auto store = db::ProjectStore::open(path, true);
+        auto r = db::importDataset(store, dataset_);
+        if (r.samples != kSamples) throw std::runtime_error("import gave " + std::to_string(r.samples) + " samples");
+        return path;
+    }
+
+private slots:
+    void initTestCase();
+    void blobCodec();
+    void runConfigParsing();
+    void scoreEverySample();
+    void storedEqualsDirect();
+    void resumeAndLimit();
+    void runIdentity();
+    void rankJson();
+    void migrationFromVersion1();
+};
+
+void TestRuns::initTestCase() {
+    if (!fs::is_directory(kTokenizerDir))
+        QSKIP("Mistral tokenizer not found in " GATEAU_SHARED_DIR "/testdata/tokenizers/mistral; skipping");
+    QVERIFY(tmp_.isValid());
+    dir_ = tmp_.path().toStdString();
+    model::EngineOptions opt;
+    opt.dtype = model::ComputeDtype::Float32;
+    opt.device = "cpu";
+    for (uint64_t seed : {uint64_t(1), uint64_t(2)}) {
+        model::TinyModelSpec spec;
+        spec.arch = model::Arch::Llama;
+        spec.tokenizerPath = kTokenizerDir;
+        spec.layers = 2;
+        spec.hidden = 64;
+        spec.heads = 4;
+        spec.kvHeads = 2;
+        spec.intermediate = 128;
+        spec.seed = seed;
+        const std::string d = dir_ + "/m" + std::to_string(seed);
+        model::makeTinyModel(d, spec);
+        (seed == 1 ? modelA_ : modelB_) = d;
+        (seed == 1 ? a_ : b_) = model::loadEngine(model::Checkpoint::open(d), opt);
+    }
+    tok_ = tok::Tokenizer::load(modelB_);
+
+    // 7 samples, contexts of ~100-300 tokens; line 4 has a ~500-token instruction (no "\n\n"
+    // in it), which cannot fit max_tokens = 400 even without context: it must fail.
+    dataset_ = dir_ + "/data.jsonl";
+    std::ofstream out(dataset_);
+    for (int i = 1; i <= kSamples; ++i) {
+        nlohmann::json rec;
+        rec["id"] = "s" + std::to_string(i);
+        std::string user = words(80 + 20 * i, i) + "\n\nWhich words in the notes above name a place?";
+        if (i == kLongSampleLine) user = words(60, i) + "\n\nAnswer this: " + words(420, i + 1);
+        const std::string answer = "The notes mention " + words(6 + i, i * 5) + "and little else.";
+        rec["messages"] = {{{"role", "user"}, {"content", user}}, {{"role", "assistant"}, {"content", answer}}};
+        out << rec.dump() << "\n";
+    }
+    out.close();
+    configMain_ = writeConfig("run.json", 64);
+    projectMain_ = makeProject("main.gateau");
+}
+
+void TestRuns::blobCodec() {
+    for (float f : {0.0f, 1.0f, -2.5f, 0.333333f, 65504.0f, 6.1e-5f, 3.0e-6f, 1e-9f})
+        QVERIFY2(std::fabs(db::halfToFloat(db::floatToHalf(f)) - f) <= std::max(1e-3f * std::fabs(f), 6e-8f),
+                 qPrintable(QString::number(double(f))));
+    QVERIFY(std::isinf(db::halfToFloat(db::floatToHalf(1e6f))));
+    QCOMPARE(db::floatToHalf(1.0f), uint16_t(0x3c00));
+    QCOMPARE(db::floatToHalf(-2.0f), uint16_t(0xc000));
+    QCOMPARE(db::floatToHalf(5.960464477539063e-08f), uint16_t(0x0001));  // smallest subnormal
+
+    scoring::SampleRawScores s;
+    s.logprobsA = {-1.5f, -0.25f, -3.0f};
+    s.logprobsB = {-1.0f, -0.5f, -2.0f};
+    s.segmentPpl = {10.0, 20.0};
+    s.importance = {2.0 / 3, 1.0 / 3};
+    s.attention = {0.75, 0.25};
+    s.layers = 2;
+    s.segments = 2;
+    s.layerSegmentAttention = {0.5f, 0.125f, 0.25f, 0.0625f};
+    s.tokenSegmentAttention = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+    const auto d = db::decodeScoreArrays(db::encodeScoreArrays(s));
+    QCOMPARE(d.logprobsA, s.logprobsA);
+    QCOMPARE(d.logprobsB, s.logprobsB);
+    QCOMPARE(d.segments, int64_t(2));
+    QCOMPARE(d.layers, int64_t(2));
+    QCOMPARE(d.responseTokens, int64_t(3));
+    QCOMPARE(d.segmentPpl, (std::vector<float>{10.0f, 20.0f}));
+    QCOMPARE(d.layerSegmentAttention, s.layerSegmentAttention);  // exact in fp16
+    QCOMPARE(d.tokenSegmentAttention.size(), size_t(6));
+    for (size_t i = 0; i < 6; ++i) QVERIFY(std::fabs(d.tokenSegmentAttention[i] - s.tokenSegmentAttention[i]) < 1e-3f);
+    try {
+        db::decodeScoreArrays("GSA1\x05");
+        QFAIL("truncated blob accepted");
+    } catch (const db::DbError&) {
+    }
+}
+
+void TestRuns::runConfigParsing() {
+    auto c = scoring::parseRunConfig(R"({"model_a": "a", "model_b": "/x/b"})", "RUN.json", "/base");
+    QCOMPARE(c.modelA, std::string("/base/a"));
+    QCOMPARE(c.modelB, std::string("/x/b"));
+    const scoring::PromptConfig defaults;
+    QCOMPARE(c.prompt.segmentLen, defaults.segmentLen);
+    QCOMPARE(c.prompt.maxTokens, defaults.maxTokens);
+    QCOMPARE(c.prompt.templ, defaults.templ);
+    QCOMPARE(c.device, std::string("cpu"));
+    QCOMPARE(c.dtype, std::string("auto"));
+    auto expectError = [](const std::string& json, const char* needle) {
+        try {
+            scoring::parseRunConfig(json, "RUN.json");
+        } catch (const scoring::ScoringError& e) {
+            QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
+            return;
+        }
+        QFAIL(qPrintable(QString("accepted: ") + json.c_str()));
+    };
+    expectError(R"({"model_a": "a", "model_b": "b", "segmnet_len": 64})", "segmnet_len");
+    expectError(R"({"model_a": "a"})", "model_b");
+    expectError(R"({"model_a": "a", "model_b": "b", "segment_len": "64"})", "segment_len");
+    expectError(R"({"model_a": "a", "model_b": "b", "segment_len": 0})", "RUN.json");
+    expectError(R"({"model_a": "a", "model_b": "b", "dtype": "int8"})", "dtype");
+    expectError(R"({"model_a": "a", "model_b": "b", "template": "{response}"})", "RUN.json");
+
+    // The canonical JSON names the models' weight hashes and the engine version.
+    auto cfg = scoring::loadRunConfig(configMain_);
+    QCOMPARE(cfg.modelA, modelA_);
+    const auto canon = nlohmann::json::parse(scoring::canonicalRunConfigJson(cfg));
+    QCOMPARE(canon["engine_version"].get<std::string>(), std::string(scoring::kScoringEngineVersion));
+    QCOMPARE(canon["model_a"]["path"].get<std::string>(), modelA_);
+    QCOMPARE(canon["model_a"]["weights"].size(), size_t(1));
+    QCOMPARE(canon["model_a"]["weights"][0]["sha256"].get<std::string>().size(), size_t(64));
+    QVERIFY(canon["model_a"]["weights"][0]["sha256"] != canon["model_b"]["weights"][0]["sha256"]);
+
+    // The CLI reports an unknown key as a usage error naming it.
+    const std::string badPath = writeConfig("bad.json", 64, ", \"colour\": 1");
+    auto r = runCli({"score", QString::fromStdString(projectMain_), "--config", QString::fromStdString(badPath)});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.find("colour") != std::string::npos, r.err.c_str());
+}
+
+void TestRuns::scoreEverySample() {
+    auto r = runCli({"score", QString::fromStdString(projectMain_), "--config", QString::fromStdString(configMain_)});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    QVERIFY2(r.out.find("complete") != std::string::npos, r.out.c_str());
+    auto store = db::ProjectStore::open(projectMain_, false);
+    const auto runs = db::listRuns(store);
+    QCOMPARE(runs.size(), size_t(1));
+    QCOMPARE(runs[0].status, std::string("complete"));
+    QCOMPARE(runs[0].done, int64_t(kSamples - 1));
+    QCOMPARE(runs[0].failed, int64_t(1));
+    const auto rows = db::loadRawScores(store, runs[0].id);
+    QCOMPARE(rows.size(), size_t(kSamples));  // (a) every sample has a row
+    for (const auto& row : rows) {
+        if (row.externalId == "s" + std::to_string(kLongSampleLine)) {  // (f) failed, with its reason
+            QCOMPARE(row.status, std::string("failed"));
+            QVERIFY2(row.error.find("max_tokens") != std::string::npos, row.error.c_str());
+            QVERIFY(row.arraysBlob.empty());
+        } else {
+            QCOMPARE(row.status, std::string("done"));
+            QVERIFY(row.error.empty());
+            QVERIFY(row.pplA > 0 && row.pplB > 0 && row.contextTokens > 0);
+            QVERIFY(!row.arraysBlob.empty());
+        }
+    }
+    QVERIFY(db::pendingSamples(store, runs[0].id).empty());
+}
+
+void TestRuns::storedEqualsDirect() {
+    auto store = db::ProjectStore::open(projectMain_, false);
+    const auto cfg = scoring::loadRunConfig(configMain_);
+    const scoring::ScorerModels models{a_.get(), b_.get(), tok_.get()};
+    int checked = 0;
+    bool sawTruncated = false;
+    for (const auto& row : db::loadRawScores(store, 1)) {
+        if (row.status != "done") continue;
+        auto text = store.sampleText(row.sampleId);
+        QVERIFY(text.has_value());
+        const auto s = scoring::scoreSample({text->conversation}, models, cfg.prompt);
+        QCOMPARE(row.promptTokens, s.promptTokens);
+        QCOMPARE(row.responseTokens, s.responseTokens);
+        QCOMPARE(row.contextTokens, s.contextTokens);
+        QCOMPARE(row.truncated, s.truncated);
+        sawTruncated = sawTruncated || s.truncated;
+        QVERIFY_NEAR(row.pplA, s.pplA, 1e-6);
+        QVERIFY_NEAR(row.pplB, s.pplB, 1e-6);
+        QVERIFY_NEAR(row.pplResponseOnly, s.pplResponseOnly, 1e-6);
+        QVERIFY_NEAR(row.ifd, s.ifd, 1e-6);
+        QVERIFY_NEAR(row.cas, s.cas, 1e-6);
+        QVERIFY_NEAR(row.camRaw, s.camRaw, 1e-5);
+        const auto arr = db::decodeScoreArrays(row.arraysBlob);
+        QCOMPARE(arr.responseTokens, s.responseTokens);
+        QCOMPARE(arr.segments, s.segments);
+        QCOMPARE(arr.layers, s.layers);
+        for (size_t i = 0; i < s.logprobsA.size(); ++i) {
+            QVERIFY_NEAR(arr.logprobsA[i], s.logprobsA[i], 1e-6);
+            QVERIFY_NEAR(arr.logprobsB[i], s.logprobsB[i], 1e-6);
+        }
+        QCOMPARE(arr.importance.size(), s.importance.size());
+        for (size_t k = 0; k < s.importance.size(); ++k) {
+            QVERIFY_NEAR(arr.importance[k], s.importance[k], 1e-6);
+            QVERIFY_NEAR(arr.attention[k], s.attention[k], 1e-6);
+            QVERIFY_NEAR(arr.segmentPpl[k], s.segmentPpl[k], 1e-6);
+        }
+        QCOMPARE(arr.layerSegmentAttention.size(), s.layerSegmentAttention.size());
+        for (size_t i = 0; i < s.layerSegmentAttention.size(); ++i)
+            QVERIFY(std::fabs(arr.layerSegmentAttention[i] - s.layerSegmentAttention[i]) <=
+                    1e-3f * std::fabs(s.layerSegmentAttention[i]) + 1e-6f);
+        QCOMPARE(arr.tokenSegmentAttention.size(), s.tokenSegmentAttention.size());
+        for (size_t i = 0; i < s.tokenSegmentAttention.size(); ++i)
+            QVERIFY(std::fabs(arr.tokenSegmentAttention[i] - s.tokenSegmentAttention[i]) <=
+                    1e-3f * std::fabs(s.tokenSegmentAttention[i]) + 1e-6f);
+        ++checked;
+    }
+    QCOMPARE(checked, kSamples - 1);
+    Q_UNUSED(sawTruncated);
+}
+
+void TestRuns::resumeAndLimit() {
+    std::vector<db::StoredScore> before;
+    {
+        auto store = db::ProjectStore::open(projectMain_, false);
+        before = db::loadRawScores(store, 1);
+    }
+    auto r = runCli({"score", QString::fromStdString(projectMain_), "--config", QString::fromStdString(configMain_)});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    QVERIFY2(r.out.find("scored 0, failed 0") != std::string::npos, r.out.c_str());
+    {
+        auto store = db::ProjectStore::open(projectMain_, false);
+        const auto after = db::loadRawScores(store, 1);
+        QCOMPARE(after.size(), before.size());
+        for (size_t i = 0; i < after.size(); ++i) QCOMPARE(after[i].finishedAt, before[i].finishedAt);  // untouched
+    }
+
+    // --limit 2, then the rest: the same rows as one full run.
+    const std::string project = makeProject("limit.gateau");
+    r = runCli({"score", QString::fromStdString(project), "--config", QString::fromStdString(configMain_), "--limit", "2"});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    {
+        auto store = db::ProjectStore::open(project, false);
+        QCOMPARE(db::loadRawScores(store, 1).size(), size_t(2));
+        QCOMPARE(db::listRuns(store)[0].status, std::string("partial"));
+        QCOMPARE(db::pendingSamples(store, 1).size(), size_t(kSamples - 2));
+    }
+    r = runCli({"score", QString::fromStdString(project), "--config", QString::fromStdString(configMain_)});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    auto store = db::ProjectStore::open(project, false);
+    const auto rows = db::loadRawScores(store, 1);
+    QCOMPARE(rows.size(), before.size());
+    QCOMPARE(db::listRuns(store)[0].configHash, db::configHash(db::listRuns(store)[0].configJson));
+    for (size_t i = 0; i < rows.size(); ++i) {
+        QCOMPARE(rows[i].sampleId, before[i].sampleId);
+        QCOMPARE(rows[i].externalId, before[i].externalId);
+        QCOMPARE(rows[i].status, before[i].status);
+        QCOMPARE(rows[i].error, before[i].error);
+        QCOMPARE(rows[i].responseTokens, before[i].responseTokens);
+        QVERIFY_NEAR(rows[i].pplA, before[i].pplA, 1e-9);
+        QVERIFY_NEAR(rows[i].pplB, before[i].pplB, 1e-9);
+        QVERIFY_NEAR(rows[i].cas, before[i].cas, 1e-9);
+        QVERIFY_NEAR(rows[i].ifd, before[i].ifd, 1e-9);
+    }
+}
+
+void TestRuns::runIdentity() {
+    auto store = db::ProjectStore::open(projectMain_, false);
+    const auto runs = db::listRuns(store);
+    QCOMPARE(runs.size(), size_t(1));
+    const std::string canon = scoring::canonicalRunConfigJson(scoring::loadRunConfig(configMain_));
+    QCOMPARE(runs[0].configJson, canon);
+    QCOMPARE(db::createOrFindRun(store, canon).id, runs[0].id);  // same config, same run
+    QCOMPARE(db::listRuns(store).size(), size_t(1));
+
+    // A changed segment_len is a new run; --limit 0 creates it without scoring.
+    const std::string other = writeConfig("run32.json", 32);
+    auto r = runCli({"score", QString::fromStdString(projectMain_), "--config", QString::fromStdString(other), "--limit", "0"});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    const auto runs2 = db::listRuns(store);
+    QCOMPARE(runs2.size(), size_t(2));
+    QVERIFY(runs2[1].configHash != runs2[0].configHash);
+    QCOMPARE(runs2[1].done + runs2[1].failed, int64_t(0));
+    QCOMPARE(db::pendingSamples(store, runs2[1].id).size(), size_t(kSamples));
+    QCOMPARE(db::pendingSamples(store, runs2[1].id, 3).size(), size_t(3));
+    // Same config text with different key order and spacing: still the same run.
+    const std::string reordered = dir_ + "/reordered.json";
+    std::ofstream(reordered) << "{ \"dtype\":\"float32\", \"device\":\"cpu\", \"max_tokens\":400, \"segment_len\":32, "
+                                "\"model_b\":\"" << modelB_ << "\", \"model_a\":\"./m1\" }";
+    QCOMPARE(db::createOrFindRun(store, scoring::canonicalRunConfigJson(scoring::loadRunConfig(reordered))).id, runs2[1].id);
+}
+
+void TestRuns::rankJson() {
+    auto rank = [&](const QStringList& extra) {
+        QStringList args{"rank", QString::fromStdString(projectMain_), "--run", "1", "--json"};
+        args += extra;
+        auto r = runCli(args);
+        if (r.code != 0) throw std::runtime_error("rank failed: " + r.out + r.err);
+        return nlohmann::json::parse(r.out);
+    };
+    std::vector<db::StoredScore> rows;
+    {
+        auto store = db::ProjectStore::open(projectMain_, false);
+        for (auto& row : db::loadRawScores(store, 1))
+            if (row.status == "done") rows.push_back(row);
+    }
+    const size_t pool = rows.size();
+    QCOMPARE(pool, size_t(kSamples - 1));
+    std::vector<double> pa, pb, cr;
+    for (const auto& row : rows) pa.push_back(row.pplA), pb.push_back(row.pplB), cr.push_back(row.camRaw);
+    const auto hmg = scoring::hmgScores(pa, pb);
+    const auto cam = scoring::camScores(cr);
+    std::map<int64_t, size_t> at;
+    for (size_t i = 0; i < rows.size(); ++i) at[rows[i].sampleId] = i;
+
+    const double alpha = 0.6;
+    auto j = rank({"--alpha", "0.6", "--top", "40%"});
+    QCOMPARE(j["run"].get<int64_t>(), int64_t(1));
+    QCOMPARE(j["alpha"].get<double>(), alpha);
+    QCOMPARE(j["pool"].get<size_t>(), pool);
+    QCOMPARE(j["selected"].get<int64_t>(), int64_t(std::ceil(0.4 * double(pool))));  // ceil(2.4) = 3
+    QCOMPARE(j["samples"].size(), pool);
+    double prev = 1e300;
+    int64_t selected = 0;
+    for (const auto& s : j["samples"]) {
+        const size_t i = at.at(s["sample_id"].get<int64_t>());
+        QVERIFY_NEAR(s["hmg"].get<double>(), hmg[i], 1e-12);
+        QVERIFY_NEAR(s["cam"].get<double>(), cam[i], 1e-12);
+        QVERIFY_NEAR(s["score"].get<double>(), scoring::combined(hmg[i], cam[i], alpha), 1e-12);
+        QVERIFY_NEAR(s["ppl_a"].get<double>(), rows[i].pplA, 1e-12);
+        QVERIFY_NEAR(s["ppl_b"].get<double>(), rows[i].pplB, 1e-12);
+        QVERIFY_NEAR(s["ifd"].get<double>(), rows[i].ifd, 1e-12);
+        QVERIFY_NEAR(s["cas"].get<double>(), rows[i].cas, 1e-12);
+        QCOMPARE(s["external_id"].get<std::string>(), rows[i].externalId);
+        QCOMPARE(s["override"].get<std::string>(), std::string("none"));
+        QVERIFY(s["score"].get<double>() <= prev);
+        prev = s["score"].get<double>();
+        const bool sel = s["selected"].get<bool>();
+        QCOMPARE(sel, s["rank"].get<int>() <= 3);
+        selected += sel ? 1 : 0;
+    }
+    QCOMPARE(selected, int64_t(3));
+    QCOMPARE(rank({"--top-n", "2"})["selected"].get<int64_t>(), int64_t(2));
+    QCOMPARE(rank({"--top", "10%"})["selected"].get<int64_t>(), int64_t(1));  // ceil(0.6)
+
+    // Dropping the top sample removes it from the selection; the cut does not move.
+    const int64_t top = j["samples"][0]["sample_id"].get<int64_t>();
+    {
+        auto store = db::ProjectStore::open(projectMain_, false);
+        store.addOverride(top, db::Decision::Drop, "test");
+    }
+    auto k = rank({"--alpha", "0.6", "--top", "40%"});
+    QCOMPARE(k["selected"].get<int64_t>(), int64_t(2));
+    QCOMPARE(k["samples"][0]["sample_id"].get<int64_t>(), top);
+    QCOMPARE(k["samples"][0]["selected"].get<bool>(), false);
+    QCOMPARE(k["samples"][0]["override"].get<std::string>(), std::string("drop"));
+    {
+        auto store = db::ProjectStore::open(projectMain_, false);
+        store.addOverride(top, db::Decision::None, "undo");
+    }
+
+    // The table form runs too; an unknown run is an error.
+    auto t = runCli({"rank", QString::fromStdString(projectMain_), "--run", "1"});
+    QVERIFY2(t.code == 0 && t.out.find("rank") != std::string::npos, (t.out + t.err).c_str());
+    auto bad = runCli({"rank", QString::fromStdString(projectMain_), "--run", "99"});
+    QVERIFY(bad.code != 0);
+    QVERIFY2(bad.err.find("99") != std::string::npos, bad.err.c_str());
+}
+
+void TestRuns::migrationFromVersion1() {
+    // A version-1 project: today's schema with migration 1's placeholder run tables put back
+    // and user_version set to 1. Opening it must run migration 2.
+    const std::string path = dir_ + "/v1.gateau";
+    { auto store = db::ProjectStore::open(path, true); }
+    {
+        db::Database d(path, false);
+        d.exec("DROP TABLE sample_scores; DROP TABLE runs;"
+               "CREATE TABLE runs(id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);"
+               "CREATE TABLE scores(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, sample_id INTEGER NOT NULL "
+               "REFERENCES samples(id) ON DELETE CASCADE, status TEXT NOT NULL, error TEXT, values_json TEXT, "
+               "PRIMARY KEY (run_id, sample_id));"
+               "PRAGMA user_version = 1;");
+    }
+    auto store = db::ProjectStore::open(path, false);
+    auto version = store.db().prepare("PRAGMA user_version");
+    QVERIFY(version.step());
+    QCOMPARE(int(version.int64(0)), db::schemaVersion());
+    QCOMPARE(db::schemaVersion(), 2);
+    auto old = store.db().prepare("SELECT count(*) FROM sqlite_master WHERE name = 'scores'");
+    QVERIFY(old.step());
+    QCOMPARE(old.int64(0), int64_t(0));
+    const auto run = db::createOrFindRun(store, "{\"x\":1}");
+    QCOMPARE(run.id, int64_t(1));
+    QCOMPARE(run.status, std::string("open"));
+    QCOMPARE(run.configHash, db::configHash("{\"x\":1}"));
+}
+
+QTEST_GUILESS_MAIN(TestRuns)
+#include "test_runs.moc"
