@@ -10,7 +10,8 @@ namespace gateau::model {
 class Checkpoint;
 
 // Validates the checkpoint against its config and builds an Engine from its tensors.
-// Errors name the file and tensor.
+// Every tensor is copied while the Engine is constructed, so the checkpoint (and its
+// mapping) may be closed once this returns. Errors name the file and tensor.
 std::unique_ptr<Engine> loadEngine(const Checkpoint& checkpoint, const EngineOptions& options);
 
 }  // namespace gateau::model
