@@ -19,7 +19,6 @@
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
 #include "core/model/engine.h"
-#include "core/model/tiny_model.h"
 #include "core/scoring/formulas.h"
 #include "core/scoring/run_config.h"
 #include "core/scoring/sample_scorer.h"
@@ -28,13 +27,14 @@
 #include "db/project_store.h"
 #include "db/run_store.h"
 #include "db/schema.h"
+#include "tests/scoring/tiny_scoring_models.h"
 
 using namespace gateau;
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kTokenizerDir = std::string(GATEAU_SHARED_DIR) + "/testdata/tokenizers/mistral";
+using gateau::test::kTokenizerDir;
 constexpr int kSamples = 7;
 constexpr int64_t kLongSampleLine = 4;  // 1-based line of the long-instruction sample
 
@@ -124,17 +124,7 @@ void TestRuns::initTestCase() {
     opt.dtype = model::ComputeDtype::Float32;
     opt.device = "cpu";
     for (uint64_t seed : {uint64_t(1), uint64_t(2)}) {
-        model::TinyModelSpec spec;
-        spec.arch = model::Arch::Llama;
-        spec.tokenizerPath = kTokenizerDir;
-        spec.layers = 2;
-        spec.hidden = 64;
-        spec.heads = 4;
-        spec.kvHeads = 2;
-        spec.intermediate = 128;
-        spec.seed = seed;
-        const std::string d = dir_ + "/m" + std::to_string(seed);
-        model::makeTinyModel(d, spec);
+        const std::string d = gateau::test::writeTinyScoringModel(dir_, seed);
         (seed == 1 ? modelA_ : modelB_) = d;
         (seed == 1 ? a_ : b_) = model::loadEngine(model::Checkpoint::open(d), opt);
     }

@@ -17,11 +17,11 @@
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
 #include "core/model/engine.h"
-#include "core/model/tiny_model.h"
 #include "core/scoring/formulas.h"
 #include "core/scoring/prompt.h"
 #include "core/scoring/sample_scorer.h"
 #include "core/tokenizer/tokenizer.h"
+#include "tests/scoring/tiny_scoring_models.h"
 
 using namespace gateau::scoring;
 using gateau::datasets::Conversation;
@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kTokenizerDir = std::string(GATEAU_SHARED_DIR) + "/testdata/tokenizers/mistral";
+using gateau::test::kTokenizerDir;
 
 bool nearRel(double a, double b, double tol) { return std::fabs(a - b) <= tol * std::max(1.0, std::fabs(b)); }
 
@@ -118,17 +118,7 @@ void TestSampleScorer::initTestCase() {
     opt.device = "cpu";
     opt.threads = 1;
     for (uint64_t seed : {uint64_t(1), uint64_t(2)}) {
-        model::TinyModelSpec spec;
-        spec.arch = model::Arch::Llama;
-        spec.tokenizerPath = kTokenizerDir;
-        spec.layers = 2;
-        spec.hidden = 64;
-        spec.heads = 4;
-        spec.kvHeads = 2;
-        spec.intermediate = 128;
-        spec.seed = seed;
-        const std::string dir = tmp_.path().toStdString() + "/m" + std::to_string(seed);
-        model::makeTinyModel(dir, spec);
+        const std::string dir = gateau::test::writeTinyScoringModel(tmp_.path().toStdString(), seed);
         auto engine = model::loadEngine(model::Checkpoint::open(dir), opt);
         (seed == 1 ? a_ : b_) = std::move(engine);
     }
