@@ -159,6 +159,13 @@ std::vector<OverrideEntry> ProjectStore::overrideHistory(int64_t sampleId) {
     return readOverrides(st);
 }
 
+std::vector<OverrideEntry> ProjectStore::currentOverrides() {
+    auto st = db_.prepare(
+        "SELECT o.id, o.sample_id, o.decision, o.note, o.created_at FROM overrides o "
+        "JOIN (SELECT sample_id, max(id) AS id FROM overrides GROUP BY sample_id) n ON n.id = o.id ORDER BY o.sample_id");
+    return readOverrides(st);
+}
+
 std::string ProjectStore::infoJson() {
     nlohmann::json j;
     j["project"] = std::filesystem::absolute(path()).string();

@@ -68,6 +68,8 @@ public:
     void addOverride(int64_t sampleId, Decision decision, const std::string& note);
     std::optional<OverrideEntry> currentOverride(int64_t sampleId);
     std::vector<OverrideEntry> overrideHistory(int64_t sampleId);
+    // The newest entry of every sample that has one (decision none included), by sample id.
+    std::vector<OverrideEntry> currentOverrides();
 
     // `gateau info --json`: {"project", "schema_version", "datasets": [...], "samples"}.
     std::string infoJson();

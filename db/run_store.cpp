@@ -247,37 +247,55 @@ void saveFailure(ProjectStore& store, int64_t runId, int64_t sampleId, const std
     tx.commit();
 }
 
-std::vector<StoredScore> loadRawScores(ProjectStore& store, int64_t runId) {
-    auto st = store.db().prepare(
-        "SELECT x.run_id, x.sample_id, coalesce(s.external_id, ''), x.status, coalesce(x.error, ''), x.finished_at, "
-        "coalesce(x.prompt_tokens, 0), coalesce(x.response_tokens, 0), coalesce(x.context_tokens, 0), "
-        "coalesce(x.truncated, 0), coalesce(x.ppl_a, 0), coalesce(x.ppl_b, 0), coalesce(x.ppl_response_only, 0), "
-        "coalesce(x.ifd, 0), coalesce(x.cas, 0), coalesce(x.cam_raw, 0), x.arrays "
-        "FROM sample_scores x JOIN samples s ON s.id = x.sample_id WHERE x.run_id = ?1 ORDER BY x.sample_id");
+namespace {
+
+StoredScore readScore(Statement& st) {
+    StoredScore r;
+    r.runId = st.int64(0);
+    r.sampleId = st.int64(1);
+    r.externalId = st.text(2);
+    r.status = st.text(3);
+    r.error = st.text(4);
+    r.finishedAt = st.text(5);
+    r.promptTokens = st.int64(6);
+    r.responseTokens = st.int64(7);
+    r.contextTokens = st.int64(8);
+    r.truncated = st.int64(9) != 0;
+    r.pplA = st.real(10);
+    r.pplB = st.real(11);
+    r.pplResponseOnly = st.real(12);
+    r.ifd = st.real(13);
+    r.cas = st.real(14);
+    r.camRaw = st.real(15);
+    if (!st.isNull(16)) r.arraysBlob = st.blob(16);
+    return r;
+}
+
+std::string scoreSelect(bool withArrays) {
+    return std::string(
+               "SELECT x.run_id, x.sample_id, coalesce(s.external_id, ''), x.status, coalesce(x.error, ''), "
+               "x.finished_at, coalesce(x.prompt_tokens, 0), coalesce(x.response_tokens, 0), "
+               "coalesce(x.context_tokens, 0), coalesce(x.truncated, 0), coalesce(x.ppl_a, 0), coalesce(x.ppl_b, 0), "
+               "coalesce(x.ppl_response_only, 0), coalesce(x.ifd, 0), coalesce(x.cas, 0), coalesce(x.cam_raw, 0), ") +
+           (withArrays ? "x.arrays" : "NULL") + " FROM sample_scores x JOIN samples s ON s.id = x.sample_id ";
+}
+
+}  // namespace
+
+std::vector<StoredScore> loadRawScores(ProjectStore& store, int64_t runId, bool withArrays) {
+    auto st = store.db().prepare(scoreSelect(withArrays) + "WHERE x.run_id = ?1 ORDER BY x.sample_id");
     st.bind(1, runId);
     std::vector<StoredScore> out;
-    while (st.step()) {
-        StoredScore r;
-        r.runId = st.int64(0);
-        r.sampleId = st.int64(1);
-        r.externalId = st.text(2);
-        r.status = st.text(3);
-        r.error = st.text(4);
-        r.finishedAt = st.text(5);
-        r.promptTokens = st.int64(6);
-        r.responseTokens = st.int64(7);
-        r.contextTokens = st.int64(8);
-        r.truncated = st.int64(9) != 0;
-        r.pplA = st.real(10);
-        r.pplB = st.real(11);
-        r.pplResponseOnly = st.real(12);
-        r.ifd = st.real(13);
-        r.cas = st.real(14);
-        r.camRaw = st.real(15);
-        if (!st.isNull(16)) r.arraysBlob = st.blob(16);
-        out.push_back(std::move(r));
-    }
+    while (st.step()) out.push_back(readScore(st));
     return out;
+}
+
+std::optional<StoredScore> loadSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId) {
+    auto st = store.db().prepare(scoreSelect(true) + "WHERE x.run_id = ?1 AND x.sample_id = ?2");
+    st.bind(1, runId);
+    st.bind(2, sampleId);
+    if (!st.step()) return std::nullopt;
+    return readScore(st);
 }
 
 }  // namespace gateau::db

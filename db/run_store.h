@@ -59,8 +59,11 @@ std::vector<int64_t> pendingSamples(ProjectStore& store, int64_t runId, int64_t 
 void saveSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId, const scoring::SampleRawScores& s);
 void saveFailure(ProjectStore& store, int64_t runId, int64_t sampleId, const std::string& reason);
 
-// Every row of the run (done and failed) in sample id order.
-std::vector<StoredScore> loadRawScores(ProjectStore& store, int64_t runId);
+// Every row of the run (done and failed) in sample id order; withArrays = false leaves
+// arraysBlob empty (ranking needs only the scalars).
+std::vector<StoredScore> loadRawScores(ProjectStore& store, int64_t runId, bool withArrays = true);
+// One row with its arrays (the inspector), or nothing when the sample has no row.
+std::optional<StoredScore> loadSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId);
 
 // Blob codec (layout in docs/scoring.md). decode throws DbError on a malformed blob.
 std::string encodeScoreArrays(const scoring::SampleRawScores& s);

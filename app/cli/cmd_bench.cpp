@@ -1,4 +1,5 @@
 // `gateau bench NAME`: benchmarks that print numbers (never timed unit tests).
+#include "app/cli/bench_scoring.h"
 #include "app/cli/command.h"
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
@@ -131,19 +132,23 @@ int benchEngine(const cli::ArgParser& p) {
 }
 
 int runBench(const cli::Args& a) {
-    cli::ArgParser p(a, {"keep"}, {"size-mb", "dir", "model", "device", "dtype", "threads", "lengths", "span", "segment-len"});
-    p.requirePositionals(1, 1, "gateau bench import|engine [options]");
+    cli::ArgParser p(a, {"keep"}, {"size-mb", "dir", "model", "device", "dtype", "threads", "lengths", "span", "segment-len",
+                                         "config", "dataset", "samples", "devices"});
+    p.requirePositionals(1, 1, "gateau bench import|engine|scoring [options]");
     const std::string& what = p.positionals()[0];
     if (what == "import") return benchImport(p);
     if (what == "engine") return benchEngine(p);
-    throw cli::CliError("unknown benchmark '" + what + "' (available: import, engine)", 2);
+    if (what == "scoring") return cli::benchScoring(p);
+    throw cli::CliError("unknown benchmark '" + what + "' (available: import, engine, scoring)", 2);
 }
 
 }  // namespace
 
 GATEAU_CLI_COMMAND("bench",
                    "gateau bench import [--size-mb N] [--dir DIR] [--keep] | gateau bench engine --model DIR "
-                   "[--dtype D] [--device D] [--threads N] [--lengths 1024,2048,...] [--span 512] [--segment-len 128]",
+                   "[--dtype D] [--device D] [--threads N] [--lengths 1024,2048,...] [--span 512] [--segment-len 128] | "
+                   "gateau bench scoring --config RUN.json [--dataset FILE] [--samples N] [--devices D]",
                    "Benchmarks that print numbers: 'import' streams a generated 1 GB LongAlign-shaped file (MB/s, peak RSS); "
-                   "'engine' times prefill and span attention of a checkpoint (tok/s, GFLOP/s vs matmul peak, peak RSS).",
+                   "'engine' times prefill and span attention of a checkpoint (tok/s, GFLOP/s vs matmul peak, peak RSS); "
+                   "'scoring' scores a few samples and prints samples/s, phase shares and the segment-batching speed-up.",
                    runBench);

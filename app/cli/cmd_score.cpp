@@ -1,96 +1,110 @@
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
-#include "core/model/checkpoint.h"
-#include "core/model/checkpoint_weights.h"
+#include "core/jobs/scoring_job.h"
 #include "core/scoring/run_config.h"
-#include "core/scoring/sample_scorer.h"
-#include "core/tokenizer/tokenizer.h"
+#include "db/project_job_store.h"
 #include "db/run_store.h"
+#include "db/shards.h"
 
-#include <chrono>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
-#include <iostream>
 
 namespace {
 
 using namespace gateau;
 
+const char* kUsage =
+    "gateau score PROJECT --config RUN.json [--devices cpu,cuda:0] [--threads N] [--shard i/N [--shard-out FILE]] "
+    "[--limit N]";
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void onInterrupt(int) { g_interrupted = true; }
+
+std::string formatEta(double s) {
+    if (s < 0) return "?";
+    char buf[32];
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(s / 60) % 60);
+    else std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(s) % 60);
+    return buf;
+}
+
 int runScore(const cli::Args& a) {
-    const char* usage = "gateau score PROJECT --config RUN.json [--limit N]";
-    cli::ArgParser p(a, {}, {"config", "limit"});
-    p.requirePositionals(1, 1, usage);
-    if (!p.has("config")) throw cli::CliError(std::string("usage: ") + usage, 2);
+    cli::ArgParser p(a, {}, {"config", "devices", "threads", "shard", "shard-out", "limit"});
+    p.requirePositionals(1, 1, kUsage);
+    if (!p.has("config")) throw cli::CliError(std::string("usage: ") + kUsage, 2);
     const long long limit = p.intValue("limit", -1);
     if (p.has("limit") && limit < 0) throw cli::CliError("--limit must be >= 0", 2);
+    if (p.has("shard-out") && !p.has("shard")) throw cli::CliError("--shard-out needs --shard i/N", 2);
 
-    scoring::RunConfig config;
+    jobs::JobOptions options;
     try {
-        config = scoring::loadRunConfig(p.value("config"));
+        options.config = scoring::loadRunConfig(p.value("config"));
+        options.devices = jobs::parseDeviceList(p.value("devices", options.config.device));
     } catch (const scoring::ScoringError& e) {
         throw cli::CliError(e.what(), 2);
     }
-    auto store = db::ProjectStore::open(p.positionals()[0], false);
-    const std::string canonical = scoring::canonicalRunConfigJson(config);
-    const db::RunInfo run = db::createOrFindRun(store, canonical);
+    options.cpuThreads = int(p.intValue("threads", 0));
+
+    std::string projectPath = p.positionals()[0];
+    if (p.has("shard")) {
+        db::ShardSpec spec;
+        try {
+            spec = db::parseShardSpec(p.value("shard"));
+        } catch (const db::DbError& e) {
+            throw cli::CliError(e.what(), 2);
+        }
+        const std::string shardPath = p.value("shard-out", db::defaultShardPath(projectPath, spec));
+        const int64_t n = db::prepareShard(projectPath, shardPath, spec);
+        std::fprintf(stderr, "shard %lld/%lld: %lld samples in %s\n", (long long)spec.index, (long long)spec.count,
+                     (long long)n, shardPath.c_str());
+        projectPath = shardPath;
+    }
+
+    auto store = db::ProjectStore::open(projectPath, false);
+    const db::RunInfo run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(options.config));
     const std::vector<int64_t> pending = db::pendingSamples(store, run.id, limit);
     const size_t allPending = limit < 0 ? pending.size() : db::pendingSamples(store, run.id).size();
-    std::fprintf(stderr, "run #%lld: %lld done, %lld failed, %zu pending; scoring %zu now\n", (long long)run.id,
-                 (long long)run.done, (long long)run.failed, allPending, pending.size());
+    std::fprintf(stderr, "run #%lld: %lld done, %lld failed, %zu pending; scoring %zu now on %zu device(s)\n",
+                 (long long)run.id, (long long)run.done, (long long)run.failed, allPending, pending.size(),
+                 options.devices.size());
 
-    int64_t done = 0, failed = 0;
-    auto t0 = std::chrono::steady_clock::now();
-    if (!pending.empty()) {
-        model::EngineOptions opts;
-        opts.device = config.device;
-        opts.dtype = model::computeDtypeFromName(config.dtype);
-        auto engineA = model::loadEngine(model::Checkpoint::open(config.modelA), opts);
-        auto engineB = model::loadEngine(model::Checkpoint::open(config.modelB), opts);
-        auto tokenizer = tok::Tokenizer::load(config.modelB);
-        const scoring::ScorerModels models{engineA.get(), engineB.get(), tokenizer.get()};
+    db::ProjectJobStore jobStore(store, run.id);
+    jobs::ScoringJob job(options, pending, jobStore);
+    g_interrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    cli::ProgressBar bar("score");
+    jobs::JobProgress last;
+    const jobs::JobOutcome outcome = job.run([&](const jobs::JobProgress& pr) {
+        if (g_interrupted) job.cancel();
+        last = pr;
+        std::string detail = std::to_string(pr.done + pr.failed) + "/" + std::to_string(pr.total) + "  ";
+        char rate[64];
+        std::snprintf(rate, sizeof rate, "%.2f samples/s  ETA %s  %lld failed", pr.samplesPerSecond,
+                      formatEta(pr.etaSeconds).c_str(), (long long)pr.failed);
+        detail += rate;
+        for (const auto& d : pr.devices)
+            if (d.state != "running") detail += "  [" + d.device + " " + d.state + "]";
+        bar.update(pr.total ? double(pr.done + pr.failed) / double(pr.total) : 1.0, detail);
+    });
+    bar.finish();
+    std::signal(SIGINT, previous);
+    if (!last.lastFailure.empty()) std::fprintf(stderr, "last failure: %s\n", last.lastFailure.c_str());
 
-        cli::ProgressBar bar("score");
-        t0 = std::chrono::steady_clock::now();
-        for (size_t i = 0; i < pending.size(); ++i) {
-            const int64_t id = pending[i];
-            try {
-                auto text = store.sampleText(id);
-                if (!text) throw scoring::ScoringError("sample vanished from the project");
-                const scoring::SampleRawScores s = scoring::scoreSample({text->conversation}, models, config.prompt);
-                db::saveSampleScore(store, run.id, id, s);
-                ++done;
-            } catch (const scoring::ScoringError& e) {
-                db::saveFailure(store, run.id, id, e.what());
-                ++failed;
-                std::fprintf(stderr, "\nsample %lld failed: %s\n", (long long)id, e.what());
-            } catch (const db::DbError& e) {
-                // e.g. the stored record no longer parses: record it, keep going.
-                if (std::string(e.what()).find("no longer parses") == std::string::npos) throw;
-                db::saveFailure(store, run.id, id, e.what());
-                ++failed;
-            }
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double rate = secs > 0 ? double(i + 1) / secs : 0.0;
-            const double eta = rate > 0 ? double(pending.size() - i - 1) / rate : 0.0;
-            char detail[160];
-            std::snprintf(detail, sizeof detail, "%zu/%zu samples  %.2f samples/s  ETA %.0f s  %lld failed", i + 1,
-                          pending.size(), rate, eta, (long long)failed);
-            bar.update(double(i + 1) / double(pending.size()), detail);
-        }
-        bar.finish();
-    }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const size_t remaining = db::pendingSamples(store, run.id).size();
-    db::setRunStatus(store, run.id, remaining == 0 ? "complete" : "partial");
+    const std::string status = db::settleRunStatus(store, run.id);
     const auto after = db::findRun(store, run.id);
-    std::printf("run #%lld: scored %lld, failed %lld in %.1f s; total %lld done, %lld failed, %zu pending (%s)\n",
-                (long long)run.id, (long long)done, (long long)failed, secs, (long long)(after ? after->done : 0),
-                (long long)(after ? after->failed : 0), remaining, remaining == 0 ? "complete" : "partial");
-    return 0;
+    const size_t remaining = db::pendingSamples(store, run.id).size();
+    std::printf("run #%lld: scored %lld, failed %lld in %.1f s (%s); total %lld done, %lld failed, %zu pending (%s)\n",
+                (long long)run.id, (long long)last.done, (long long)last.failed, last.elapsedSeconds,
+                jobs::outcomeName(outcome), (long long)(after ? after->done : 0), (long long)(after ? after->failed : 0),
+                remaining, status.c_str());
+    if (outcome == jobs::JobOutcome::Failed) throw cli::CliError("no device could score: " + job.error());
+    return outcome == jobs::JobOutcome::Cancelled ? 130 : 0;
 }
 
 }  // namespace
 
-GATEAU_CLI_COMMAND("score", "gateau score PROJECT --config RUN.json [--limit N]",
-                   "Score the samples of PROJECT not yet scored by the run RUN.json defines (created on first use); "
-                   "each sample is committed at once, so a second call resumes.",
+GATEAU_CLI_COMMAND("score", kUsage,
+                   "Score the samples of PROJECT not yet scored by the run RUN.json defines (created on first use), one "
+                   "worker per device; every sample is committed at once, so a second call resumes.",
                    runScore);

@@ -47,13 +47,15 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     nlohmann::json j = nlohmann::json::parse(jsonText, nullptr, false);
     if (j.is_discarded()) bad(sourceName, "not valid JSON");
     if (!j.is_object()) bad(sourceName, "expected a JSON object");
-    static const char* known[] = {"model_a", "model_b", "segment_len", "max_tokens", "template", "add_bos", "device", "dtype"};
+    static const char* known[] = {"model_a", "model_b", "segment_len", "max_tokens", "template",
+                                  "add_bos", "stretch_a", "device", "dtype"};
     for (auto it = j.begin(); it != j.end(); ++it) {
         bool ok = false;
         for (const char* k : known) ok = ok || it.key() == k;
         if (!ok)
             bad(sourceName, "unknown key \"" + it.key() +
-                                "\" (known: model_a, model_b, segment_len, max_tokens, template, add_bos, device, dtype)");
+                                "\" (known: model_a, model_b, segment_len, max_tokens, template, add_bos, stretch_a, "
+                                "device, dtype)");
     }
     RunConfig c;
     for (const char* k : {"model_a", "model_b"})
@@ -66,6 +68,11 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     if (j.contains("add_bos")) {
         if (!j["add_bos"].is_boolean()) bad(sourceName, "\"add_bos\" must be true or false");
         c.prompt.addBos = j["add_bos"].get<bool>();
+    }
+    if (j.contains("stretch_a")) {
+        if (!j["stretch_a"].is_number() || !(j["stretch_a"].get<double>() >= 1.0))
+            bad(sourceName, "\"stretch_a\" must be a number >= 1 (1: no stretch)");
+        c.stretchA = j["stretch_a"].get<double>();
     }
     if (j.contains("device")) c.device = getString(j, "device", sourceName);
     if (j.contains("dtype")) c.dtype = getString(j, "dtype", sourceName);
@@ -97,7 +104,7 @@ std::string canonicalRunConfigJson(const RunConfig& c) {
     j["max_tokens"] = c.prompt.maxTokens;
     j["template"] = c.prompt.templ;
     j["add_bos"] = c.prompt.addBos;
-    j["device"] = c.device;
+    j["stretch_a"] = c.stretchA;
     j["dtype"] = c.dtype;
     return j.dump();
 }

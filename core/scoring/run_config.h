@@ -15,12 +15,15 @@ constexpr const char* kScoringEngineVersion = "gateau-scorer/1";
 struct RunConfig {
     std::string modelA, modelB;  // checkpoint folders, made absolute by loadRunConfig
     PromptConfig prompt;         // template, max_tokens, segment_len, add_bos
+    // > 1: model A runs with dynamic-NTK RoPE scaling of this factor (METHOD.md: the paper
+    // stretches the short model to the long inputs); 1: A as configured.
+    double stretchA = 1.0;
     std::string device = "cpu";
     std::string dtype = "auto";  // auto | float32 | bfloat16 | float16
 };
 
 // Parses RUN.json text: {"model_a", "model_b" (required), "segment_len", "max_tokens",
-// "template", "add_bos", "device", "dtype"}; missing keys take PromptConfig's defaults.
+// "template", "add_bos", "stretch_a", "device", "dtype"}; missing keys take PromptConfig's defaults.
 // Relative model paths are resolved against baseDir (when non-empty). Unknown keys, wrong
 // types and invalid values throw ScoringError naming sourceName and the key.
 RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir = {});
@@ -29,7 +32,8 @@ RunConfig loadRunConfig(const std::string& path);
 
 // Canonical JSON (sorted keys, no whitespace) of everything that determines the stored
 // numbers: each model's absolute path and the SHA-256 of each of its weight files (by file
-// name), the prompt config, device, dtype and kScoringEngineVersion. Opens both checkpoints
+// name), the prompt config, stretch_a, dtype and kScoringEngineVersion. Not the device: one
+// run may be scored on several devices (and resumed on another one). Opens both checkpoints
 // and hashes their weights (throws ModelError / std::runtime_error naming the file).
 std::string canonicalRunConfigJson(const RunConfig& config);
 

@@ -1,6 +1,7 @@
 #include "core/scoring/sample_scorer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -40,10 +41,34 @@ double pplOf(const char* pass, const std::vector<float>& lp) {
     }
 }
 
+// Adds the seconds since the last lap to one phase of hooks.times (when set).
+class PhaseClock {
+public:
+    explicit PhaseClock(ScorePhaseTimes* times) : times_(times), last_(std::chrono::steady_clock::now()) {}
+    void lap(double ScorePhaseTimes::*phase) {
+        const auto now = std::chrono::steady_clock::now();
+        if (times_) times_->*phase += std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+    }
+
+private:
+    ScorePhaseTimes* times_;
+    std::chrono::steady_clock::time_point last_;
+};
+
 }  // namespace
 
+ScorePhaseTimes& ScorePhaseTimes::operator+=(const ScorePhaseTimes& o) {
+    tokenize += o.tokenize;
+    longPasses += o.longPasses;
+    segmentPasses += o.segmentPasses;
+    responseOnly += o.responseOnly;
+    aggregation += o.aggregation;
+    return *this;
+}
+
 SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& models, const PromptConfig& config,
-                            int64_t segmentBatchTokens, bool batched) {
+                            int64_t segmentBatchTokens, bool batched, const ScoreHooks& hooks) {
     if (!models.shortModel || !models.longModel || !models.tokenizer)
         throw ScoringError("scoreSample: short model, long model and tokenizer are all required");
     if (segmentBatchTokens < 1)
@@ -52,6 +77,12 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     validate(config);
     model::Engine& A = *models.shortModel;
     model::Engine& B = *models.longModel;
+
+    PhaseClock clock(hooks.times);
+    auto checkpoint = [&] {
+        if (hooks.keepGoing && !hooks.keepGoing()) throw model::EngineCancelled("scoring stopped");
+    };
+    auto chunkProgress = [&](int64_t, int64_t) { return !hooks.keepGoing || hooks.keepGoing(); };
 
     const BuiltPrompt full = buildPrompt(*models.tokenizer, input.conversation, config);
     const int64_t K = full.spanFrom, E = full.spanEnd;
@@ -69,11 +100,14 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     const int64_t S = int64_t(full.segments.size());
 
     const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
+    clock.lap(&ScorePhaseTimes::tokenize);
+    checkpoint();
 
     // 1. B over the full prompt: HMG's PPL_B, the PPL baseline, CAM's attention.
     {
         model::SpanRequest req;
         req.spanFrom = K;
+        req.progress = chunkProgress;
         if (S > 0) {
             req.segmentLen = config.segmentLen;
             req.segmentBegin = full.contextBegin;
@@ -101,11 +135,14 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     {
         model::SpanRequest req;
         req.spanFrom = K;
+        req.progress = chunkProgress;
         model::SpanResult r = inPass("model A, full prompt", [&] { return A.scoreSpan(ids, req); });
         checkLogprobCount("model A, full prompt", r.logprobs, out.responseTokens);
         out.logprobsA = std::move(r.logprobs);
         out.pplA = pplOf("model A, full prompt", out.logprobsA);
     }
+    clock.lap(&ScorePhaseTimes::longPasses);
+    checkpoint();
 
     // 3. B over each segment prompt: PPL_B(y | s_k, x).
     if (S > 0) {
@@ -117,6 +154,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
             seqs.push_back(upToSpanEnd(p.ids, p.spanEnd));
             froms.push_back(p.spanFrom);
         }
+        clock.lap(&ScorePhaseTimes::tokenize);
         out.segmentPpl.assign(size_t(S), 0.0);
         auto record = [&](size_t k, const model::SpanResult& r) {
             const std::string pass = "model B, segment " + std::to_string(k);
@@ -140,6 +178,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
                     inPass("model B, segment passes", [&] { return B.scoreSpanBatch(group, groupFroms); });
                 for (size_t j = 0; j < rs.size(); ++j) record(at + j, rs[j]);
                 at = end;
+                checkpoint();
             }
         } else {
             for (size_t k = 0; k < seqs.size(); ++k) {
@@ -147,8 +186,10 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
                 req.spanFrom = froms[k];
                 const std::string pass = "model B, segment " + std::to_string(k);
                 record(k, inPass(pass.c_str(), [&] { return B.scoreSpan(seqs[k], req); }));
+                checkpoint();
             }
         }
+        clock.lap(&ScorePhaseTimes::segmentPasses);
     }
 
     // 4. B over the response alone: IFD's PPL_B(y).
@@ -165,6 +206,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
         out.pplResponseOnly = pplOf("model B, response only", r.logprobs);
         out.ifd = ifd(out.pplB, out.pplResponseOnly);
     }
+    clock.lap(&ScorePhaseTimes::responseOnly);
 
     // 5. CAM's per-sample values.
     if (S == 0) {
@@ -182,6 +224,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     out.attention = attentionDistribution(layerSeg);
     out.cas = cas(out.importance, out.attention);
     out.camRaw = camRaw(out.cas);
+    clock.lap(&ScorePhaseTimes::aggregation);
     return out;
 }
 

@@ -4,6 +4,7 @@
 // Pool-level normalisation (HMG, CAM softmaxes) is not done here: it happens at ranking
 // time from these raw values (formulas.h). Torch-free: uses only engine.h's plain API.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/datasets/conversation.h"
@@ -49,6 +50,24 @@ struct SampleRawScores {
     double cas = 0, camRaw = 0;
 };
 
+// Wall-clock seconds per phase of one scoreSample call (gateau bench scoring).
+struct ScorePhaseTimes {
+    double tokenize = 0;       // prompt building (tokenizer) and segment prompt assembly
+    double longPasses = 0;     // B and A over the full prompt (B's includes attention aggregation on device)
+    double segmentPasses = 0;  // B over every segment prompt
+    double responseOnly = 0;   // B over the response alone
+    double aggregation = 0;    // importance, attention distribution, CAS on the host
+    double total() const { return tokenize + longPasses + segmentPasses + responseOnly + aggregation; }
+    ScorePhaseTimes& operator+=(const ScorePhaseTimes& o);
+};
+
+struct ScoreHooks {
+    ScorePhaseTimes* times = nullptr;  // accumulated into when set
+    // Polled between passes and after each prefill chunk of the long passes; returning
+    // false raises model::EngineCancelled (a paused or cancelled job stops mid-sample).
+    std::function<bool()> keepGoing;
+};
+
 // Runs, in order: B over the full prompt (logprobs + segment attention), A over the same
 // ids (logprobs), B over every segment prompt, B over the response alone.
 // Only response tokens are scored: each sequence is cut at the response's end, so template
@@ -61,6 +80,6 @@ struct SampleRawScores {
 // maxTokens, a token the models do not know, ...), naming the pass. model::EngineCancelled
 // propagates unchanged.
 SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& models, const PromptConfig& config,
-                            int64_t segmentBatchTokens = 8192, bool batched = true);
+                            int64_t segmentBatchTokens = 8192, bool batched = true, const ScoreHooks& hooks = {});
 
 }  // namespace gateau::scoring

@@ -27,6 +27,7 @@
 #include "db/project_store.h"
 #include "db/run_store.h"
 #include "db/schema.h"
+#include "tests/scoring/run_fixture.h"
 #include "tests/scoring/tiny_scoring_models.h"
 
 using namespace gateau;
@@ -38,46 +39,8 @@ using gateau::test::kTokenizerDir;
 constexpr int kSamples = 7;
 constexpr int64_t kLongSampleLine = 4;  // 1-based line of the long-instruction sample
 
-bool nearRel(double a, double b, double tol) { return std::fabs(a - b) <= tol * std::max(1.0, std::fabs(b)); }
-
-#define QVERIFY_NEAR(actual, expected, tol)                                                                  \
-    do {                                                                                                     \
-        const double a_ = (actual), e_ = (expected);                                                         \
-        QVERIFY2(nearRel(a_, e_, tol),                                                                       \
-                 qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg(a_, 0, 'g', 17).arg(e_, 0, 'g', 17))); \
-    } while (0)
-
-std::string words(int n, int salt) {
-    const char* w[] = {"river", "mountain", "engine", "library", "harvest", "signal", "copper", "window",
-                       "lantern", "meadow", "archive", "compass", "thunder", "garden", "ledger", "orbit"};
-    std::string s;
-    for (int i = 0; i < n; ++i) {
-        s += w[(i * 7 + i / 5 + salt * 3) % 16];
-        s += (i % 11 == 10) ? ". " : " ";
-    }
-    return s;
-}
-
-struct CliResult {
-    int code = -1;
-    std::string out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(GATEAU_CLI_PATH, args);
-    CliResult r;
-    if (!p.waitForFinished(300000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timeout";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput().toStdString();
-    r.err = p.readAllStandardError().toStdString();
-    return r;
-}
+using gateau::test::runCli;
+using gateau::test::words;
 
 }  // namespace
 

@@ -1,0 +1,40 @@
+#include "app/cli/command.h"
+#include "app/cli/rank_options.h"
+#include "db/export.h"
+
+#include <cstdio>
+
+namespace {
+
+using namespace gateau;
+
+const char* kUsage =
+    "gateau export PROJECT OUT.jsonl --run ID [--alpha 0.7] [--top 10% | --top-n N] [--scores-csv FILE]";
+
+int runExport(const cli::Args& a) {
+    auto names = cli::kRankValueNames;
+    names.push_back("scores-csv");
+    cli::ArgParser p(a, {}, names);
+    p.requirePositionals(2, 2, kUsage);
+    const cli::RankOptions o = cli::parseRankOptions(p, kUsage);
+
+    auto store = db::ProjectStore::open(p.positionals()[0], false);
+    const db::RankInputs in = db::loadRankInputs(store, o.runId);
+    if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
+    const db::Ranking ranking = db::rankPool(in, o.alpha, o.selection);
+    const int64_t n = db::exportSelectedJsonl(store, in, ranking, p.positionals()[1]);
+    std::printf("exported %lld of %lld samples (run #%lld, alpha %.2f, overrides applied) to %s\n", (long long)n,
+                (long long)ranking.pool, (long long)o.runId, o.alpha, p.positionals()[1].c_str());
+    if (p.has("scores-csv")) {
+        const int64_t rows = db::exportScoresCsv(in, ranking, p.value("scores-csv"));
+        std::printf("wrote scores of %lld samples to %s\n", (long long)rows, p.value("scores-csv").c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+GATEAU_CLI_COMMAND("export", kUsage,
+                   "Write the selected samples of a run, in rank order and their original schema, to a JSONL file "
+                   "(atomically); optionally every sample's raw and normalised scores as CSV.",
+                   runExport);

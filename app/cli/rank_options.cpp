@@ -1,0 +1,27 @@
+#include "app/cli/rank_options.h"
+
+#include "db/ranking.h"
+
+namespace gateau::cli {
+
+RankOptions parseRankOptions(const ArgParser& p, const char* usage) {
+    RankOptions o;
+    if (!p.has("run")) throw CliError(std::string("--run ID is required; usage: ") + usage, 2);
+    if (p.has("top") && p.has("top-n")) throw CliError("--top and --top-n are exclusive", 2);
+    o.runId = p.intValue("run", 0);
+    o.alpha = p.doubleValue("alpha", 0.7);
+    if (!(o.alpha >= 0 && o.alpha <= 1)) throw CliError("--alpha must be in [0, 1]", 2);
+    try {
+        if (p.has("top")) o.selection = db::parseTopPercent(p.value("top"));
+    } catch (const scoring::ScoringError& e) {
+        throw CliError(std::string("--top: ") + e.what(), 2);
+    }
+    if (p.has("top-n")) {
+        const long long n = p.intValue("top-n", 0);
+        if (n < 0) throw CliError("--top-n must be >= 0", 2);
+        o.selection = scoring::Selection::topN(n);
+    }
+    return o;
+}
+
+}  // namespace gateau::cli

@@ -1,0 +1,326 @@
+#include "core/jobs/scoring_job.h"
+
+#include "core/model/checkpoint.h"
+#include "core/model/checkpoint_weights.h"
+#include "core/tokenizer/tokenizer.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace gateau::jobs {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct WorkItem {
+    int64_t sampleId = 0;
+    datasets::Conversation conversation;
+};
+
+struct Result {
+    int64_t sampleId = 0;
+    size_t worker = 0;
+    bool ok = false;
+    scoring::SampleRawScores scores;
+    std::string error;
+};
+
+}  // namespace
+
+struct ScoringJob::State {
+    std::mutex m;
+    std::condition_variable workCv;    // workers: an item, resume or cancel
+    std::condition_variable resultCv;  // run(): a result or a worker exit
+    std::deque<WorkItem> queue;
+    bool noMoreWork = false;
+    std::deque<Result> results;
+    std::atomic<bool> cancelled{false}, paused{false};
+    std::vector<DeviceProgress> devices;
+    int alive = 0;
+    scoring::ScorePhaseTimes times;
+    std::string error;
+};
+
+const char* outcomeName(JobOutcome o) {
+    switch (o) {
+        case JobOutcome::Finished: return "finished";
+        case JobOutcome::Cancelled: return "cancelled";
+        case JobOutcome::Failed: return "failed";
+    }
+    return "?";
+}
+
+std::vector<std::string> parseDeviceList(const std::string& text) {
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    std::stringstream ss(text);
+    std::string d;
+    while (std::getline(ss, d, ',')) {
+        if (d == "cuda") d = "cuda:0";
+        bool ok = d == "cpu";
+        if (d.rfind("cuda:", 0) == 0 && d.size() > 5) {
+            ok = true;
+            for (size_t i = 5; i < d.size(); ++i) ok = ok && d[i] >= '0' && d[i] <= '9';
+        }
+        if (!ok) throw scoring::ScoringError("device '" + d + "' is not cpu, cuda or cuda:N");
+        if (!seen.insert(d).second) throw scoring::ScoringError("device '" + d + "' is listed twice");
+        out.push_back(d);
+    }
+    if (out.empty()) throw scoring::ScoringError("no device given (e.g. cpu or cpu,cuda:0)");
+    return out;
+}
+
+LoadedScorer loadScorer(const scoring::RunConfig& config, const std::string& device, int threads) {
+    model::EngineOptions eo;
+    eo.device = device;
+    eo.dtype = model::computeDtypeFromName(config.dtype);
+    eo.threads = threads;
+    LoadedScorer s;
+    s.longModel = model::loadEngine(model::Checkpoint::open(config.modelB), eo);
+    if (config.stretchA > 1.0) {
+        model::RopeScaling ntk;
+        ntk.type = model::RopeScaling::Type::Dynamic;
+        ntk.factor = config.stretchA;
+        eo.ropeOverride = ntk;
+    }
+    s.shortModel = model::loadEngine(model::Checkpoint::open(config.modelA), eo);
+    s.tokenizer = tok::Tokenizer::load(config.modelB);
+    return s;
+}
+
+ScoringJob::ScoringJob(JobOptions options, std::vector<int64_t> samples, JobStore& store)
+    : options_(std::move(options)), samples_(std::move(samples)), store_(store), state_(std::make_shared<State>()) {
+    if (options_.devices.empty()) throw scoring::ScoringError("a scoring job needs at least one device");
+    for (const auto& d : options_.devices) state_->devices.push_back({d, "loading", "", 0, 0, 0});
+}
+
+ScoringJob::~ScoringJob() = default;
+
+void ScoringJob::pause() { state_->paused = true; }
+
+void ScoringJob::resume() {
+    {
+        std::lock_guard<std::mutex> lk(state_->m);
+        state_->paused = false;
+    }
+    state_->workCv.notify_all();
+}
+
+void ScoringJob::cancel() {
+    {
+        std::lock_guard<std::mutex> lk(state_->m);
+        state_->cancelled = true;
+    }
+    state_->workCv.notify_all();
+    state_->resultCv.notify_all();
+}
+
+bool ScoringJob::isPaused() const { return state_->paused; }
+
+std::string ScoringJob::error() const {
+    std::lock_guard<std::mutex> lk(state_->m);
+    return state_->error;
+}
+
+scoring::ScorePhaseTimes ScoringJob::phaseTimes() const {
+    std::lock_guard<std::mutex> lk(state_->m);
+    return state_->times;
+}
+
+namespace {
+
+// One device: loads its own models, then scores items until the queue is drained or the
+// job is cancelled. Everything it reports goes through State under its mutex.
+void workerMain(ScoringJob::State& st, const JobOptions& opt, size_t w) {
+    LoadedScorer scorer;
+    try {
+        scorer = loadScorer(opt.config, opt.devices[w], opt.devices[w] == "cpu" ? opt.cpuThreads : 0);
+    } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lk(st.m);
+        st.devices[w].state = "failed";
+        st.devices[w].error = e.what();
+        st.error += (st.error.empty() ? "" : "; ") + opt.devices[w] + ": " + e.what();
+        --st.alive;
+        st.resultCv.notify_all();
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lk(st.m);
+        st.devices[w].state = "running";
+    }
+    const scoring::ScorerModels models = scorer.models();
+    scoring::ScorePhaseTimes local;
+    scoring::ScoreHooks hooks;
+    hooks.times = &local;
+    hooks.keepGoing = [&st] { return !st.cancelled && !st.paused; };
+
+    for (;;) {
+        WorkItem item;
+        {
+            std::unique_lock<std::mutex> lk(st.m);
+            st.workCv.wait(lk, [&] { return st.cancelled || (!st.paused && (!st.queue.empty() || st.noMoreWork)); });
+            if (st.cancelled || st.queue.empty()) break;
+            item = std::move(st.queue.front());
+            st.queue.pop_front();
+        }
+        Result r;
+        r.sampleId = item.sampleId;
+        r.worker = w;
+        try {
+            r.scores = scoring::scoreSample({item.conversation}, models, opt.config.prompt, opt.segmentBatchTokens, true,
+                                            hooks);
+            r.ok = true;
+        } catch (const model::EngineCancelled&) {
+            if (st.cancelled) break;
+            std::lock_guard<std::mutex> lk(st.m);  // paused mid-sample: score it again after resume
+            st.queue.push_front(std::move(item));
+            continue;
+        } catch (const std::exception& e) {
+            r.error = e.what();  // ScoringError, out of memory, ...: recorded, the run goes on
+        }
+        std::lock_guard<std::mutex> lk(st.m);
+        st.results.push_back(std::move(r));
+        st.resultCv.notify_all();
+    }
+    std::lock_guard<std::mutex> lk(st.m);
+    st.times += local;
+    st.devices[w].state = "finished";
+    --st.alive;
+    st.resultCv.notify_all();
+}
+
+}  // namespace
+
+JobOutcome ScoringJob::run(const ProgressFn& progress) {
+    State& st = *state_;
+    const int64_t total = int64_t(samples_.size());
+    JobProgress p;
+    p.total = total;
+    if (total == 0) {
+        if (progress) progress(p);
+        return JobOutcome::Finished;
+    }
+
+    const size_t bound = 2 * options_.devices.size();
+    // Stops and joins the workers however run() leaves (a store write may throw).
+    struct Workers {
+        State& st;
+        std::vector<std::thread> threads;
+        ~Workers() {
+            if (threads.empty()) return;
+            {
+                std::lock_guard<std::mutex> lk(st.m);
+                st.cancelled = true;
+            }
+            st.workCv.notify_all();
+            join();
+        }
+        void join() {
+            for (auto& t : threads) t.join();
+            threads.clear();
+        }
+    } workers{st, {}};
+    st.alive = int(options_.devices.size());
+    for (size_t w = 0; w < options_.devices.size(); ++w)
+        workers.threads.emplace_back(workerMain, std::ref(st), std::cref(options_), w);
+
+    size_t next = 0;
+    double activeSeconds = 0;
+    auto lastTick = Clock::now(), lastReport = Clock::now();
+    std::deque<Result> ready;
+    auto report = [&] {
+        std::lock_guard<std::mutex> lk(st.m);
+        p.elapsedSeconds = activeSeconds;
+        p.paused = st.paused;
+        const int64_t finished = p.done + p.failed;
+        p.samplesPerSecond = activeSeconds > 0 ? double(finished) / activeSeconds : 0.0;
+        p.etaSeconds = p.samplesPerSecond > 0 ? double(total - finished) / p.samplesPerSecond : -1.0;
+        p.devices = st.devices;
+        for (auto& d : p.devices) {
+            d.samplesPerSecond = activeSeconds > 0 ? double(d.done + d.failed) / activeSeconds : 0.0;
+            if (d.state == "running" && st.paused) d.state = "paused";
+        }
+        lastReport = Clock::now();
+        if (progress) progress(p);
+    };
+    auto recordFailure = [&](int64_t id, const std::string& why) {
+        store_.saveFailure(id, why);
+        ++p.failed;
+        p.lastFailure = "sample " + std::to_string(id) + ": " + why;
+    };
+
+    // Finished work is committed even after cancel: only samples in flight are dropped.
+    auto commit = [&](Result& r) {
+        if (r.ok) {
+            store_.saveScore(r.sampleId, r.scores);
+            ++p.done;
+        } else {
+            recordFailure(r.sampleId, r.error);
+        }
+        std::lock_guard<std::mutex> lk(st.m);
+        ++(r.ok ? st.devices[r.worker].done : st.devices[r.worker].failed);
+    };
+
+    report();
+    for (;;) {
+        // Keep a few samples read ahead so no worker waits on the store.
+        while (!st.cancelled && next < samples_.size()) {
+            {
+                std::lock_guard<std::mutex> lk(st.m);
+                if (st.queue.size() >= bound) break;
+            }
+            const int64_t id = samples_[next++];
+            try {
+                WorkItem item{id, store_.conversation(id)};
+                std::lock_guard<std::mutex> lk(st.m);
+                st.queue.push_back(std::move(item));
+            } catch (const std::exception& e) {
+                recordFailure(id, e.what());
+            }
+            st.workCv.notify_one();
+        }
+        bool allExited = false;
+        {
+            std::unique_lock<std::mutex> lk(st.m);
+            if (next >= samples_.size() && !st.noMoreWork) {
+                st.noMoreWork = true;
+                st.workCv.notify_all();
+            }
+            st.resultCv.wait_for(lk, std::chrono::milliseconds(500),
+                                 [&] { return !st.results.empty() || st.alive == 0 || st.cancelled; });
+            ready.swap(st.results);
+            allExited = st.alive == 0;
+        }
+        const auto now = Clock::now();
+        if (!st.paused) activeSeconds += std::chrono::duration<double>(now - lastTick).count();
+        lastTick = now;
+        const bool any = !ready.empty();
+        for (Result& r : ready) commit(r);
+        ready.clear();
+        if (any || now - lastReport > std::chrono::seconds(1)) report();
+        if (allExited || (st.cancelled && st.alive == 0)) break;
+        if (st.cancelled) {
+            // Workers notice cancel within one chunk; wait for them without busy-looping.
+            std::unique_lock<std::mutex> lk(st.m);
+            st.resultCv.wait_for(lk, std::chrono::milliseconds(200), [&] { return st.alive == 0; });
+        }
+    }
+    workers.join();
+    // Results pushed between the last swap and the workers' exit.
+    {
+        std::lock_guard<std::mutex> lk(st.m);
+        ready.swap(st.results);
+    }
+    for (Result& r : ready) commit(r);
+    report();
+    if (st.cancelled) return JobOutcome::Cancelled;
+    return p.done + p.failed == total ? JobOutcome::Finished : JobOutcome::Failed;
+}
+
+}  // namespace gateau::jobs

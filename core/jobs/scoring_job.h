@@ -1,0 +1,104 @@
+#pragma once
+// A scoring run's execution (docs/scoring.md "Background execution"): one worker thread per
+// device, each owning its own models A and B and tokenizer, fed from one queue of samples.
+// The thread that calls run() is the only one touching the JobStore (the project), so the
+// store needs no locking and every finished sample is committed as soon as it arrives.
+// Torch-free and Qt-free: the CLI and the GUI drive the same object.
+#include "core/datasets/conversation.h"
+#include "core/scoring/run_config.h"
+#include "core/scoring/sample_scorer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gateau::jobs {
+
+// Models A and B and the tokenizer of a run config on one device (A stretched by
+// config.stretchA). Throws ModelError / TokenizerError naming the file.
+struct LoadedScorer {
+    std::unique_ptr<model::Engine> shortModel, longModel;
+    std::unique_ptr<tok::Tokenizer> tokenizer;
+    scoring::ScorerModels models() const { return {shortModel.get(), longModel.get(), tokenizer.get()}; }
+};
+LoadedScorer loadScorer(const scoring::RunConfig& config, const std::string& device, int threads = 0);
+
+// Reads samples and stores results; called from run()'s thread only.
+class JobStore {
+public:
+    virtual ~JobStore() = default;
+    // Throws std::exception naming the sample when its record cannot be read; the sample
+    // is then recorded as failed with that message.
+    virtual datasets::Conversation conversation(int64_t sampleId) = 0;
+    virtual void saveScore(int64_t sampleId, const scoring::SampleRawScores& scores) = 0;
+    virtual void saveFailure(int64_t sampleId, const std::string& reason) = 0;
+};
+
+struct DeviceProgress {
+    std::string device;
+    std::string state;  // loading | running | paused | finished | failed
+    std::string error;  // why the worker failed to start (state failed)
+    int64_t done = 0, failed = 0;
+    double samplesPerSecond = 0;
+};
+
+struct JobProgress {
+    int64_t total = 0, done = 0, failed = 0;  // samples of this invocation
+    double elapsedSeconds = 0;                // running time, pauses excluded
+    double samplesPerSecond = 0;
+    double etaSeconds = -1;  // -1: unknown
+    bool paused = false;
+    std::vector<DeviceProgress> devices;
+    std::string lastFailure;  // "sample N: reason" of the most recent failure
+};
+
+struct JobOptions {
+    scoring::RunConfig config;
+    std::vector<std::string> devices{"cpu"};  // distinct; "cpu", "cuda:0", ...
+    int cpuThreads = 0;                        // intra-op threads of the cpu worker; 0 = physical cores
+    int64_t segmentBatchTokens = 8192;
+};
+
+enum class JobOutcome { Finished, Cancelled, Failed };
+const char* outcomeName(JobOutcome o);
+
+// Parses "cpu,cuda:0"; throws scoring::ScoringError on an empty list, a bad name or a duplicate.
+std::vector<std::string> parseDeviceList(const std::string& text);
+
+class ScoringJob {
+public:
+    using ProgressFn = std::function<void(const JobProgress&)>;
+    ScoringJob(JobOptions options, std::vector<int64_t> samples, JobStore& store);
+    ~ScoringJob();
+    ScoringJob(const ScoringJob&) = delete;
+    ScoringJob& operator=(const ScoringJob&) = delete;
+
+    // Blocks until every sample is stored, cancel() was called, or no worker could start
+    // (Failed; error() says why). progress runs on this thread after every stored sample,
+    // on state changes and about once a second.
+    JobOutcome run(const ProgressFn& progress = {});
+
+    // Thread-safe. Pausing stops the workers within one prefill chunk or segment batch; a
+    // sample interrupted by pause is scored again from the start on resume. Cancel drops
+    // samples in flight (they stay pending in the project) and makes run() return.
+    void pause();
+    void resume();
+    void cancel();
+    bool isPaused() const;
+
+    std::string error() const;
+    scoring::ScorePhaseTimes phaseTimes() const;  // summed over workers, after run()
+
+    struct State;
+
+private:
+    JobOptions options_;
+    std::vector<int64_t> samples_;
+    JobStore& store_;
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace gateau::jobs

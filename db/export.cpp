@@ -1,0 +1,70 @@
+#include "db/export.h"
+
+#include "core/util/atomic_file.h"
+
+#include <cstdio>
+
+namespace gateau::db {
+
+namespace {
+
+// RFC 4180: quote fields with a comma, quote or line break; double the quotes.
+std::string csvField(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string num(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+}  // namespace
+
+int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const Ranking& ranking,
+                            const std::string& outPath) {
+    util::AtomicFile out(outPath);
+    int64_t written = 0;
+    for (const RankedRow& r : ranking.rows) {
+        if (!r.selected) continue;
+        const int64_t id = inputs.samples[r.input].sampleId;
+        auto text = store.sampleText(id);
+        if (!text) throw DbError(store.path() + ": sample " + std::to_string(id) + " has no stored record");
+        std::string line = std::move(text->raw);
+        for (char& c : line)
+            if (c == '\n' || c == '\r') c = ' ';
+        line += '\n';
+        out.write(line);
+        ++written;
+    }
+    out.commit();
+    return written;
+}
+
+int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, const std::string& outPath) {
+    util::AtomicFile out(outPath);
+    out.write(
+        "rank,sample_id,external_id,dataset,selected,decision,note,score,hmg,cam,ppl_a,ppl_b,ppl_response_only,ifd,"
+        "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated\n");
+    for (const RankedRow& r : ranking.rows) {
+        const RankInput& s = inputs.samples[r.input];
+        std::string line = std::to_string(r.rank) + "," + std::to_string(s.sampleId) + "," + csvField(s.externalId) +
+                           "," + csvField(s.datasetName) + "," + (r.selected ? "1" : "0") + "," +
+                           decisionName(s.decision) + "," + csvField(s.note) + "," + num(r.score) + "," + num(r.hmg) +
+                           "," + num(r.cam) + "," + num(s.pplA) + "," + num(s.pplB) + "," + num(s.pplResponseOnly) +
+                           "," + num(s.ifd) + "," + num(s.cas) + "," + num(s.camRaw) + "," +
+                           std::to_string(s.promptTokens) + "," + std::to_string(s.responseTokens) + "," +
+                           std::to_string(s.contextTokens) + "," + (s.truncated ? "1" : "0") + "\n";
+        out.write(line);
+    }
+    out.commit();
+    return int64_t(ranking.rows.size());
+}
+
+}  // namespace gateau::db

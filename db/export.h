@@ -1,0 +1,23 @@
+#pragma once
+// Exports of a ranked run (docs/scoring.md "Export"): the selected samples as JSONL in their
+// original schema, and every sample's scores as CSV. Both are written atomically
+// (util::AtomicFile): a crash mid-export leaves the previous file, never half a new one.
+#include "db/ranking.h"
+
+#include <cstdint>
+#include <string>
+
+namespace gateau::db {
+
+// The selected samples' records exactly as imported, one per line, in rank order. A record
+// that spanned several lines (pretty-printed JSON array element) is put on one line by
+// turning its line breaks, which JSON only allows between tokens, into spaces. Returns the
+// number of records written.
+int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const Ranking& ranking,
+                            const std::string& outPath);
+
+// One row per ranked sample (rank order) with raw and pool-normalised scores; columns in
+// docs/scoring.md. Returns the number of rows.
+int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, const std::string& outPath);
+
+}  // namespace gateau::db

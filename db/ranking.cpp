@@ -1,0 +1,100 @@
+#include "db/ranking.h"
+
+#include "db/run_store.h"
+
+#include <map>
+
+namespace gateau::db {
+
+RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
+    if (!findRun(store, runId)) throw DbError(store.path() + ": no run #" + std::to_string(runId));
+    RankInputs in;
+    in.runId = runId;
+    std::map<int64_t, OverrideEntry> overrides;
+    for (auto& o : store.currentOverrides()) overrides[o.sampleId] = o;
+    auto st = store.db().prepare(
+        "SELECT x.sample_id, s.dataset_id, coalesce(s.external_id, ''), d.name, x.status, "
+        "coalesce(x.prompt_tokens, 0), coalesce(x.response_tokens, 0), coalesce(x.context_tokens, 0), "
+        "coalesce(x.truncated, 0), coalesce(x.ppl_a, 0), coalesce(x.ppl_b, 0), coalesce(x.ppl_response_only, 0), "
+        "coalesce(x.ifd, 0), coalesce(x.cas, 0), coalesce(x.cam_raw, 0) "
+        "FROM sample_scores x JOIN samples s ON s.id = x.sample_id JOIN datasets d ON d.id = s.dataset_id "
+        "WHERE x.run_id = ?1 ORDER BY x.sample_id");
+    st.bind(1, runId);
+    while (st.step()) {
+        if (st.text(4) != "done") {
+            ++in.failed;
+            continue;
+        }
+        RankInput r;
+        r.sampleId = st.int64(0);
+        r.datasetId = st.int64(1);
+        r.externalId = st.text(2);
+        r.datasetName = st.text(3);
+        r.promptTokens = st.int64(5);
+        r.responseTokens = st.int64(6);
+        r.contextTokens = st.int64(7);
+        r.truncated = st.int64(8) != 0;
+        r.pplA = st.real(9);
+        r.pplB = st.real(10);
+        r.pplResponseOnly = st.real(11);
+        r.ifd = st.real(12);
+        r.cas = st.real(13);
+        r.camRaw = st.real(14);
+        auto it = overrides.find(r.sampleId);
+        if (it != overrides.end()) {
+            r.decision = it->second.decision;
+            r.note = it->second.note;
+        }
+        in.samples.push_back(std::move(r));
+    }
+    return in;
+}
+
+Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selection& selectionIn) {
+    Ranking out;
+    out.alpha = alpha;
+    const size_t n = inputs.samples.size();
+    out.pool = int64_t(n);
+    if (!(alpha >= 0 && alpha <= 1)) throw scoring::ScoringError("alpha must be in [0, 1], got " + std::to_string(alpha));
+    if (n == 0) return out;
+
+    std::vector<int64_t> ids(n);
+    std::vector<double> pplA(n), pplB(n), camRaw(n);
+    std::map<int64_t, size_t> index;
+    scoring::Selection selection = selectionIn;
+    for (size_t i = 0; i < n; ++i) {
+        const RankInput& r = inputs.samples[i];
+        ids[i] = r.sampleId;
+        pplA[i] = r.pplA;
+        pplB[i] = r.pplB;
+        camRaw[i] = r.camRaw;
+        index[r.sampleId] = i;
+        if (r.decision == Decision::Keep) selection.overrides[r.sampleId] = scoring::Override::Keep;
+        if (r.decision == Decision::Drop) selection.overrides[r.sampleId] = scoring::Override::Drop;
+    }
+    const std::vector<double> hmg = scoring::hmgScores(pplA, pplB);
+    const std::vector<double> cam = scoring::camScores(camRaw);
+    const std::vector<double> score = scoring::combined(hmg, cam, alpha);
+    out.cut = scoring::cutSize(n, selection);
+    for (const auto& r : scoring::rankAndSelect(ids, score, selection)) {
+        const size_t i = index[r.sampleId];
+        out.rows.push_back({i, r.rank, r.score, hmg[i], cam[i], r.selected});
+        out.selected += r.selected ? 1 : 0;
+        if (r.rank == out.cut) out.threshold = r.score;
+    }
+    return out;
+}
+
+scoring::Selection parseTopPercent(const std::string& text) {
+    std::string v = text;
+    if (!v.empty() && v.back() == '%') v.pop_back();
+    try {
+        size_t used = 0;
+        const double k = std::stod(v, &used);
+        if (used == v.size() && k > 0 && k <= 100) return scoring::Selection::topPercent(k);
+    } catch (const std::exception&) {
+    }
+    throw scoring::ScoringError("top percentage must be in (0, 100], e.g. 10%, got '" + text + "'");
+}
+
+}  // namespace gateau::db

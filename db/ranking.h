@@ -1,0 +1,56 @@
+#pragma once
+// Ranking a run's pool from its stored raw values (METHOD.md "Combination and selection"):
+// pool normalisation, alpha, the top-k% / top-N cut and manual overrides are applied here,
+// at ranking time, never stored. One implementation for `gateau rank`, `gateau export` and
+// the workbench, which keeps RankInputs in memory and re-ranks live as alpha moves.
+#include "core/scoring/formulas.h"
+#include "db/project_store.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gateau::db {
+
+// The raw values of one scored sample plus its current override.
+struct RankInput {
+    int64_t sampleId = 0, datasetId = 0;
+    std::string externalId, datasetName;
+    int64_t promptTokens = 0, responseTokens = 0, contextTokens = 0;
+    bool truncated = false;
+    double pplA = 0, pplB = 0, pplResponseOnly = 0, ifd = 0, cas = 0, camRaw = 0;
+    Decision decision = Decision::None;
+    std::string note;
+};
+
+struct RankInputs {
+    int64_t runId = 0;
+    std::vector<RankInput> samples;  // status done, sample id order
+    int64_t failed = 0;              // failed rows, not part of the pool
+};
+
+// Throws DbError when the run does not exist.
+RankInputs loadRankInputs(ProjectStore& store, int64_t runId);
+
+struct RankedRow {
+    size_t input = 0;  // index into RankInputs::samples
+    int rank = 0;      // 1-based
+    double score = 0, hmg = 0, cam = 0;
+    bool selected = false;  // after overrides
+};
+
+struct Ranking {
+    double alpha = 0.7;
+    int64_t pool = 0, cut = 0, selected = 0;
+    double threshold = 0;  // score of the last sample inside the cut (before overrides); 0 when the cut is empty
+    std::vector<RankedRow> rows;  // rank order
+};
+
+// Pure: no store access. An empty pool gives an empty ranking. Throws ScoringError on a
+// bad alpha or selection.
+Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selection& selection);
+
+// "10%" / "10" -> top 10 percent; throws ScoringError outside (0, 100].
+scoring::Selection parseTopPercent(const std::string& text);
+
+}  // namespace gateau::db

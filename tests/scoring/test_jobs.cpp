@@ -1,0 +1,388 @@
+// The scoring job system end to end: workers per device, pause/resume/cancel, a child
+// process killed mid-run and resumed, shards merged back, export following the rule.
+// Two tiny random Llama checkpoints with the real Mistral tokenizer; skips when ../shared is
+// missing. Reference values come from one uninterrupted CLI run of the same config.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "core/jobs/scoring_job.h"
+#include "core/util/atomic_file.h"
+#include "db/importer.h"
+#include "db/project_job_store.h"
+#include "db/run_store.h"
+#include "db/shards.h"
+#include "tests/scoring/run_fixture.h"
+#include "tests/scoring/tiny_scoring_models.h"
+
+using namespace gateau;
+using gateau::test::q;
+using gateau::test::runCli;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kSamples = 16;
+
+std::vector<std::string> fileLines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+// Counts results and lets the test act on them, around a real project store.
+class ObservedStore : public jobs::JobStore {
+public:
+    explicit ObservedStore(jobs::JobStore& inner) : inner_(inner) {}
+    datasets::Conversation conversation(int64_t id) override { return inner_.conversation(id); }
+    void saveScore(int64_t id, const scoring::SampleRawScores& s) override {
+        inner_.saveScore(id, s);
+        ++saved;
+    }
+    void saveFailure(int64_t id, const std::string& why) override {
+        inner_.saveFailure(id, why);
+        ++saved;
+    }
+    std::atomic<int> saved{0};
+
+private:
+    jobs::JobStore& inner_;
+};
+
+bool waitFor(const std::function<bool()>& cond, int ms) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < end) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return cond();
+}
+
+}  // namespace
+
+class TestJobs : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    std::string dir_, dataset_, config_, reference_;
+    std::map<std::string, db::StoredScore> referenceRows_;  // by external id
+
+    std::string writeConfig(const std::string& name, int64_t segmentLen) {
+        const std::string path = dir_ + "/" + name;
+        std::ofstream(path) << "{\"model_a\": \"m1\", \"model_b\": \"m2\", \"segment_len\": " << segmentLen
+                            << ", \"max_tokens\": 400, \"dtype\": \"float32\"}\n";
+        return path;
+    }
+    std::string makeProject(const std::string& name, const std::string& dataset) {
+        const std::string path = dir_ + "/" + name;
+        auto store = db::ProjectStore::open(path, true);
+        db::importDataset(store, dataset);
+        return path;
+    }
+    // Every row of the project's only run equals the reference run's row for that sample.
+    void expectSameAsReference(const std::string& project) {
+        auto store = db::ProjectStore::open(project, false);
+        const auto runs = db::listRuns(store);
+        QCOMPARE(runs.size(), size_t(1));
+        const auto rows = db::loadRawScores(store, runs[0].id);
+        QCOMPARE(rows.size(), size_t(kSamples));
+        std::set<int64_t> ids;
+        for (const auto& r : rows) {
+            QVERIFY(ids.insert(r.sampleId).second);
+            const auto& ref = referenceRows_.at(r.externalId);
+            QCOMPARE(r.status, ref.status);
+            QCOMPARE(r.responseTokens, ref.responseTokens);
+            QVERIFY_NEAR(r.pplA, ref.pplA, 1e-6);
+            QVERIFY_NEAR(r.pplB, ref.pplB, 1e-6);
+            QVERIFY_NEAR(r.camRaw, ref.camRaw, 1e-5);
+            QVERIFY_NEAR(r.ifd, ref.ifd, 1e-6);
+        }
+        QVERIFY(db::pendingSamples(store, runs[0].id).empty());
+    }
+
+private slots:
+    void initTestCase();
+    void deviceList();
+    void failedDeviceLeavesOthersRunning();
+    void pauseResumeCancel();
+    void killAndResume();
+    void shardAndMerge();
+    void mergeRejectsMismatches();
+    void exportFollowsTheRule();
+    void atomicFile();
+};
+
+void TestJobs::initTestCase() {
+    if (!fs::is_directory(gateau::test::kTokenizerDir))
+        QSKIP("Mistral tokenizer not found in " GATEAU_SHARED_DIR "/testdata/tokenizers/mistral; skipping");
+    QVERIFY(tmp_.isValid());
+    dir_ = tmp_.path().toStdString();
+    gateau::test::writeTinyScoringModel(dir_, 1);
+    gateau::test::writeTinyScoringModel(dir_, 2);
+    dataset_ = dir_ + "/data.jsonl";
+    gateau::test::writeWordDataset(dataset_, kSamples);
+    config_ = writeConfig("run.json", 32);
+    reference_ = makeProject("reference.gateau", dataset_);
+    auto r = runCli({"score", q(reference_), "--config", q(config_)});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    auto store = db::ProjectStore::open(reference_, false);
+    for (auto& row : db::loadRawScores(store, 1, false)) referenceRows_[row.externalId] = row;
+    QCOMPARE(referenceRows_.size(), size_t(kSamples));
+}
+
+void TestJobs::deviceList() {
+    QCOMPARE(jobs::parseDeviceList("cpu,cuda:1"), (std::vector<std::string>{"cpu", "cuda:1"}));
+    QCOMPARE(jobs::parseDeviceList("cuda"), (std::vector<std::string>{"cuda:0"}));
+    for (const char* bad : {"", "gpu", "cpu,cpu", "cuda:x", "cuda,cuda:0"}) {
+        try {
+            jobs::parseDeviceList(bad);
+            QFAIL(qPrintable(QString("accepted '%1'").arg(bad)));
+        } catch (const scoring::ScoringError&) {
+        }
+    }
+}
+
+void TestJobs::failedDeviceLeavesOthersRunning() {
+    // cuda:7 does not exist here (nor on most GPU boxes): its worker fails to load and the
+    // cpu worker scores everything.
+    const std::string project = makeProject("devices.gateau", dataset_);
+    auto store = db::ProjectStore::open(project, false);
+    jobs::JobOptions o;
+    o.config = scoring::loadRunConfig(config_);
+    o.devices = {"cpu", "cuda:7"};
+    const auto run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(o.config));
+    db::ProjectJobStore js(store, run.id);
+    jobs::ScoringJob job(o, db::pendingSamples(store, run.id, 4), js);
+    jobs::JobProgress last;
+    QCOMPARE(job.run([&](const jobs::JobProgress& p) { last = p; }), jobs::JobOutcome::Finished);
+    QCOMPARE(last.done, int64_t(4));
+    QCOMPARE(last.devices.size(), size_t(2));
+    QCOMPARE(last.devices[0].done, int64_t(4));
+    QCOMPARE(last.devices[1].state, std::string("failed"));
+    QVERIFY(!last.devices[1].error.empty());
+    QVERIFY(job.error().find("cuda:7") != std::string::npos);
+    QVERIFY(last.samplesPerSecond > 0);
+
+    // Only unusable devices: the job fails and says why, nothing is stored.
+    o.devices = {"cuda:7"};
+    jobs::ScoringJob none(o, db::pendingSamples(store, run.id, 2), js);
+    QCOMPARE(none.run(), jobs::JobOutcome::Failed);
+    QVERIFY(none.error().find("cuda:7") != std::string::npos);
+    QCOMPARE(db::findRun(store, run.id)->done, int64_t(4));
+}
+
+void TestJobs::pauseResumeCancel() {
+    const std::string project = makeProject("pause.gateau", dataset_);
+    auto store = db::ProjectStore::open(project, false);
+    jobs::JobOptions o;
+    o.config = scoring::loadRunConfig(config_);
+    const auto run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(o.config));
+    db::ProjectJobStore inner(store, run.id);
+    ObservedStore js(inner);
+    jobs::ScoringJob job(o, db::pendingSamples(store, run.id), js);
+    jobs::JobOutcome outcome = jobs::JobOutcome::Failed;
+    std::atomic<bool> sawPausedProgress{false};
+    std::thread t([&] {
+        outcome = job.run([&](const jobs::JobProgress& p) {
+            if (p.paused) sawPausedProgress = true;
+        });
+    });
+    QVERIFY(waitFor([&] { return js.saved >= 1; }, 60000));
+    job.pause();
+    QVERIFY(job.isPaused());
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // a sample in flight stops or lands
+    const int whilePaused = js.saved;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    QCOMPARE(int(js.saved), whilePaused);  // nothing is scored while paused
+    QVERIFY(sawPausedProgress);
+    job.resume();
+    QVERIFY(waitFor([&] { return js.saved >= whilePaused + 1; }, 60000));
+    job.cancel();
+    t.join();
+    QCOMPARE(outcome, jobs::JobOutcome::Cancelled);
+    const int stored = js.saved;
+    QVERIFY(stored < kSamples);
+    // What was stored is there once; the rest is pending; a second job finishes the run.
+    QCOMPARE(db::loadRawScores(store, run.id, false).size(), size_t(stored));
+    QCOMPARE(db::pendingSamples(store, run.id).size(), size_t(kSamples - stored));
+    jobs::ScoringJob rest(o, db::pendingSamples(store, run.id), inner);
+    QCOMPARE(rest.run(), jobs::JobOutcome::Finished);
+    QCOMPARE(db::settleRunStatus(store, run.id), std::string("complete"));
+    store = db::ProjectStore::open(reference_, false);  // release the project before comparing
+    expectSameAsReference(project);
+}
+
+void TestJobs::killAndResume() {
+    const std::string project = makeProject("killed.gateau", dataset_);
+    QProcess child;
+    child.start(GATEAU_CLI_PATH, {"score", q(project), "--config", q(config_)});
+    QVERIFY(child.waitForStarted());
+    auto doneRows = [&] {
+        auto store = db::ProjectStore::open(project, false);
+        auto st = store.db().prepare("SELECT count(*) FROM sample_scores");
+        return st.step() ? st.int64(0) : 0;
+    };
+    QVERIFY2(waitFor([&] { return doneRows() >= 2; }, 120000), "the child stored nothing");
+    child.kill();  // SIGKILL: no cleanup of any kind
+    child.waitForFinished();
+    const int64_t atKill = doneRows();
+    QVERIFY2(atKill < kSamples, "the run finished before it could be killed; the test proves nothing");
+
+    auto r = runCli({"score", q(project), "--config", q(config_)});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    // The second run scored exactly what was missing.
+    const std::string expect = "total " + std::to_string(kSamples) + " done";
+    QVERIFY2(r.out.find(expect) != std::string::npos, r.out.c_str());
+    QVERIFY2(r.out.find("scored " + std::to_string(kSamples - atKill)) != std::string::npos, r.out.c_str());
+    expectSameAsReference(project);
+}
+
+void TestJobs::shardAndMerge() {
+    const std::string project = makeProject("sharded.gateau", dataset_);
+    for (const char* shard : {"0/3", "1/3", "2/3"}) {
+        auto r = runCli({"score", q(project), "--config", q(config_), "--shard", shard});
+        QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    }
+    {
+        auto store = db::ProjectStore::open(project, false);
+        QVERIFY(db::listRuns(store).empty());  // shards never write the main project
+        int64_t total = 0;
+        for (int i = 0; i < 3; ++i) {
+            auto shard = db::ProjectStore::open(db::defaultShardPath(project, {i, 3}), false);
+            for (const auto& row : db::loadRawScores(shard, 1, false)) {
+                QCOMPARE(row.sampleId % 3, int64_t(i));
+                ++total;
+            }
+        }
+        QCOMPARE(total, int64_t(kSamples));
+    }
+    QStringList args{"merge", q(project)};
+    for (int i = 0; i < 3; ++i) args << q(db::defaultShardPath(project, {i, 3}));
+    auto r = runCli(args);
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    QVERIFY2(r.out.find("(complete)") != std::string::npos, r.out.c_str());
+    expectSameAsReference(project);
+    // Merging again adds nothing.
+    r = runCli(args);
+    QVERIFY2(r.code == 0 && r.out.find("0 rows added") != std::string::npos, (r.out + r.err).c_str());
+    expectSameAsReference(project);
+}
+
+void TestJobs::mergeRejectsMismatches() {
+    const std::string project = makeProject("mismatch.gateau", dataset_);
+    auto score = [&](const std::string& config, const char* shard, const std::string& out) {
+        auto r = runCli({"score", q(project), "--config", q(config), "--shard", shard, "--shard-out", q(out), "--limit", "2"});
+        QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    };
+    const std::string a = dir_ + "/a.shard", b = dir_ + "/b.shard", other = dir_ + "/other.shard";
+    score(config_, "0/2", a);
+    score(writeConfig("run64.json", 64), "1/2", b);
+    auto r = runCli({"merge", q(project), q(a), q(b)});
+    QVERIFY(r.code != 0);
+    QVERIFY2(r.err.find("differs") != std::string::npos, r.err.c_str());
+
+    // A shard of another project (same ids, different records) is refused before anything lands.
+    const std::string otherData = dir_ + "/other.jsonl";
+    gateau::test::writeWordDataset(otherData, kSamples, 5);
+    const std::string otherProject = makeProject("other.gateau", otherData);
+    auto o = runCli({"score", q(otherProject), "--config", q(config_), "--shard", "0/2", "--shard-out", q(other), "--limit", "2"});
+    QVERIFY2(o.code == 0, (o.out + o.err).c_str());
+    r = runCli({"merge", q(project), q(other)});
+    QVERIFY(r.code != 0);
+    QVERIFY2(r.err.find("not the same sample") != std::string::npos, r.err.c_str());
+    // A project with more than one run is not a shard; a missing file is named.
+    r = runCli({"merge", q(project), q(reference_ + ".none")});
+    QVERIFY(r.code != 0 && r.err.find(".none") != std::string::npos);
+    auto store = db::ProjectStore::open(project, false);
+    for (const auto& run : db::listRuns(store)) QCOMPARE(run.done + run.failed, int64_t(0));
+}
+
+void TestJobs::exportFollowsTheRule() {
+    // Overrides: keep the last-ranked sample, drop the first.
+    auto rank = runCli({"rank", q(reference_), "--run", "1", "--json", "--top-n", "4"});
+    QVERIFY2(rank.code == 0, rank.err.c_str());
+    auto j = nlohmann::json::parse(rank.out);
+    const int64_t first = j["samples"].front()["sample_id"].get<int64_t>();
+    const int64_t last = j["samples"].back()["sample_id"].get<int64_t>();
+    {
+        auto store = db::ProjectStore::open(reference_, false);
+        store.addOverride(first, db::Decision::Drop, "off topic");
+        store.addOverride(last, db::Decision::Keep, "needs \"quotes\", and commas");
+    }
+    rank = runCli({"rank", q(reference_), "--run", "1", "--json", "--top-n", "4"});
+    j = nlohmann::json::parse(rank.out);
+    std::vector<int64_t> expected;  // selected ids in rank order
+    for (const auto& s : j["samples"])
+        if (s["selected"].get<bool>()) expected.push_back(s["sample_id"].get<int64_t>());
+    QCOMPARE(expected.size(), size_t(4));  // 4 - dropped + kept
+    QVERIFY(std::find(expected.begin(), expected.end(), first) == expected.end());
+    QCOMPARE(expected.back(), last);
+
+    const std::string out = dir_ + "/selected.jsonl", csv = dir_ + "/scores.csv";
+    auto r = runCli({"export", q(reference_), q(out), "--run", "1", "--top-n", "4", "--scores-csv", q(csv)});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    // Sample ids are assigned in file order, so sample id i is line i of the dataset.
+    const auto source = fileLines(dataset_);
+    const auto exported = fileLines(out);
+    QCOMPARE(exported.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) QCOMPARE(exported[i], source[size_t(expected[i] - 1)]);
+
+    const auto rows = fileLines(csv);
+    QCOMPARE(rows.size(), size_t(kSamples + 1));
+    QVERIFY(rows[0].rfind("rank,sample_id,external_id,dataset,selected,decision,note,score,", 0) == 0);
+    for (size_t i = 0; i < j["samples"].size(); ++i) {
+        const auto& s = j["samples"][i];
+        std::stringstream ss(rows[i + 1]);
+        std::string rankField, idField;
+        std::getline(ss, rankField, ',');
+        std::getline(ss, idField, ',');
+        QCOMPARE(std::stoll(rankField), s["rank"].get<long long>());
+        QCOMPARE(std::stoll(idField), s["sample_id"].get<long long>());
+    }
+    const std::string lastRow = rows[size_t(kSamples)];
+    QVERIFY2(lastRow.find(",1,keep,\"needs \"\"quotes\"\", and commas\",") != std::string::npos, lastRow.c_str());
+
+    // A failing export leaves the previous file as it was.
+    std::ofstream(out) << "previous\n";
+    r = runCli({"export", q(reference_), q(out), "--run", "9"});
+    QVERIFY(r.code != 0);
+    QCOMPARE(fileLines(out), std::vector<std::string>{"previous"});
+    r = runCli({"export", q(reference_), q(dir_ + "/no/such/dir/x.jsonl"), "--run", "1"});
+    QVERIFY(r.code != 0);
+    QVERIFY2(r.err.find("no/such/dir") != std::string::npos, r.err.c_str());
+    {
+        auto store = db::ProjectStore::open(reference_, false);
+        store.addOverride(first, db::Decision::None, "");
+        store.addOverride(last, db::Decision::None, "");
+    }
+}
+
+void TestJobs::atomicFile() {
+    const std::string path = dir_ + "/atomic.txt";
+    std::ofstream(path) << "old";
+    {
+        util::AtomicFile f(path);
+        f.write("new content");
+        QVERIFY(fs::exists(f.tempPath()));
+    }  // destroyed without commit: as if the process died mid-export
+    QCOMPARE(fileLines(path), std::vector<std::string>{"old"});
+    for (const auto& e : fs::directory_iterator(dir_))
+        QVERIFY2(e.path().filename().string().find("atomic.txt.tmp") == std::string::npos, e.path().c_str());
+    util::AtomicFile g(path);
+    g.write("new");
+    g.commit();
+    QCOMPARE(fileLines(path), std::vector<std::string>{"new"});
+}
+
+QTEST_GUILESS_MAIN(TestJobs)
+#include "test_jobs.moc"
