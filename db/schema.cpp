@@ -106,6 +106,25 @@ CREATE TABLE sample_scores(
   PRIMARY KEY (run_id, sample_id)
 );
 )SQL",
+        // 3: full-text search over the conversations (contentless FTS5, rowid = sample id,
+        //    built lazily by db/search.h) and the inspector's cache of token-level attention.
+        R"SQL(
+CREATE VIRTUAL TABLE sample_search USING fts5(text, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE search_state(
+  id             INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed_upto   INTEGER NOT NULL,
+  indexed_count  INTEGER NOT NULL
+);
+
+CREATE TABLE token_attention(
+  run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  sample_id       INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  query_position  INTEGER NOT NULL,
+  attention       BLOB NOT NULL,
+  created_at      TEXT NOT NULL,
+  PRIMARY KEY (run_id, sample_id, query_position)
+);
+)SQL",
     };
     return m;
 }

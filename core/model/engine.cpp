@@ -323,4 +323,12 @@ std::vector<SpanResult> Engine::scoreSpanBatch(const std::vector<std::vector<int
     return results;
 }
 
+int cudaDeviceCount() {
+    try {
+        return torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0;
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
 }  // namespace gateau::model

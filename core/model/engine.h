@@ -150,5 +150,6 @@ private:
 // Device helpers, torch-free.
 int physicalCoreCount();      // unique (physical id, core id) in /proc/cpuinfo; >= 1
 bool cpuHasBf16();            // avx512_bf16 or amx_bf16 in /proc/cpuinfo flags
+int cudaDeviceCount();        // 0 when this libtorch has no CUDA or no GPU is visible
 
 }  // namespace gateau::model

@@ -109,4 +109,25 @@ std::string canonicalRunConfigJson(const RunConfig& c) {
     return j.dump();
 }
 
+RunConfig runConfigFromCanonical(const std::string& canonicalJson) {
+    const auto j = nlohmann::json::parse(canonicalJson, nullptr, false);
+    const char* src = "stored run config";
+    if (!j.is_object()) bad(src, "not a JSON object");
+    try {
+        RunConfig c;
+        c.modelA = j.at("model_a").at("path").get<std::string>();
+        c.modelB = j.at("model_b").at("path").get<std::string>();
+        c.prompt.segmentLen = j.at("segment_len").get<int64_t>();
+        c.prompt.maxTokens = j.at("max_tokens").get<int64_t>();
+        c.prompt.templ = j.at("template").get<std::string>();
+        c.prompt.addBos = j.at("add_bos").get<bool>();
+        c.stretchA = j.value("stretch_a", 1.0);
+        c.dtype = j.at("dtype").get<std::string>();
+        validate(c.prompt);
+        return c;
+    } catch (const nlohmann::json::exception& e) {
+        bad(src, e.what());
+    }
+}
+
 }  // namespace gateau::scoring

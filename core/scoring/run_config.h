@@ -37,4 +37,9 @@ RunConfig loadRunConfig(const std::string& path);
 // and hashes their weights (throws ModelError / std::runtime_error naming the file).
 std::string canonicalRunConfigJson(const RunConfig& config);
 
+// The RunConfig a stored run was made with (to resume it or to rebuild its prompts):
+// model paths, prompt config, stretch_a and dtype from its canonical JSON; device "cpu".
+// Throws ScoringError on text that is not a canonical run config.
+RunConfig runConfigFromCanonical(const std::string& canonicalJson);
+
 }  // namespace gateau::scoring

@@ -1,0 +1,21 @@
+#pragma once
+// Plain data shared by the score plots. Deliberately free of core/db types so the plot
+// library stays a leaf that only needs Qt; the UI layer converts its rows into these.
+
+#include <cstdint>
+#include <vector>
+
+namespace gateau::ui {
+
+// How a sample ended up in (or out of) the curated subset. Auto* come from the ranking and
+// the selection threshold; Keep/Drop are manual overrides by the user.
+enum class PlotDecision { AutoSelected, AutoRejected, Keep, Drop };
+
+struct PlotPoint {
+    int64_t sampleId;
+    double x;
+    double y;
+    PlotDecision decision;
+};
+
+}  // namespace gateau::ui

@@ -1,0 +1,267 @@
+#include "ui/plots/scatter_canvas.h"
+
+#include "ui/plots/plot_export.h"
+#include "ui/plots/plot_style.h"
+
+#include <qcustomplot.h>
+
+#include <QMenu>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace gateau::ui {
+namespace {
+
+constexpr double kHoverRadiusPx = 6.0;
+// Above this many points, discs shrink and lose antialiasing: a dense cloud reads better with
+// small dots, and a 100k-point replot stays well under a frame budget for panning.
+constexpr size_t kDenseThreshold = 20000;
+
+const char* const kFullTitleProperty = "gateauFullTitle";
+
+bool drawable(const ScatterItem& it) { return std::isfinite(it.x) && std::isfinite(it.y); }
+
+QCPRange paddedRange(double lo, double hi) {
+    if (!(lo <= hi)) return QCPRange(0, 1);
+    if (hi == lo) {
+        const double span = lo != 0.0 ? std::abs(lo) * 0.1 : 1.0;
+        return QCPRange(lo - span, hi + span);
+    }
+    const double pad = (hi - lo) * 0.04;
+    return QCPRange(lo - pad, hi + pad);
+}
+
+}  // namespace
+
+ScatterCanvas::ScatterCanvas(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(plot_);
+
+    plotstyle::applyBaseStyle(plot_);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+    plot_->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+    plot_->setSelectionRectMode(QCP::srmCustom);
+    plot_->selectionRect()->setPen(QPen(plotstyle::kBlue, 1, Qt::DashLine));
+    plot_->selectionRect()->setBrush(QColor(0x00, 0x72, 0xB2, 40));
+    plotstyle::useScaledTickLabels(plot_->xAxis, QString());
+    plotstyle::useScaledTickLabels(plot_->yAxis, QString());
+    plotstyle::placeLegendBelow(plot_);
+    plot_->setMouseTracking(true);
+    plot_->installEventFilter(this);
+
+    connect(plot_->selectionRect(), &QCPSelectionRect::accepted, this,
+            [this](const QRect& rect, QMouseEvent*) { onRectAccepted(rect); });
+    connect(plot_, &QCustomPlot::mouseRelease, this, &ScatterCanvas::onMouseRelease);
+    connect(plot_, &QCustomPlot::mouseMove, this, &ScatterCanvas::onMouseMove);
+    connect(plot_, &QCustomPlot::beforeReplot, this, &ScatterCanvas::fitTitleToWidth);
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
+    installPlotContextMenu(plot_, [this](QMenu* menu) {
+        menu->addAction(QStringLiteral("Reset view"), this, &ScatterCanvas::resetView);
+        QAction* clear = menu->addAction(QStringLiteral("Clear brushing"), this, [this] { brush({}); });
+        clear->setEnabled(!highlighted_.isEmpty());
+        QAction* hint = menu->addAction(QStringLiteral("Drag: brush  \u00B7  Ctrl+drag: pan  \u00B7  Wheel: zoom"));
+        hint->setEnabled(false);
+    });
+    rebuildGraphs();
+}
+
+void ScatterCanvas::setSeries(std::vector<ScatterSeries> series) {
+    series_ = std::move(series);
+    rebuildGraphs();
+}
+
+void ScatterCanvas::setItems(std::vector<ScatterItem> items, const QString& xLabel, const QString& yLabel) {
+    items_ = std::move(items);
+    plotstyle::setScaledAxisLabel(plot_->xAxis, xLabel);
+    plotstyle::setScaledAxisLabel(plot_->yAxis, yLabel);
+    rebuildGraphs();
+    updateHighlightGraph();
+    resetView();
+}
+
+void ScatterCanvas::setTitle(const QString& title) {
+    if (!title_) {
+        plot_->plotLayout()->insertRow(0);
+        title_ = new QCPTextElement(plot_, title, QFont(QStringLiteral("DejaVu Sans"), 9, QFont::Bold));
+        title_->setMargins(QMargins(6, 4, 6, 0));
+        plot_->plotLayout()->addElement(0, 0, title_);
+        plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    }
+    title_->setProperty(kFullTitleProperty, title);
+    title_->setText(title);
+    plot_->replot();
+}
+
+QString ScatterCanvas::title() const { return title_ ? title_->property(kFullTitleProperty).toString() : QString(); }
+
+void ScatterCanvas::fitTitleToWidth() {
+    if (!title_) return;
+    // Titles are "part  ·  part"; when the line is wider than the plot, put each part on its
+    // own line rather than clipping.
+    const QString full = title();
+    const int width = QFontMetrics(title_->font()).horizontalAdvance(full);
+    const QString text = width > plot_->width() - 12 ? QString(full).replace(kTitleSeparator, QStringLiteral("\n")) : full;
+    if (text != title_->text()) title_->setText(text);
+}
+
+void ScatterCanvas::setHighlighted(const QVector<qint64>& ids) {
+    highlighted_ = ids;
+    updateHighlightGraph();
+    plot_->replot();
+}
+
+QVector<qint64> ScatterCanvas::idsInRange(const QCPRange& x, const QCPRange& y) const {
+    QVector<qint64> ids;
+    for (const ScatterItem& it : items_) {
+        if (drawable(it) && it.x >= x.lower && it.x <= x.upper && it.y >= y.lower && it.y <= y.upper) {
+            ids.push_back(it.id);
+        }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
+std::optional<size_t> ScatterCanvas::itemNear(const QPoint& pixel, double radius) const {
+    // Prefilter in plot coordinates (cheap comparisons), then measure true pixel distance.
+    const QCPRange xr(plot_->xAxis->pixelToCoord(pixel.x() - radius), plot_->xAxis->pixelToCoord(pixel.x() + radius));
+    const QCPRange yr(plot_->yAxis->pixelToCoord(pixel.y() - radius), plot_->yAxis->pixelToCoord(pixel.y() + radius));
+    std::optional<size_t> best;
+    double bestDist = radius * radius;
+    for (size_t i = 0; i < items_.size(); ++i) {
+        const ScatterItem& it = items_[i];
+        if (!drawable(it) || !xr.contains(it.x) || !yr.contains(it.y)) continue;
+        const double dx = plot_->xAxis->coordToPixel(it.x) - pixel.x();
+        const double dy = plot_->yAxis->coordToPixel(it.y) - pixel.y();
+        const double d = dx * dx + dy * dy;
+        if (d <= bestDist) {
+            bestDist = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+void ScatterCanvas::resetView() {
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    for (const ScatterItem& it : items_) {
+        if (!drawable(it)) continue;
+        xlo = std::min(xlo, it.x);
+        xhi = std::max(xhi, it.x);
+        ylo = std::min(ylo, it.y);
+        yhi = std::max(yhi, it.y);
+    }
+    plot_->xAxis->setRange(paddedRange(xlo, xhi));
+    plot_->yAxis->setRange(paddedRange(ylo, yhi));
+    plot_->replot();
+}
+
+bool ScatterCanvas::eventFilter(QObject* watched, QEvent* event) {
+    // QCustomPlot either draws a selection rect or pans on a left drag, never both; choose per
+    // press, before it sees the event. Other buttons must not start a rect (right = menu).
+    if (watched == plot_ && event->type() == QEvent::MouseButtonPress) {
+        auto* me = static_cast<QMouseEvent*>(event);
+        pressPos_ = me->pos();
+        brushGesture_ = me->button() == Qt::LeftButton && !(me->modifiers() & Qt::ControlModifier);
+        plot_->setSelectionRectMode(brushGesture_ ? QCP::srmCustom : QCP::srmNone);
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void ScatterCanvas::rebuildGraphs() {
+    plot_->clearGraphs();
+    graphs_.clear();
+    const bool dense = items_.size() > kDenseThreshold;
+    std::vector<QVector<double>> xs(series_.size()), ys(series_.size());
+    for (const ScatterItem& it : items_) {
+        if (!drawable(it) || it.series < 0 || static_cast<size_t>(it.series) >= series_.size()) continue;
+        xs[static_cast<size_t>(it.series)].push_back(it.x);
+        ys[static_cast<size_t>(it.series)].push_back(it.y);
+    }
+    for (size_t s = 0; s < series_.size(); ++s) {
+        QCPGraph* g = plot_->addGraph();
+        g->setLineStyle(QCPGraph::lsNone);
+        const double size = dense ? std::max(2.0, series_[s].size * 0.6) : series_[s].size;
+        QColor fill = series_[s].colour;
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, fill, fill, size));
+        g->setAntialiasedScatters(!dense);
+        g->setData(xs[s], ys[s]);
+        g->setName(QStringLiteral("%1 (%2)").arg(series_[s].name).arg(xs[s].size()));
+        if (xs[s].isEmpty()) g->removeFromLegend();
+        graphs_.push_back(g);
+    }
+    highlightGraph_ = plot_->addGraph();
+    highlightGraph_->setLineStyle(QCPGraph::lsNone);
+    highlightGraph_->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.6), Qt::NoBrush, dense ? 7 : 10));
+    updateHighlightGraph();
+}
+
+void ScatterCanvas::updateHighlightGraph() {
+    if (!highlightGraph_) return;
+    const std::unordered_set<qint64> wanted(highlighted_.begin(), highlighted_.end());
+    QVector<double> xs, ys;
+    if (!wanted.empty()) {
+        for (const ScatterItem& it : items_) {
+            if (drawable(it) && wanted.count(it.id)) {
+                xs.push_back(it.x);
+                ys.push_back(it.y);
+            }
+        }
+    }
+    highlightGraph_->setData(xs, ys);
+    highlightGraph_->setName(QStringLiteral("Highlighted (%1)").arg(xs.size()));
+    if (xs.isEmpty()) {
+        highlightGraph_->removeFromLegend();
+    } else {
+        highlightGraph_->addToLegend();
+    }
+}
+
+void ScatterCanvas::brush(QVector<qint64> ids) {
+    highlighted_ = ids;
+    updateHighlightGraph();
+    plot_->replot();
+    emit brushed(std::move(ids));
+}
+
+void ScatterCanvas::onRectAccepted(const QRect& rect) {
+    const QRect r = rect.normalized();
+    QCPRange x(plot_->xAxis->pixelToCoord(r.left()), plot_->xAxis->pixelToCoord(r.right()));
+    QCPRange y(plot_->yAxis->pixelToCoord(r.top()), plot_->yAxis->pixelToCoord(r.bottom()));
+    x.normalize();
+    y.normalize();
+    brush(idsInRange(x, y));
+}
+
+void ScatterCanvas::onMouseRelease(QMouseEvent* event) {
+    // QCustomPlot cancels the rect when the mouse barely moved; treat that as a click.
+    const bool click = (event->pos() - pressPos_).manhattanLength() <= plot_->selectionTolerance();
+    if (!brushGesture_ || !click || event->button() != Qt::LeftButton) return;
+    const std::optional<size_t> hit = itemNear(event->pos(), kHoverRadiusPx);
+    brush(hit ? QVector<qint64>{items_[*hit].id} : QVector<qint64>{});
+}
+
+void ScatterCanvas::onMouseMove(QMouseEvent* event) {
+    if (event->buttons() != Qt::NoButton) return;
+    const std::optional<size_t> hit = itemNear(event->pos(), kHoverRadiusPx);
+    if (!hit) {
+        QToolTip::hideText();
+        return;
+    }
+    const ScatterItem& it = items_[*hit];
+    const QString text = toolTipText_ ? toolTipText_(*hit)
+                                      : QStringLiteral("Sample %1\nx = %2\ny = %3")
+                                            .arg(it.id)
+                                            .arg(it.x, 0, 'g', 6)
+                                            .arg(it.y, 0, 'g', 6);
+    QToolTip::showText(plot_->mapToGlobal(event->pos()), text, plot_);
+}
+
+}  // namespace gateau::ui

@@ -1,0 +1,75 @@
+#pragma once
+// Distribution of one score with the selection cut marked.
+
+#include "ui/plots/histogram_bins.h"
+
+#include <QString>
+#include <QWidget>
+
+#include <vector>
+
+class QCustomPlot;
+class QCPBars;
+class QCPItemStraightLine;
+class QCPItemText;
+
+namespace gateau::ui {
+
+// Bars right of the cut (the selected top k%) are blue, the rest grey. Colouring is exact,
+// not by bin centre: bins are aligned so the cut is a bin edge (see computeHistogramBins),
+// which means changing the threshold can shift the bins slightly.
+// Interaction: wheel zooms, drag pans, double-click resets, hover shows the bin's count,
+// right-click offers log y axis and export.
+class ScoreHistogram : public QWidget {
+    Q_OBJECT
+public:
+    explicit ScoreHistogram(QWidget* parent = nullptr);
+
+    // NaN/inf values are left out.
+    void setScores(std::vector<double> values, QString label);
+    // `value` is the score of the last selected sample: values >= it are selected. The label
+    // reads "top k% cut" with k measured from the data.
+    void setThreshold(double value);
+    void clearThreshold();
+    double threshold() const { return threshold_; }
+    // Overlays the distribution of a subset (e.g. brushed samples) as dark outlined bars.
+    void setHighlightedValues(std::vector<double> values);
+
+    void setLogY(bool on);
+    bool logY() const { return logY_; }
+
+    std::vector<int> binCounts() const { return bins_.counts; }
+    std::vector<double> binEdges() const { return bins_.edges; }
+    std::vector<int> highlightedBinCounts() const { return highlightCounts_; }
+    // Where the cut line is drawn (plot x coordinate); NaN when no line is shown.
+    double thresholdLinePosition() const;
+    QString thresholdLabelText() const;
+
+    QCustomPlot* customPlot() const { return plot_; }
+    void resetView();
+
+    QSize minimumSizeHint() const override { return {320, 220}; }
+    QSize sizeHint() const override { return {700, 450}; }
+
+private:
+    void rebuild();
+    void updateBars();
+    void placeThresholdLabel();
+    void showBinToolTip(const QPoint& pixel);
+
+    QCustomPlot* plot_;
+    QCPBars* belowBars_;
+    QCPBars* aboveBars_;
+    QCPBars* highlightBars_;
+    QCPItemStraightLine* thresholdLine_;
+    QCPItemText* thresholdText_;
+    std::vector<double> values_;
+    std::vector<double> highlighted_;
+    std::vector<int> highlightCounts_;
+    QString label_;
+    double threshold_;
+    bool logY_ = false;
+    HistogramBins bins_;
+};
+
+}  // namespace gateau::ui
