@@ -16,19 +16,21 @@ int64_t ensureSearchIndex(ProjectStore& store, const std::function<bool(int64_t,
     }
     // Samples removed since (a cancelled import, a deleted dataset): contentless FTS5 cannot
     // delete rows without their text, so start again.
-    auto still = db.prepare(
-        "SELECT count(*) FROM samples s JOIN datasets d ON d.id = s.dataset_id WHERE d.status = 'complete' AND s.id <= ?1");
-    still.bind(1, upto);
-    if (still.step() && still.int64(0) != count) {
+    // Each count in its own scope: a statement left mid-result keeps a read transaction open,
+    // and a connection that then wants to write after another one did gets SQLITE_BUSY.
+    auto countSamples = [&](const char* cmp) {
+        auto st = db.prepare(std::string("SELECT count(*) FROM samples s JOIN datasets d ON d.id = s.dataset_id "
+                                         "WHERE d.status = 'complete' AND s.id ") + cmp + " ?1");
+        st.bind(1, upto);
+        return st.step() ? st.int64(0) : 0;
+    };
+    if (countSamples("<=") != count) {
         Transaction tx(db);
         db.exec("INSERT INTO sample_search(sample_search) VALUES('delete-all'); DELETE FROM search_state;");
         tx.commit();
         upto = count = 0;
     }
-    auto todo = db.prepare(
-        "SELECT count(*) FROM samples s JOIN datasets d ON d.id = s.dataset_id WHERE d.status = 'complete' AND s.id > ?1");
-    todo.bind(1, upto);
-    const int64_t total = todo.step() ? todo.int64(0) : 0;
+    const int64_t total = countSamples(">");
     int64_t added = 0;
     while (added < total) {
         std::vector<int64_t> ids;

@@ -1,6 +1,11 @@
 #include "ui/main_window.h"
 
+#include "db/run_store.h"
+#include "ui/browser/browser_panel.h"
+#include "ui/browser/ranking_session.h"
 #include "ui/conversation_view.h"
+#include "ui/export_dialog.h"
+#include "ui/plots/plots_panel.h"
 #include "ui/dataset_panel.h"
 #include "ui/import_controller.h"
 #include "ui/recent_projects.h"
@@ -20,15 +25,21 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
+#include <QUndoStack>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
 
+// gateau_ui is a static library: its resources must be registered by hand.
+static void initGateauResources() { Q_INIT_RESOURCE(resources); }
+
 namespace gateau::ui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    initGateauResources();
     setWindowTitle(tr("Gateau Workbench"));
     setWindowIcon(QIcon(":/gateau/icon.svg"));
     model_ = new SampleTableModel(this);
@@ -55,27 +66,72 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     split_->addWidget(view_);
     split_->setStretchFactor(0, 3);
     split_->setStretchFactor(1, 2);
-    setCentralWidget(split_);
+
+    session_ = new RankingSession(this);
+    undo_ = new QUndoStack(this);
+    browser_ = new BrowserPanel(session_, undo_);
+    pages_ = new QStackedWidget;
+    pages_->addWidget(split_);
+    pages_->addWidget(browser_);
+    setCentralWidget(pages_);
+
+    scoredView_ = new ConversationView;
+    inspectorDock_ = new QDockWidget(tr("Inspector"), this);
+    inspectorDock_->setObjectName("inspectorDock");
+    inspectorDock_->setWidget(scoredView_);
+    addDockWidget(Qt::RightDockWidgetArea, inspectorDock_);
+
+    plots_ = new PlotsPanel;
+    plotsDock_ = new QDockWidget(tr("Plots"), this);
+    plotsDock_->setObjectName("plotsDock");
+    plotsDock_->setWidget(plots_);
+    addDockWidget(Qt::BottomDockWidgetArea, plotsDock_);
+    plotTimer_ = new QTimer(this);
+    plotTimer_->setSingleShot(true);
+    plotTimer_->setInterval(120);  // coalesces alpha-slider drags into one replot
+    connect(plotTimer_, &QTimer::timeout, this, &MainWindow::updatePlots);
 
     datasets_ = new DatasetPanel;
     auto* dock = new QDockWidget(tr("Datasets and import reports"), this);
     dock->setObjectName("datasetsDock");
     dock->setWidget(datasets_);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    tabifyDockWidget(dock, plotsDock_);
+    plotsDock_->raise();
 
     importer_ = new ImportController(this, this);
     connect(importer_, &ImportController::finished, this, &MainWindow::onImportFinished);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { showSelectedSample(); });
 
+    connect(browser_, &BrowserPanel::runChosen, this, &MainWindow::showRun);
+    connect(browser_, &BrowserPanel::currentSampleChanged, this, &MainWindow::showScoredSample);
+    connect(browser_, &BrowserPanel::selectionChanged, plots_, &PlotsPanel::setSelection);
+    connect(browser_, &BrowserPanel::status, this, [this](const QString& m, bool error) { notify(tr("Browser"), m, error); });
+    connect(plots_, &PlotsPanel::brushed, browser_, &BrowserPanel::selectSamples);
+    connect(session_, &RankingSession::loaded, this, [this] {
+        plotTimer_->start();
+        updateStatus();
+    });
+    connect(session_, &RankingSession::rankingChanged, this, [this] {
+        plotTimer_->start();
+        updateStatus();
+    });
+    connect(session_, &RankingSession::failed, this, [this](const QString& m) { notify(tr("Ranking"), m, true); });
+
     projectLabel_ = new QLabel;
     countLabel_ = new QLabel;
+    runLabel_ = new QLabel;
+    statusBar()->addPermanentWidget(runLabel_);
     statusBar()->addPermanentWidget(countLabel_);
     statusBar()->addWidget(projectLabel_, 1);
 
     buildMenus();
     QSettings s;
     if (!restoreGeometry(s.value("mainWindow/geometry").toByteArray())) resize(1280, 820);
-    if (!restoreState(s.value("mainWindow/state").toByteArray())) resizeDocks({dock}, {200}, Qt::Vertical);
+    if (!restoreState(s.value("mainWindow/state").toByteArray())) {
+        resizeDocks({dock}, {260}, Qt::Vertical);
+        resizeDocks({inspectorDock_}, {520}, Qt::Horizontal);
+    }
     if (!split_->restoreState(s.value("mainWindow/split").toByteArray())) {
         // Sizes only take once the splitter has its width: give the table 60% then.
         QTimer::singleShot(0, this, [this] { split_->setSizes({split_->width() * 3 / 5, split_->width() * 2 / 5}); });
@@ -94,12 +150,27 @@ void MainWindow::buildMenus() {
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     projectActions_ << file->addAction(tr("&Import Dataset..."), QKeySequence(Qt::CTRL | Qt::Key_I), this, &MainWindow::importDialog);
+    projectActions_ << file->addAction(tr("&Export Selection..."), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::exportDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = undo_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = undo_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)});
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    QMenu* sample = menuBar()->addMenu(tr("&Sample"));
+    sample->addActions(browser_->sampleActions());
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     projectActions_ << view->addAction(tr("&Reload"), QKeySequence::Refresh, this, &MainWindow::refresh);
+    view->addSeparator();
     view->addAction(findChild<QDockWidget*>("datasetsDock")->toggleViewAction());
+    view->addAction(inspectorDock_->toggleViewAction());
+    view->addAction(plotsDock_->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Gateau Workbench"), this, [this] {
@@ -132,7 +203,10 @@ bool MainWindow::openProject(const QString& path, bool create) {
     try {
         auto store = std::make_unique<db::ProjectStore>(db::ProjectStore::open(path.toStdString(), create));
         model_->setStore(nullptr);
+        browser_->setStore(nullptr);
         store_ = std::move(store);
+        undo_->clear();
+        session_->setProject(path);
         RecentProjects::add(path);
         spdlog::info("opened project {}", path.toStdString());
     } catch (const std::exception& e) {
@@ -158,6 +232,97 @@ void MainWindow::refresh() {
     if (open && model_->rowCount() > 0) table_->selectRow(0);
     else view_->showMessage(open ? tr("This project has no samples yet: File > Import Dataset... (Ctrl+I).")
                                  : tr("Open or create a project (File menu), import a dataset, then select a sample."));
+    browser_->setStore(store_.get());
+    refreshRuns();
+}
+
+void MainWindow::refreshRuns() {
+    std::vector<db::RunInfo> runs;
+    if (store_) {
+        try {
+            runs = db::listRuns(*store_);
+        } catch (const std::exception& e) {
+            notify(tr("Runs"), QString::fromStdString(e.what()), true);
+        }
+    }
+    qint64 current = session_->runId();
+    bool known = false;
+    for (const auto& r : runs) known = known || r.id == current;
+    if (!known) {
+        // Newest run with results, complete ones first.
+        current = 0;
+        for (const auto& r : runs)
+            if (r.done > 0 && (current == 0 || r.status == "complete")) current = r.id;
+    }
+    browser_->setRuns(runs, current);
+    if (current != session_->runId() || (current > 0 && !session_->hasRun())) showRun(current);
+    else session_->reload();
+}
+
+void MainWindow::showRun(qint64 runId) {
+    pages_->setCurrentIndex(runId > 0 ? 1 : 0);
+    session_->loadRun(runId);
+    updateStatus();
+}
+
+void MainWindow::updateStatus() {
+    if (!session_->hasRun()) {
+        runLabel_->setText(session_->runId() > 0 ? tr("run #%1 loading…").arg(session_->runId()) : tr("no run"));
+        return;
+    }
+    const auto& r = session_->ranking();
+    runLabel_->setText(tr("run #%1 · α %2 · %3 of %4 selected")
+                           .arg(session_->runId())
+                           .arg(session_->alpha(), 0, 'f', 2)
+                           .arg(QLocale().toString(qlonglong(r.selected)), QLocale().toString(qlonglong(r.pool))));
+}
+
+void MainWindow::updatePlots() {
+    if (!session_->hasRun()) {
+        plots_->setScoreTable({}, {}, {}, {});
+        return;
+    }
+    const auto& in = session_->inputs();
+    const size_t n = in.samples.size();
+    std::vector<int64_t> ids(n);
+    std::vector<std::vector<double>> cols(7, std::vector<double>(n));
+    std::vector<PlotDecision> decisions(n);
+    for (size_t i = 0; i < n; ++i) {
+        const auto& s = in.samples[i];
+        const auto& r = session_->rankedRow(int(i));
+        ids[i] = s.sampleId;
+        const double v[] = {r.score, r.hmg, r.cam, s.pplB, s.ifd, s.pplA, s.cas};
+        for (size_t c = 0; c < 7; ++c) cols[c][i] = v[c];
+        decisions[i] = s.decision == db::Decision::Keep   ? PlotDecision::Keep
+                       : s.decision == db::Decision::Drop ? PlotDecision::Drop
+                       : r.selected                       ? PlotDecision::AutoSelected
+                                                          : PlotDecision::AutoRejected;
+    }
+    plots_->setScoreTable(ids, {"combined", "HMG", "CAM", "PPL_B", "IFD", "PPL_A", "CAS"}, cols, decisions);
+    plots_->setThreshold(session_->ranking().threshold);
+}
+
+void MainWindow::showScoredSample(qint64 sampleId) {
+    if (!store_ || sampleId < 0) return;
+    try {
+        auto text = store_->sampleText(sampleId);
+        if (!text) return scoredView_->showMessage(tr("Sample %1 is no longer in the project.").arg(sampleId));
+        scoredView_->showConversation(text->conversation, tr("Sample #%1").arg(sampleId));
+    } catch (const std::exception& e) {
+        scoredView_->showMessage(QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportDialog() {
+    if (!session_->hasRun()) {
+        notify(tr("Export"), tr("Score the samples first (Run > Score Samples...): export follows a run's ranking."), true);
+        return;
+    }
+    auto* d = new ExportDialog(session_, this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    connect(d, &ExportDialog::exported, this, [this](const QString& m) { notify(tr("Export"), m, false); });
+    connect(d, &ExportDialog::exportFailed, this, [this](const QString& m) { notify(tr("Export failed"), m, true); });
+    d->show();
 }
 
 void MainWindow::newProject() {

@@ -5,15 +5,22 @@
 
 #include <memory>
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QSplitter;
+class QStackedWidget;
 class QTableView;
+class QTimer;
+class QUndoStack;
 
 namespace gateau::ui {
 
+class BrowserPanel;
 class ConversationView;
 class DatasetPanel;
+class PlotsPanel;
+class RankingSession;
 class ImportController;
 class SampleTableModel;
 struct ImportOutcome;
@@ -27,6 +34,8 @@ public:
     // Opens (or, with `create`, creates) a project; on failure shows why and returns false.
     bool openProject(const QString& path, bool create);
     void importFile(const QString& file, const QString& format = "auto");
+    // Re-reads datasets, samples and runs (View > Reload).
+    void refresh();
 
     // For tests and screenshots.
     SampleTableModel* sampleModel() const { return model_; }
@@ -34,6 +43,12 @@ public:
     ConversationView* conversationView() const { return view_; }
     DatasetPanel* datasetPanel() const { return datasets_; }
     ImportController* importController() const { return importer_; }
+    BrowserPanel* browser() const { return browser_; }
+    RankingSession* rankingSession() const { return session_; }
+    PlotsPanel* plots() const { return plots_; }
+    QUndoStack* undoStack() const { return undo_; }
+    // Shows the ranking of a run (0: the plain sample list).
+    void showRun(qint64 runId);
     QString projectPath() const;
 
 protected:
@@ -44,8 +59,12 @@ private:
     void newProject();
     void openProjectDialog();
     void importDialog();
-    void refresh();
     void showSelectedSample();
+    void showScoredSample(qint64 sampleId);
+    void refreshRuns();
+    void updatePlots();
+    void updateStatus();
+    void exportDialog();
     void onImportFinished(const ImportOutcome& outcome);
     void rebuildRecentMenu();
     void notify(const QString& title, const QString& message, bool error);
@@ -60,6 +79,16 @@ private:
     QMenu* recentMenu_ = nullptr;
     QLabel* projectLabel_;
     QLabel* countLabel_;
+    QLabel* runLabel_;
+    QStackedWidget* pages_;
+    RankingSession* session_;
+    BrowserPanel* browser_;
+    PlotsPanel* plots_;
+    QDockWidget* plotsDock_;
+    ConversationView* scoredView_;
+    QDockWidget* inspectorDock_;
+    QUndoStack* undo_;
+    QTimer* plotTimer_;
     QList<QAction*> projectActions_;
 };
 

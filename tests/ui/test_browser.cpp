@@ -1,0 +1,240 @@
+// The ranked browser driven offscreen on a really scored project (built-in tokenizer, two
+// tiny models, `gateau score`): alpha re-ranks against the formulas computed here, brushing
+// and table selection agree, overrides are undoable and survive reopening, the export
+// dialog writes exactly the rule's samples, full-text search filters the table.
+#include "core/scoring/formulas.h"
+#include "db/run_store.h"
+#include "db/search.h"
+#include "tests/scoring/run_fixture.h"
+#include "ui/browser/browser_panel.h"
+#include "ui/browser/filter_bar.h"
+#include "ui/browser/ranked_filter_proxy.h"
+#include "ui/browser/ranked_table_model.h"
+#include "ui/browser/ranking_session.h"
+#include "ui/export_dialog.h"
+#include "ui/main_window.h"
+#include "ui/plots/plots_panel.h"
+
+#include <QAction>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoStack>
+
+#include <algorithm>
+#include <fstream>
+#include <numeric>
+
+using namespace gateau;
+using gateau::test::q;
+using gateau::test::runCli;
+
+namespace {
+
+constexpr int kSamples = 12;
+
+std::vector<std::string> fileLines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+// Sample ids in rank order computed from the stored raw values with the formulas alone.
+std::vector<int64_t> expectedOrder(const std::string& project, double alpha) {
+    auto store = db::ProjectStore::open(project, false);
+    std::vector<int64_t> ids;
+    std::vector<double> pa, pb, cr;
+    for (const auto& r : db::loadRawScores(store, 1, false)) {
+        if (r.status != "done") continue;
+        ids.push_back(r.sampleId);
+        pa.push_back(r.pplA);
+        pb.push_back(r.pplB);
+        cr.push_back(r.camRaw);
+    }
+    const auto score = scoring::combined(scoring::hmgScores(pa, pb), scoring::camScores(cr), alpha);
+    std::vector<size_t> order(ids.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return score[a] != score[b] ? score[a] > score[b] : ids[a] < ids[b];
+    });
+    std::vector<int64_t> out;
+    for (size_t i : order) out.push_back(ids[i]);
+    return out;
+}
+
+std::vector<int64_t> tableOrder(ui::BrowserPanel* b) {
+    std::vector<int64_t> out;
+    for (int r = 0; r < b->proxy()->rowCount(); ++r)
+        out.push_back(b->proxy()->index(r, 0).data(ui::RankedTableModel::SampleIdRole).toLongLong());
+    return out;
+}
+
+}  // namespace
+
+class TestBrowser : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    std::string dir_, project_, dataset_;
+
+    bool openScored(ui::MainWindow& w) {
+        if (!w.openProject(q(project_), false)) return false;
+        QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
+        return w.rankingSession()->hasRun() || loaded.wait(20000);
+    }
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        dir_ = tmp_.path().toStdString();
+        auto ok = [](const test::CliResult& r) { return r.code == 0 ? std::string() : r.out + r.err; };
+        QCOMPARE(ok(runCli({"make-tokenizer", q(dir_ + "/tok"), "--merges", "300"})), std::string());
+        for (const char* seed : {"1", "2"}) {
+            QCOMPARE(ok(runCli({"make-tiny-model", q(dir_ + "/m" + seed), "--arch", "llama", "--tokenizer", q(dir_ + "/tok"),
+                                "--layers", "2", "--hidden", "32", "--heads", "2", "--intermediate", "64", "--seed", seed})),
+                     std::string());
+        }
+        dataset_ = dir_ + "/data.jsonl";
+        test::writeWordDataset(dataset_, kSamples);
+        std::ofstream(dir_ + "/run.json") << R"({"model_a": "m1", "model_b": "m2", "segment_len": 32, "dtype": "float32"})";
+        project_ = dir_ + "/p.gateau";
+        QCOMPARE(ok(runCli({"import", q(project_), q(dataset_)})), std::string());
+        QCOMPARE(ok(runCli({"score", q(project_), "--config", q(dir_ + "/run.json")})), std::string());
+    }
+
+    void alphaReranksLive() {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(openScored(w));
+        auto* b = w.browser();
+        QCOMPARE(b->proxy()->rowCount(), kSamples);
+        QCOMPARE(tableOrder(b), expectedOrder(project_, 0.7));
+        b->alphaSlider()->setValue(0);  // CAM only
+        QCOMPARE(tableOrder(b), expectedOrder(project_, 0.0));
+        b->alphaSlider()->setValue(100);  // HMG only
+        QCOMPARE(tableOrder(b), expectedOrder(project_, 1.0));
+        QVERIFY(expectedOrder(project_, 0.0) != expectedOrder(project_, 1.0));  // the test can tell them apart
+        // Default cut: top 10% of 12 = 2 selected rows, marked in the table.
+        QCOMPARE(w.rankingSession()->ranking().selected, int64_t(2));
+        QCOMPARE(b->proxy()->index(0, ui::RankedTableModel::ColSelected).data().toString(), QString("✓"));
+        QCOMPARE(b->proxy()->index(2, ui::RankedTableModel::ColSelected).data().toString(), QString());
+    }
+
+    void brushingSelectsRows() {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(openScored(w));
+        const auto order = tableOrder(w.browser());
+        const QVector<qint64> brushed{order[3], order[7], order[1]};
+        emit w.plots()->brushed(brushed);
+        QVector<qint64> rows;
+        for (const auto& i : w.browser()->table()->selectionModel()->selectedRows())
+            rows << i.data(ui::RankedTableModel::SampleIdRole).toLongLong();
+        std::sort(rows.begin(), rows.end());
+        QVector<qint64> expected = brushed;
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(rows, expected);
+        // And back: selecting rows in the table highlights them in the plots.
+        w.browser()->table()->selectRow(5);
+        QCOMPARE(w.plots()->selection(), QVector<qint64>{order[5]});
+    }
+
+    void overridesAreUndoableAndPersist() {
+        qint64 id = 0;
+        {
+            ui::MainWindow w;
+            w.show();
+            QVERIFY(openScored(w));
+            auto* b = w.browser();
+            b->table()->setFocus();
+            b->table()->selectRow(kSamples - 1);  // last in rank: outside the cut
+            id = b->currentSampleId();
+            const int64_t before = w.rankingSession()->ranking().selected;
+            QTest::keyClick(b->table(), Qt::Key_K);
+            QCOMPARE(w.rankingSession()->ranking().selected, before + 1);
+            auto store = db::ProjectStore::open(project_, false);
+            QCOMPARE(store.currentOverride(id)->decision, db::Decision::Keep);
+            w.undoStack()->undo();
+            QCOMPARE(store.currentOverride(id)->decision, db::Decision::None);
+            QCOMPARE(w.rankingSession()->ranking().selected, before);
+            w.undoStack()->redo();
+            QCOMPARE(store.currentOverride(id)->decision, db::Decision::Keep);
+            b->noteEdit()->setText("long-range: cites section 2");
+            QTest::keyClick(b->noteEdit(), Qt::Key_Return);
+            QCOMPARE(store.currentOverride(id)->note, std::string("long-range: cites section 2"));
+            QCOMPARE(store.overrideHistory(id).size(), size_t(4));  // keep, undo, redo, note
+            // J/L move through the table in view order.
+            QTest::keyClick(b->table(), Qt::Key_J);
+            QCOMPARE(b->table()->currentIndex().row(), kSamples - 2);
+        }
+        ui::MainWindow again;
+        again.show();
+        QVERIFY(openScored(again));
+        const auto& in = again.rankingSession()->inputs();
+        const int i = again.rankingSession()->indexOf(id);
+        QVERIFY(i >= 0);
+        QCOMPARE(in.samples[size_t(i)].decision, db::Decision::Keep);
+        QCOMPARE(in.samples[size_t(i)].note, std::string("long-range: cites section 2"));
+        QVERIFY(again.rankingSession()->rankedRow(i).selected);
+        auto store = db::ProjectStore::open(project_, false);
+        store.addOverride(id, db::Decision::None, "");
+    }
+
+    void exportDialogWritesTheRule() {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(openScored(w));
+        const auto order = expectedOrder(project_, 0.5);
+        {
+            auto store = db::ProjectStore::open(project_, false);
+            store.addOverride(order[0], db::Decision::Drop, "");
+        }
+        w.refresh();
+        QSignalSpy reloaded(w.rankingSession(), &ui::RankingSession::loaded);
+        QVERIFY(reloaded.wait(20000));
+        ui::ExportDialog d(w.rankingSession());
+        const std::string out = dir_ + "/sel.jsonl", csv = dir_ + "/scores.csv";
+        d.setDestinations(q(out), q(csv));
+        d.setRule(false, 3, 0.5);
+        QCOMPARE(d.previewCount(), 2);  // top 3 minus the dropped first
+        QSignalSpy done(&d, &ui::ExportDialog::exported);
+        d.startExport();
+        QVERIFY(done.wait(20000));
+        const auto lines = fileLines(out), source = fileLines(dataset_);
+        QCOMPARE(lines.size(), size_t(2));
+        QCOMPARE(lines[0], source[size_t(order[1] - 1)]);  // sample id i is line i
+        QCOMPARE(lines[1], source[size_t(order[2] - 1)]);
+        QCOMPARE(fileLines(csv).size(), size_t(kSamples + 1));
+        auto store = db::ProjectStore::open(project_, false);
+        store.addOverride(order[0], db::Decision::None, "");
+    }
+
+    void searchFiltersTheTable() {
+        // One sample gets a unique word through a second dataset.
+        const std::string extra = dir_ + "/extra.jsonl";
+        std::ofstream(extra) << R"({"id":"x1","messages":[{"role":"user","content":"A note about zeppelins.\n\nWhat flies?"},)"
+                                R"({"role":"assistant","content":"Zeppelins fly."}]})"
+                             << "\n";
+        QCOMPARE(runCli({"import", q(project_), q(extra)}).code, 0);
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(openScored(w));
+        auto* bar = w.browser()->filterBar();
+        bar->search("river");  // in every sample
+        QTRY_COMPARE_WITH_TIMEOUT(w.browser()->proxy()->rowCount(), kSamples, 10000);
+        bar->search("zeppel*");  // only in the new sample, which this run has not scored
+        QTRY_COMPARE_WITH_TIMEOUT(w.browser()->proxy()->rowCount(), 0, 10000);
+        {
+            auto store = db::ProjectStore::open(project_, false);
+            QCOMPARE(db::searchSamples(store, "zeppelins"), std::vector<int64_t>{kSamples + 1});
+            QCOMPARE(db::searchSamples(store, "zeppelins river"), std::vector<int64_t>{});
+        }
+        bar->search("");
+        QTRY_COMPARE(w.browser()->proxy()->rowCount(), kSamples);
+    }
+};
+
+QTEST_MAIN(TestBrowser)
+#include "test_browser.moc"

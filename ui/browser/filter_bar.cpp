@@ -1,0 +1,156 @@
+#include "ui/browser/filter_bar.h"
+
+#include "db/search.h"
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QSpinBox>
+#include <QToolButton>
+
+#include <thread>
+
+namespace gateau::ui {
+
+FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
+    auto* row = new QHBoxLayout(this);
+    row->setContentsMargins(0, 0, 0, 0);
+    search_ = new QLineEdit;
+    search_->setPlaceholderText(tr("Search conversations (words, prefix*) and press Enter"));
+    search_->setClearButtonEnabled(true);
+    searchState_ = new QLabel;
+    decision_ = new QComboBox;
+    decision_->addItems({tr("All samples"), tr("Selected"), tr("Not selected"), tr("Kept by hand"), tr("Dropped by hand"),
+                         tr("No decision")});
+    dataset_ = new QComboBox;
+    dataset_->addItem(tr("All datasets"), 0);
+    auto spin = [](double lo, double hi, double v) {
+        auto* s = new QDoubleSpinBox;
+        s->setRange(lo, hi);
+        s->setDecimals(6);
+        s->setSingleStep(0.0001);
+        s->setValue(v);
+        s->setSpecialValueText(QStringLiteral("–"));
+        return s;
+    };
+    scoreMin_ = spin(0, 1, 0);
+    scoreMax_ = spin(0, 1, 1);
+    scoreMin_->setToolTip(tr("Lowest combined score shown"));
+    scoreMax_->setToolTip(tr("Highest combined score shown"));
+    ctxMin_ = new QSpinBox;
+    ctxMax_ = new QSpinBox;
+    for (QSpinBox* s : {ctxMin_, ctxMax_}) {
+        s->setRange(0, 10'000'000);
+        s->setSingleStep(1000);
+        s->setToolTip(tr("Context tokens (after truncation)"));
+    }
+    ctxMax_->setValue(10'000'000);
+    auto* clear = new QToolButton;
+    clear->setText(tr("Clear"));
+    clear->setToolTip(tr("Clear the search and every filter"));
+
+    row->addWidget(search_, 3);
+    row->addWidget(searchState_);
+    row->addWidget(decision_);
+    row->addWidget(dataset_);
+    row->addWidget(new QLabel(tr("Score")));
+    row->addWidget(scoreMin_);
+    row->addWidget(new QLabel(QStringLiteral("–")));
+    row->addWidget(scoreMax_);
+    row->addWidget(new QLabel(tr("Context")));
+    row->addWidget(ctxMin_);
+    row->addWidget(new QLabel(QStringLiteral("–")));
+    row->addWidget(ctxMax_);
+    row->addWidget(clear);
+
+    connect(search_, &QLineEdit::returnPressed, this, [this] { search(search_->text()); });
+    connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
+        if (t.isEmpty()) search(QString());
+    });
+    for (auto* c : {decision_, dataset_}) connect(c, &QComboBox::currentIndexChanged, this, &FilterBar::rebuild);
+    for (auto* s : {scoreMin_, scoreMax_}) connect(s, &QDoubleSpinBox::valueChanged, this, &FilterBar::rebuild);
+    for (auto* s : {ctxMin_, ctxMax_}) connect(s, &QSpinBox::valueChanged, this, &FilterBar::rebuild);
+    connect(clear, &QToolButton::clicked, this, [this] {
+        search_->clear();
+        decision_->setCurrentIndex(0);
+        dataset_->setCurrentIndex(0);
+        scoreMin_->setValue(0);
+        scoreMax_->setValue(1);
+        ctxMin_->setValue(0);
+        ctxMax_->setValue(10'000'000);
+    });
+}
+
+void FilterBar::setProject(const QString& path) {
+    project_ = path;
+    ++*generation_;
+    search_->clear();
+    filter_.searchIds.reset();
+    rebuild();
+}
+
+void FilterBar::setDatasets(const QList<QPair<qint64, QString>>& datasets) {
+    const qint64 current = dataset_->currentData().toLongLong();
+    dataset_->blockSignals(true);
+    dataset_->clear();
+    dataset_->addItem(tr("All datasets"), 0);
+    for (const auto& d : datasets) dataset_->addItem(d.second, d.first);
+    const int at = dataset_->findData(current);
+    dataset_->setCurrentIndex(at < 0 ? 0 : at);
+    dataset_->blockSignals(false);
+    rebuild();
+}
+
+void FilterBar::rebuild() {
+    filter_.decision = BrowserFilter::Decision(decision_->currentIndex());
+    filter_.datasetId = dataset_->currentData().toLongLong();
+    filter_.scoreMin = scoreMin_->value() <= scoreMin_->minimum() ? -INFINITY : scoreMin_->value();
+    filter_.scoreMax = scoreMax_->value() >= scoreMax_->maximum() ? INFINITY : scoreMax_->value();
+    filter_.contextMin = ctxMin_->value();
+    filter_.contextMax = ctxMax_->value() >= ctxMax_->maximum() ? INT64_MAX : ctxMax_->value();
+    emit filterChanged(filter_);
+}
+
+void FilterBar::search(const QString& text) {
+    const int gen = ++*generation_;
+    if (text.trimmed().isEmpty() || project_.isEmpty()) {
+        filter_.searchIds.reset();
+        searchState_->clear();
+        rebuild();
+        return;
+    }
+    searchState_->setText(tr("searching…"));
+    QPointer<FilterBar> self(this);
+    auto generation = generation_;
+    const std::string path = project_.toStdString(), words = text.toStdString();
+    std::thread([self, generation, gen, path, words] {
+        std::vector<int64_t> ids;
+        QString error;
+        int64_t indexed = 0;
+        try {
+            auto store = db::ProjectStore::open(path, false);
+            indexed = db::ensureSearchIndex(store, [&](int64_t, int64_t) { return *generation == gen; });
+            ids = db::searchSamples(store, words);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(qApp, [self, generation, gen, ids = std::move(ids), error, indexed] {
+            if (!self || *generation != gen) return;
+            if (!error.isEmpty()) {
+                self->searchState_->setText(tr("search failed"));
+                emit self->status(error);
+                return;
+            }
+            self->filter_.searchIds.emplace(ids.begin(), ids.end());
+            self->searchState_->setText(tr("%n match(es)", nullptr, int(ids.size())));
+            if (indexed > 0) emit self->status(tr("Indexed %1 new samples for search").arg(indexed));
+            self->rebuild();
+        }, Qt::QueuedConnection);
+    }).detach();
+}
+
+}  // namespace gateau::ui

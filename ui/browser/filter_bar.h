@@ -1,0 +1,50 @@
+#pragma once
+// Search box and filters above the ranked table. Full-text search runs on a worker thread
+// (indexing new samples first); the bar emits the complete filter when anything changes.
+#include "ui/browser/ranked_filter_proxy.h"
+
+#include <QWidget>
+
+#include <memory>
+#include <atomic>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QSpinBox;
+class QLabel;
+
+namespace gateau::ui {
+
+class FilterBar : public QWidget {
+    Q_OBJECT
+public:
+    explicit FilterBar(QWidget* parent = nullptr);
+    void setProject(const QString& path);
+    void setDatasets(const QList<QPair<qint64, QString>>& datasets);
+    BrowserFilter filter() const { return filter_; }
+    QLineEdit* searchEdit() const { return search_; }
+    // Runs the search now (tests; Enter in the box does the same).
+    void search(const QString& text);
+
+signals:
+    void filterChanged(const BrowserFilter& filter);
+    void status(const QString& message);
+
+private:
+    void rebuild();
+
+    QString project_;
+    QLineEdit* search_;
+    QComboBox* decision_;
+    QComboBox* dataset_;
+    QDoubleSpinBox* scoreMin_;
+    QDoubleSpinBox* scoreMax_;
+    QSpinBox* ctxMin_;
+    QSpinBox* ctxMax_;
+    QLabel* searchState_;
+    BrowserFilter filter_;
+    std::shared_ptr<std::atomic<int>> generation_ = std::make_shared<std::atomic<int>>(0);
+};
+
+}  // namespace gateau::ui

@@ -1,0 +1,39 @@
+#include "ui/browser/ranked_filter_proxy.h"
+
+#include "ui/browser/ranked_table_model.h"
+#include "ui/browser/ranking_session.h"
+
+namespace gateau::ui {
+
+RankedFilterProxy::RankedFilterProxy(RankingSession* session, QObject* parent)
+    : QSortFilterProxyModel(parent), session_(session) {
+    setSortRole(RankedTableModel::SortRole);
+    setDynamicSortFilter(true);
+}
+
+void RankedFilterProxy::setFilter(BrowserFilter f) {
+    filter_ = std::move(f);
+    invalidateFilter();
+}
+
+bool RankedFilterProxy::filterAcceptsRow(int row, const QModelIndex&) const {
+    if (!session_->hasRun()) return true;
+    const db::RankInput& s = session_->inputs().samples[size_t(row)];
+    const db::RankedRow& r = session_->rankedRow(row);
+    const BrowserFilter& f = filter_;
+    if (r.score < f.scoreMin || r.score > f.scoreMax) return false;
+    if (s.contextTokens < f.contextMin || s.contextTokens > f.contextMax) return false;
+    if (f.datasetId && s.datasetId != f.datasetId) return false;
+    switch (f.decision) {
+        case BrowserFilter::Decision::Any: break;
+        case BrowserFilter::Decision::Selected: if (!r.selected) return false; break;
+        case BrowserFilter::Decision::NotSelected: if (r.selected) return false; break;
+        case BrowserFilter::Decision::Keep: if (s.decision != db::Decision::Keep) return false; break;
+        case BrowserFilter::Decision::Drop: if (s.decision != db::Decision::Drop) return false; break;
+        case BrowserFilter::Decision::Auto: if (s.decision != db::Decision::None) return false; break;
+    }
+    if (f.searchIds && !f.searchIds->count(s.sampleId)) return false;
+    return true;
+}
+
+}  // namespace gateau::ui

@@ -1,0 +1,39 @@
+#pragma once
+// Sorting on raw values and the browser's filters: score and length ranges, decision,
+// dataset, and the ids a full-text search returned.
+#include <QSortFilterProxyModel>
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <unordered_set>
+
+namespace gateau::ui {
+
+class RankingSession;
+
+struct BrowserFilter {
+    enum class Decision { Any, Selected, NotSelected, Keep, Drop, Auto };
+    double scoreMin = -INFINITY, scoreMax = INFINITY;
+    int64_t contextMin = 0, contextMax = INT64_MAX;
+    Decision decision = Decision::Any;
+    int64_t datasetId = 0;  // 0: any
+    std::optional<std::unordered_set<int64_t>> searchIds;  // none: no search
+};
+
+class RankedFilterProxy : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    RankedFilterProxy(RankingSession* session, QObject* parent = nullptr);
+    void setFilter(BrowserFilter f);
+    const BrowserFilter& filter() const { return filter_; }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+
+private:
+    RankingSession* session_;
+    BrowserFilter filter_;
+};
+
+}  // namespace gateau::ui

@@ -1,0 +1,105 @@
+#include "ui/browser/ranked_table_model.h"
+
+#include "ui/browser/ranking_session.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+
+namespace gateau::ui {
+
+RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
+    : QAbstractTableModel(parent), session_(session) {
+    connect(session, &RankingSession::loaded, this, [this] {
+        beginResetModel();
+        endResetModel();
+    });
+    connect(session, &RankingSession::rankingChanged, this, [this] {
+        if (rowCount() > 0) emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    });
+}
+
+int RankedTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() || !session_->hasRun() ? 0 : int(session_->inputs().samples.size());
+}
+
+int RankedTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+qint64 RankedTableModel::sampleIdAt(int row) const {
+    if (row < 0 || row >= rowCount()) return -1;
+    return session_->inputs().samples[size_t(row)].sampleId;
+}
+
+int RankedTableModel::rowOf(qint64 sampleId) const { return session_->hasRun() ? session_->indexOf(sampleId) : -1; }
+
+QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) const {
+    if (o != Qt::Horizontal) return {};
+    static const char* names[] = {"Rank", "Sel", "Score", "HMG", "CAM", "PPL A", "PPL B", "IFD", "CAS",
+                                  "Context", "Response", "Decision", "Note", "Dataset", "ID"};
+    static const char* tips[] = {
+        "Rank by alpha * HMG + (1 - alpha) * CAM (1 = most influential)",
+        "Selected for export: inside the cut unless dropped, or kept by hand",
+        "Combined GATEAU score", "Homologous Models' Guidance (pool softmax of normalised PPL_A - PPL_B)",
+        "Contextual Awareness Measurement (pool softmax of normalised 1 - CAS)", "Perplexity of the response under the short model A",
+        "Perplexity of the response under the long model B (perplexity guidance baseline)",
+        "Instruction-following difficulty: PPL_B(y | c, x) / PPL_B(y)", "Cosine of segment importance and attention",
+        "Context tokens kept (after left truncation)", "Response tokens", "Manual decision (K keep, D drop, C clear)",
+        "Annotator note", "Source dataset", "Record id"};
+    if (role == Qt::DisplayRole) return QString::fromLatin1(names[section]);
+    if (role == Qt::ToolTipRole) return QString::fromLatin1(tips[section]);
+    return {};
+}
+
+QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount()) return {};
+    const int i = index.row();
+    const db::RankInput& s = session_->inputs().samples[size_t(i)];
+    const db::RankedRow& r = session_->rankedRow(i);
+    if (role == SampleIdRole) return qlonglong(s.sampleId);
+    const bool forSort = role == SortRole;
+    if (role == Qt::DisplayRole || forSort) {
+        auto num = [&](double v, char fmt, int prec) -> QVariant { return forSort ? QVariant(v) : QVariant(QString::number(v, fmt, prec)); };
+        switch (index.column()) {
+            case ColRank: return r.rank;
+            case ColSelected: return forSort ? QVariant(r.selected ? 1 : 0) : QVariant(r.selected ? QStringLiteral("✓") : QString());
+            case ColScore: return num(r.score, 'g', 5);
+            case ColHmg: return num(r.hmg, 'g', 4);
+            case ColCam: return num(r.cam, 'g', 4);
+            case ColPplA: return num(s.pplA, 'g', 5);
+            case ColPplB: return num(s.pplB, 'g', 5);
+            case ColIfd: return num(s.ifd, 'f', 4);
+            case ColCas: return num(s.cas, 'f', 4);
+            case ColContextTokens: return qlonglong(s.contextTokens);
+            case ColResponseTokens: return qlonglong(s.responseTokens);
+            case ColDecision:
+                return s.decision == db::Decision::None ? (forSort ? QVariant(QStringLiteral("auto")) : QVariant(QString()))
+                                                        : QVariant(QString::fromLatin1(db::decisionName(s.decision)));
+            case ColNote: return QString::fromStdString(s.note);
+            case ColDataset: return QString::fromStdString(s.datasetName);
+            case ColExternalId: return QString::fromStdString(s.externalId);
+        }
+        return {};
+    }
+    if (role == Qt::TextAlignmentRole) {
+        const int c = index.column();
+        if (c == ColSelected) return int(Qt::AlignCenter);
+        if (c <= ColResponseTokens) return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    }
+    if (role == Qt::BackgroundRole) {
+        if (s.decision == db::Decision::Drop) return QBrush(QColor(250, 222, 218));
+        if (s.decision == db::Decision::Keep) return QBrush(QColor(214, 240, 214));
+        if (r.selected) return QBrush(QColor(226, 238, 250));
+        return {};
+    }
+    if (role == Qt::FontRole && s.decision != db::Decision::None && index.column() == ColDecision) {
+        QFont f;
+        f.setBold(true);
+        return f;
+    }
+    if (role == Qt::ToolTipRole && index.column() == ColExternalId) return QString::fromStdString(s.externalId);
+    if (role == Qt::ToolTipRole && index.column() == ColNote && !s.note.empty()) return QString::fromStdString(s.note);
+    return {};
+}
+
+}  // namespace gateau::ui

@@ -1,0 +1,35 @@
+#pragma once
+// The scored samples of a run as table rows, in sample id order; the rank is a column and
+// the view sorts through RankedFilterProxy, so re-ranking (alpha, cut, overrides) only
+// changes cells and the user's selection and scroll position survive it.
+#include <QAbstractTableModel>
+
+namespace gateau::ui {
+
+class RankingSession;
+
+class RankedTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column {
+        ColRank, ColSelected, ColScore, ColHmg, ColCam, ColPplA, ColPplB, ColIfd, ColCas,
+        ColContextTokens, ColResponseTokens, ColDecision, ColNote, ColDataset, ColExternalId, ColumnCount
+    };
+    static constexpr int SortRole = Qt::UserRole;       // raw number (or text) for sorting
+    static constexpr int SampleIdRole = Qt::UserRole + 1;
+
+    explicit RankedTableModel(RankingSession* session, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role) const override;
+
+    qint64 sampleIdAt(int row) const;
+    int rowOf(qint64 sampleId) const;
+
+private:
+    RankingSession* session_;
+};
+
+}  // namespace gateau::ui

@@ -1,0 +1,111 @@
+#include "ui/browser/ranking_session.h"
+
+#include <QCoreApplication>
+#include <QPointer>
+
+#include <algorithm>
+#include <thread>
+
+namespace gateau::ui {
+
+RankingSession::RankingSession(QObject* parent) : QObject(parent) {}
+RankingSession::~RankingSession() { ++*generation_; }
+
+void RankingSession::setProject(const QString& path) {
+    ++*generation_;
+    project_ = path;
+    runId_ = 0;
+    inputs_.reset();
+    ranking_ = {};
+    rowOfInput_.clear();
+    idIndex_.clear();
+    emit loaded();
+}
+
+void RankingSession::loadRun(qint64 runId) {
+    const int gen = ++*generation_;
+    runId_ = runId;
+    if (runId <= 0 || project_.isEmpty()) {
+        inputs_.reset();
+        ranking_ = {};
+        rowOfInput_.clear();
+        idIndex_.clear();
+        emit loaded();
+        return;
+    }
+    QPointer<RankingSession> self(this);
+    const std::string path = project_.toStdString();
+    auto generation = generation_;
+    std::thread([self, path, runId, gen, generation] {
+        std::shared_ptr<db::RankInputs> in;
+        QString error;
+        try {
+            auto store = db::ProjectStore::open(path, false);
+            in = std::make_shared<db::RankInputs>(db::loadRankInputs(store, runId));
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        if (*generation != gen) return;
+        QMetaObject::invokeMethod(qApp, [self, in, error, gen, generation] {
+            if (!self || *generation != gen) return;
+            if (!in) return emit self->failed(error);
+            self->inputs_ = in;
+            self->idIndex_.clear();
+            for (size_t i = 0; i < in->samples.size(); ++i) self->idIndex_.push_back({in->samples[i].sampleId, int(i)});
+            std::sort(self->idIndex_.begin(), self->idIndex_.end());
+            self->rerank(false);
+            emit self->loaded();
+        }, Qt::QueuedConnection);
+    }).detach();
+}
+
+void RankingSession::setAlpha(double alpha) {
+    alpha_ = std::clamp(alpha, 0.0, 1.0);
+    rerank(true);
+}
+
+void RankingSession::setSelection(const scoring::Selection& selection) {
+    selection_ = selection;
+    selection_.overrides.clear();
+    rerank(true);
+}
+
+void RankingSession::setDecision(qint64 sampleId, db::Decision decision, const std::string& note) {
+    const int i = indexOf(sampleId);
+    if (i < 0) return;
+    inputs_->samples[size_t(i)].decision = decision;
+    inputs_->samples[size_t(i)].note = note;
+    rerank(true);
+}
+
+int RankingSession::indexOf(qint64 sampleId) const {
+    auto it = std::lower_bound(idIndex_.begin(), idIndex_.end(), std::make_pair(int64_t(sampleId), -1));
+    return it != idIndex_.end() && it->first == sampleId ? it->second : -1;
+}
+
+const db::RankedRow& RankingSession::rankedRow(int inputIndex) const {
+    return ranking_.rows[size_t(rowOfInput_[size_t(inputIndex)])];
+}
+
+std::vector<int64_t> RankingSession::selectedIds() const {
+    std::vector<int64_t> out;
+    if (!inputs_) return out;
+    for (const auto& r : ranking_.rows)
+        if (r.selected) out.push_back(inputs_->samples[r.input].sampleId);
+    return out;
+}
+
+void RankingSession::rerank(bool emitChanged) {
+    if (!inputs_) return;
+    try {
+        ranking_ = db::rankPool(*inputs_, alpha_, selection_);
+    } catch (const std::exception& e) {
+        emit failed(QString::fromStdString(e.what()));
+        return;
+    }
+    rowOfInput_.assign(inputs_->samples.size(), 0);
+    for (size_t r = 0; r < ranking_.rows.size(); ++r) rowOfInput_[ranking_.rows[r].input] = int(r);
+    if (emitChanged) emit rankingChanged();
+}
+
+}  // namespace gateau::ui
