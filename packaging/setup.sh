@@ -48,10 +48,8 @@ test)
   ;;
 demo)
   demo_dir="$BUILD_DIR/demo"
-  mkdir -p "$demo_dir"
-  "$BUILD_DIR/app/gateau" make-demo-dataset "$demo_dir/demo.jsonl"
-  rm -f "$demo_dir/demo.gateau" "$demo_dir/demo.gateau-wal" "$demo_dir/demo.gateau-shm"
-  "$BUILD_DIR/app/gateau" import "$demo_dir/demo.gateau" "$demo_dir/demo.jsonl"
+  echo "== making and scoring the demo project in $demo_dir (a few minutes on 2 cores)"
+  bash packaging/make-demo-project.sh "$(realpath "$BUILD_DIR")/app/gateau" "$demo_dir"
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec "$BUILD_DIR/app/gateau-workbench" "$demo_dir/demo.gateau"
   else

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/datasets/conversation.h"
+#include "core/scoring/auroc.h"
 #include "core/scoring/formulas.h"
 #include "core/scoring/prompt.h"
 #include "core/tokenizer/tokenizer.h"
@@ -77,6 +78,7 @@ std::string sharedMistral() { return std::string(GATEAU_SHARED_DIR) + "/testdata
 class TestScoring : public QObject {
     Q_OBJECT
 private slots:
+    void aurocHandChecked();
     void perplexityBasics();
     void minMaxAndSoftmax();
     void hmgPool();
@@ -98,6 +100,24 @@ private slots:
     void mistralSpans();
     void mistralTruncation();
 };
+
+void TestScoring::aurocHandChecked() {
+    using gateau::scoring::auroc;
+    // sklearn's documented example: 3 of the 4 positive-negative pairs are ordered right.
+    QCOMPARE(auroc({0.1, 0.4, 0.35, 0.8}, {false, false, true, true}), 0.75);
+    // A tie between a positive and a negative counts half: (0.5 + 1) / 2.
+    QCOMPARE(auroc({1, 1, 2}, {true, false, true}), 0.75);
+    QCOMPARE(auroc({3, 2, 1}, {true, false, false}), 1.0);
+    QCOMPARE(auroc({3, 2, 1}, {false, false, true}), 0.0);
+    for (auto bad : {std::function<void()>([] { auroc({1, 2}, {true, true}); }),
+                     std::function<void()>([] { auroc({1}, {true, false}); })}) {
+        try {
+            bad();
+            QFAIL("accepted");
+        } catch (const gateau::scoring::ScoringError&) {
+        }
+    }
+}
 
 void TestScoring::perplexityBasics() {
     // mean(-1, -3) = -2 -> exp(2); the log-probs are exact in float, so the only error is exp's.
