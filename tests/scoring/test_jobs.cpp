@@ -117,6 +117,7 @@ private slots:
     void pauseResumeCancel();
     void killAndResume();
     void shardAndMerge();
+    void slurmTemplates();
     void mergeRejectsMismatches();
     void exportFollowsTheRule();
     void atomicFile();
@@ -275,6 +276,31 @@ void TestJobs::shardAndMerge() {
     // Merging again adds nothing.
     r = runCli(args);
     QVERIFY2(r.code == 0 && r.out.find("0 rows added") != std::string::npos, (r.out + r.err).c_str());
+    expectSameAsReference(project);
+}
+
+void TestJobs::slurmTemplates() {
+    // The sbatch scripts run as Slurm would run them: array tasks 0 and 1 of 2, then merge.
+    const std::string project = makeProject("slurm.gateau", dataset_);
+    auto runScript = [&](const char* script, const QStringList& args, const QString& task) {
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("GATEAU", GATEAU_CLI_PATH);
+        env.insert("GATEAU_DEVICES", "cpu");
+        env.insert("SLURM_ARRAY_TASK_COUNT", "2");
+        env.insert("SLURM_ARRAY_TASK_ID", task);
+        p.setProcessEnvironment(env);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start("bash", QStringList{QString(GATEAU_SOURCE_DIR "/packaging/slurm/") + script} + args);
+        p.waitForFinished(300000);
+        return std::make_pair(p.exitCode(), p.readAll().toStdString());
+    };
+    for (const char* task : {"0", "1"}) {
+        auto [code, log] = runScript("score-shards.sbatch", {q(project), q(config_)}, task);
+        QVERIFY2(code == 0, log.c_str());
+    }
+    auto [code, log] = runScript("merge-shards.sbatch", {q(project), "2"}, "0");
+    QVERIFY2(code == 0 && log.find("(complete)") != std::string::npos, log.c_str());
     expectSameAsReference(project);
 }
 
