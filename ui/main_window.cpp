@@ -5,6 +5,9 @@
 #include "ui/browser/ranking_session.h"
 #include "ui/conversation_view.h"
 #include "ui/export_dialog.h"
+#include "ui/inspector/inspector_panel.h"
+#include "ui/scoring/jobs_panel.h"
+#include "ui/scoring/scoring_dialog.h"
 #include "ui/plots/plots_panel.h"
 #include "ui/dataset_panel.h"
 #include "ui/import_controller.h"
@@ -75,11 +78,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     pages_->addWidget(browser_);
     setCentralWidget(pages_);
 
-    scoredView_ = new ConversationView;
+    inspector_ = new InspectorPanel;
     inspectorDock_ = new QDockWidget(tr("Inspector"), this);
     inspectorDock_->setObjectName("inspectorDock");
-    inspectorDock_->setWidget(scoredView_);
+    inspectorDock_->setWidget(inspector_);
     addDockWidget(Qt::RightDockWidgetArea, inspectorDock_);
+
+    jobs_ = new JobsPanel;
+    jobsDock_ = new QDockWidget(tr("Runs and jobs"), this);
+    jobsDock_->setObjectName("jobsDock");
+    jobsDock_->setWidget(jobs_);
+    addDockWidget(Qt::BottomDockWidgetArea, jobsDock_);
+    // New results reach the table at most every few seconds: reloading a 100k-sample pool
+    // costs a query and a re-rank, not worth doing per sample.
+    reloadTimer_ = new QTimer(this);
+    reloadTimer_->setSingleShot(true);
+    reloadTimer_->setInterval(3000);
+    connect(reloadTimer_, &QTimer::timeout, this, &MainWindow::refreshRuns);
 
     plots_ = new PlotsPanel;
     plotsDock_ = new QDockWidget(tr("Plots"), this);
@@ -97,6 +112,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     dock->setWidget(datasets_);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     tabifyDockWidget(dock, plotsDock_);
+    tabifyDockWidget(plotsDock_, jobsDock_);
     plotsDock_->raise();
 
     importer_ = new ImportController(this, this);
@@ -116,6 +132,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         plotTimer_->start();
         updateStatus();
     });
+    connect(inspector_, &InspectorPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(jobs_, &JobsPanel::newRunRequested, this, &MainWindow::scoringDialog);
+    connect(jobs_, &JobsPanel::runSelected, this, [this](qint64 id) {
+        showRun(id);
+        refreshRuns();
+    });
+    connect(jobs_, &JobsPanel::samplesStored, this, [this](qint64 id, qint64) {
+        if (id == session_->runId() || !session_->hasRun()) {
+            if (!reloadTimer_->isActive()) reloadTimer_->start();
+        }
+    });
+    connect(jobs_, &JobsPanel::runFinished, this, [this](qint64) { refreshRuns(); });
     connect(session_, &RankingSession::failed, this, [this](const QString& m) { notify(tr("Ranking"), m, true); });
 
     projectLabel_ = new QLabel;
@@ -162,6 +190,10 @@ void MainWindow::buildMenus() {
     edit->addAction(undo);
     edit->addAction(redo);
 
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    projectActions_ << run->addAction(tr("&Score Samples..."), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::scoringDialog);
+    run->addAction(jobsDock_->toggleViewAction());
+
     QMenu* sample = menuBar()->addMenu(tr("&Sample"));
     sample->addActions(browser_->sampleActions());
 
@@ -207,6 +239,8 @@ bool MainWindow::openProject(const QString& path, bool create) {
         store_ = std::move(store);
         undo_->clear();
         session_->setProject(path);
+        inspector_->setProject(path);
+        jobs_->setProject(path);
         RecentProjects::add(path);
         spdlog::info("opened project {}", path.toStdString());
     } catch (const std::exception& e) {
@@ -304,13 +338,19 @@ void MainWindow::updatePlots() {
 
 void MainWindow::showScoredSample(qint64 sampleId) {
     if (!store_ || sampleId < 0) return;
-    try {
-        auto text = store_->sampleText(sampleId);
-        if (!text) return scoredView_->showMessage(tr("Sample %1 is no longer in the project.").arg(sampleId));
-        scoredView_->showConversation(text->conversation, tr("Sample #%1").arg(sampleId));
-    } catch (const std::exception& e) {
-        scoredView_->showMessage(QString::fromStdString(e.what()));
-    }
+    inspector_->showSample(session_->runId(), sampleId);
+}
+
+void MainWindow::scoringDialog() {
+    if (!store_) return;
+    ScoringDialog d(this);
+    d.setAlpha(session_->alpha());
+    if (d.exec() != QDialog::Accepted) return;
+    jobs_->startRun(d.runConfig(), d.devices());
+    browser_->alphaSlider()->setValue(int(d.alpha() * 100 + 0.5));
+    jobsDock_->show();
+    jobsDock_->raise();
+    statusBar()->showMessage(tr("Scoring started: hashing the model weights, then one worker per device"), 8000);
 }
 
 void MainWindow::exportDialog() {
@@ -381,6 +421,8 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     if (importer_->busy()) {
         importer_->cancel();  // the import rolls back; nothing half-written stays
     }
+    // Running jobs are cancelled as the panel goes: finished samples are already committed,
+    // the rest stays pending and the run shows as interrupted, resumable in one click.
     QSettings s;
     s.setValue("mainWindow/geometry", saveGeometry());
     s.setValue("mainWindow/state", saveState());

@@ -18,6 +18,8 @@ namespace gateau::ui {
 
 class BrowserPanel;
 class ConversationView;
+class InspectorPanel;
+class JobsPanel;
 class DatasetPanel;
 class PlotsPanel;
 class RankingSession;
@@ -46,6 +48,8 @@ public:
     BrowserPanel* browser() const { return browser_; }
     RankingSession* rankingSession() const { return session_; }
     PlotsPanel* plots() const { return plots_; }
+    InspectorPanel* inspector() const { return inspector_; }
+    JobsPanel* jobs() const { return jobs_; }
     QUndoStack* undoStack() const { return undo_; }
     // Shows the ranking of a run (0: the plain sample list).
     void showRun(qint64 runId);
@@ -65,6 +69,7 @@ private:
     void updatePlots();
     void updateStatus();
     void exportDialog();
+    void scoringDialog();
     void onImportFinished(const ImportOutcome& outcome);
     void rebuildRecentMenu();
     void notify(const QString& title, const QString& message, bool error);
@@ -85,8 +90,11 @@ private:
     BrowserPanel* browser_;
     PlotsPanel* plots_;
     QDockWidget* plotsDock_;
-    ConversationView* scoredView_;
+    InspectorPanel* inspector_;
     QDockWidget* inspectorDock_;
+    JobsPanel* jobs_;
+    QDockWidget* jobsDock_;
+    QTimer* reloadTimer_;
     QUndoStack* undo_;
     QTimer* plotTimer_;
     QList<QAction*> projectActions_;

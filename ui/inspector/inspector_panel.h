@@ -1,0 +1,171 @@
+#pragma once
+// The per-sample inspector: why did this sample score what it did? Paints one (run, sample):
+//  - context heatmap: the prompt's context tokens (only the context, contextBegin..contextEnd;
+//    the instruction is quoted above the response) coloured by attention per token, i.e. the
+//    stored segment attention A_k of the token's segment / the segment's length (mean over
+//    response tokens), or one clicked response token's row of the token x segment array, or,
+//    on demand, true token-level attention computed with model B and cached in the project;
+//    next to it the segment minimap (attention vs importance, click to jump);
+//  - response heatmap: log p_B - log p_A per response token (red: B, the long-context model,
+//    finds the token easier; blue: A does); click a token to see where it looks;
+//  - segment profiles I_k and A_k (CAS in the title) and the layers x segments matrix;
+//  - a summary line (PPL_A, PPL_B, IFD, CAS, token counts) and a message line.
+// Loading runs on a worker thread with its own ProjectStore; token-level attention on a second
+// one that keeps model B's engine for the next sample of the same run. The GUI thread never
+// touches SQLite or the engine. Newer requests supersede older ones.
+#include "ui/inspector/inspector_data.h"
+
+#include <QString>
+#include <QWidget>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+class QCustomPlot;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+
+namespace gateau::ui {
+
+class ColorLegend;
+class ColorScale;
+class SampleTextView;
+class MatrixHeatmap;
+class SegmentMinimap;
+class SerialWorker;
+class TokenAttentionComputer;
+class TokenHeatmapView;
+struct TokenAttentionResult;
+
+class InspectorPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit InspectorPanel(QWidget* parent = nullptr);
+    // Cancels token-level work and joins both worker threads (an engine load in progress is
+    // waited for; a forward pass stops at its next prefill chunk).
+    ~InspectorPanel() override;
+
+    // Clears the view; the next showSample reads this project. Frees model B's engine.
+    void setProject(const QString& projectPath);
+    QString projectPath() const { return projectPath_; }
+    // runId 0, or a sample the run has no score for: only the conversation, with a message.
+    void showSample(int64_t runId, int64_t sampleId);
+    void clear();
+
+    int64_t runId() const { return runId_; }
+    int64_t sampleId() const { return sampleId_; }
+    // The painted sample; null while nothing is painted (or while loading).
+    const InspectorData* data() const { return data_.get(); }
+    // Response token (0-based) whose attention the context heatmap shows; -1: mean of response.
+    int focusToken() const { return focus_; }
+    // The context heatmap shows token-level values (computed or cached) for the focus.
+    bool tokenLevelShown() const { return tokenLevelShown_; }
+    bool tokenAttentionBusy() const { return attnInFlight_; }
+    // The message line ("" when none) and the conversation-only page's message.
+    QString message() const;
+    bool showsConversationOnly() const;
+
+    TokenHeatmapView* contextView() const { return contextView_; }
+    TokenHeatmapView* responseView() const { return responseView_; }
+    SegmentMinimap* minimap() const { return minimap_; }
+    MatrixHeatmap* layerMatrix() const { return matrix_; }
+    QCustomPlot* profilePlot() const { return profiles_; }
+    QPushButton* tokenLevelButton() const { return tokenLevelButton_; }
+
+    // Debug counters of the token-level worker (tests): engine loads, forward passes, and
+    // requests answered from the project's cache.
+    int engineLoads() const { return engineLoads_.load(); }
+    int forwardPasses() const { return forwardPasses_.load(); }
+    int cacheHits() const { return cacheHits_; }
+
+public slots:
+    // t: response token index (0-based), -1: mean of response.
+    void focusResponseToken(int t);
+    void showMeanOfResponse() { focusResponseToken(-1); }
+    // Token-level attention for the focus, and automatically for later focus changes on this
+    // sample.
+    void requestTokenAttention();
+    void cancelTokenAttention();
+    void jumpToSegment(int segment);
+
+signals:
+    void loaded(qint64 sampleId);
+    void statusMessage(const QString& text);
+    void tokenAttentionShown(qint64 sampleId, qint64 queryPosition);
+    void tokenAttentionFailed(qint64 sampleId, const QString& message);
+
+private:
+    void buildUi();
+    void onLoaded(uint64_t generation, std::shared_ptr<InspectorData> data);
+    void onTokenAttention(uint64_t generation, std::shared_ptr<TokenAttentionResult> result);
+    void onTokenAttentionProgress(uint64_t generation, int64_t done, int64_t total);
+    void paintAll();
+    void paintSummary();
+    void paintContext();
+    void paintResponse();
+    void paintProfiles();
+    void paintMatrix();
+    void setMessage(const QString& text);
+    void startTokenAttention();
+    void updateTokenLevelControls();
+    void syncMinimapToView(int first, int last);
+    int64_t focusQueryPosition() const;
+    ColorScale contextScale(const std::vector<float>& values) const;
+    std::vector<float> focusSegmentValues() const;
+
+    // Widgets.
+    QLabel* summary_ = nullptr;
+    QLabel* message_ = nullptr;
+    QStackedWidget* pages_ = nullptr;  // 0: empty, 1: conversation only, 2: inspector
+    QLabel* emptyLabel_ = nullptr;
+    QLabel* conversationMessage_ = nullptr;
+    SampleTextView* conversationOnly_ = nullptr;
+    QSplitter* mainSplit_ = nullptr;
+    QLabel* contextTitle_ = nullptr;
+    QPushButton* meanButton_ = nullptr;
+    QPushButton* tokenLevelButton_ = nullptr;
+    QComboBox* scaleCombo_ = nullptr;
+    QLabel* progressLabel_ = nullptr;
+    QPushButton* cancelButton_ = nullptr;
+    QStackedWidget* contextStack_ = nullptr;  // 0: view + minimap, 1: message
+    QLabel* contextMissing_ = nullptr;
+    TokenHeatmapView* contextView_ = nullptr;
+    SegmentMinimap* minimap_ = nullptr;
+    ColorLegend* contextLegend_ = nullptr;
+    QLabel* instructionLabel_ = nullptr;
+    TokenHeatmapView* responseView_ = nullptr;
+    ColorLegend* responseLegend_ = nullptr;
+    QCustomPlot* profiles_ = nullptr;
+    QTabWidget* rightTabs_ = nullptr;
+    MatrixHeatmap* matrix_ = nullptr;
+    SampleTextView* conversation_ = nullptr;
+
+    // State (GUI thread).
+    QString projectPath_;
+    int64_t runId_ = 0, sampleId_ = 0;
+    std::shared_ptr<const InspectorData> data_;
+    int focus_ = -1;
+    bool tokenLevelRequested_ = false;  // for this sample
+    bool tokenLevelShown_ = false;
+    bool attnInFlight_ = false;
+    int64_t attnQuery_ = 0;             // query position in flight
+    std::map<int64_t, std::vector<float>> tokenRows_;  // query position -> attention over keys
+    int cacheHits_ = 0;
+    std::atomic<int> engineLoads_{0}, forwardPasses_{0};
+    std::atomic<uint64_t> loadGen_{0}, attnGen_{0};
+
+    // Worker-side state: touched only by the worker that owns it.
+    std::unique_ptr<TokenizerCache> tokenizers_;            // loader thread
+    std::unique_ptr<db::ProjectStore> loaderStore_;         // loader thread
+    std::unique_ptr<TokenAttentionComputer> computer_;      // attention thread
+    std::unique_ptr<SerialWorker> loader_, attnWorker_;     // last: destroyed (joined) first
+};
+
+}  // namespace gateau::ui

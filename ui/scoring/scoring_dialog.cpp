@@ -1,0 +1,560 @@
+#include "ui/scoring/scoring_dialog.h"
+
+#include "core/model/checkpoint.h"
+#include "core/model/config_json.h"
+#include "core/model/engine.h"
+#include "core/scoring/prompt.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGuiApplication>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTextDocument>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gateau::ui {
+
+namespace {
+
+const char* kErrorStyle = "color: #c62828;";
+const char* kWarnStyle = "color: #a15c00;";
+// Secondary text: the window text blended into the background (readable in light and dark themes).
+QString mutedStyle() {
+    const QPalette p = QGuiApplication::palette();
+    const QColor t = p.color(QPalette::WindowText), w = p.color(QPalette::Window);
+    const QColor m((t.red() * 58 + w.red() * 42) / 100, (t.green() * 58 + w.green() * 42) / 100, (t.blue() * 58 + w.blue() * 42) / 100);
+    return QStringLiteral("color: %1;").arg(m.name());
+}
+
+QString ropeScalingText(const model::RopeScaling& rs) {
+    using T = model::RopeScaling::Type;
+    QString name;
+    switch (rs.type) {
+    case T::None: return QStringLiteral("none");
+    case T::Linear: name = QStringLiteral("linear"); break;
+    case T::Dynamic: name = QStringLiteral("dynamic"); break;
+    case T::Llama3: name = QStringLiteral("llama3"); break;
+    case T::Yarn: name = QStringLiteral("yarn"); break;
+    }
+    return QStringLiteral("%1 ×%2").arg(name).arg(rs.factor, 0, 'g', 4);
+}
+
+QString thetaText(double theta) {
+    if (theta >= 1e6 && std::fmod(theta, 1e5) == 0) return QStringLiteral("%1M").arg(theta / 1e6, 0, 'g', 4);
+    return QString::number(theta, 'g', 10);
+}
+
+}  // namespace
+
+QString humanCount(quint64 n) {
+    const double v = double(n);
+    if (v < 1e3) return QString::number(n);
+    if (v < 1e6) return QStringLiteral("%1K").arg(v / 1e3, 0, 'f', 1);
+    if (v < 1e9) return QStringLiteral("%1M").arg(v / 1e6, 0, 'f', 1);
+    if (v < 1e12) return QStringLiteral("%1B").arg(v / 1e9, 0, 'f', 1);
+    return QStringLiteral("%1T").arg(v / 1e12, 0, 'f', 1);
+}
+
+ModelSummary describeModel(const QString& dir) {
+    ModelSummary s;
+    s.dir = dir;
+    if (dir.trimmed().isEmpty()) {
+        s.error = QObject::tr("choose a checkpoint folder");
+        return s;
+    }
+    const QFileInfo fi(dir);
+    if (!fi.exists()) {
+        s.error = QObject::tr("%1: no such folder").arg(dir);
+        return s;
+    }
+    if (!fi.isDir()) {
+        s.error = QObject::tr("%1: not a folder").arg(dir);
+        return s;
+    }
+    try {
+        const auto ck = model::Checkpoint::open(dir.toStdString());
+        ck.validate();
+        const model::ModelConfig& c = ck.config();
+        s.arch = QString::fromLatin1(model::archName(c.arch));
+        for (const auto& name : ck.tensorNames())
+            if (auto t = ck.find(name)) s.parameters += t->numel();
+        s.layers = c.numLayers;
+        s.hidden = c.hiddenSize;
+        s.heads = c.numHeads;
+        s.kvHeads = c.numKvHeads;
+        s.vocab = c.vocabSize;
+        s.contextWindow = c.maxPositionEmbeddings;
+        s.ropeTheta = c.ropeTheta;
+        s.ropeScaling = ropeScalingText(c.ropeScaling);
+        const QDir d(dir);
+        s.hasTokenizer = d.exists(QStringLiteral("tokenizer.json")) || d.exists(QStringLiteral("tokenizer.model"));
+        s.ok = true;
+    } catch (const std::exception& e) {
+        s.error = QString::fromStdString(e.what());
+    }
+    return s;
+}
+
+std::vector<std::string> ScoringDialog::availableDevices() {
+    static const int gpus = [] {
+        try {
+            return model::cudaDeviceCount();
+        } catch (...) {
+            return 0;
+        }
+    }();
+    std::vector<std::string> out{"cpu"};
+    for (int i = 0; i < gpus; ++i) out.push_back("cuda:" + std::to_string(i));
+    return out;
+}
+
+ScoringDialog::ScoringDialog(QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Score samples"));
+    buildUi();
+    loadSettings();
+    validateModel(a_);
+    validateModel(b_);
+}
+
+QWidget* ScoringDialog::buildModelRow(ModelRow& row, const QString& objectPrefix) {
+    auto* w = new QWidget;
+    auto* v = new QVBoxLayout(w);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(2);
+    auto* h = new QHBoxLayout;
+    row.path = new QLineEdit;
+    row.path->setObjectName(objectPrefix + "Path");
+    row.path->setPlaceholderText(tr("Hugging Face checkpoint folder (config.json + *.safetensors)"));
+    row.path->setClearButtonEnabled(true);
+    auto* browseButton = new QPushButton(tr("Browse…"));
+    browseButton->setObjectName(objectPrefix + "Browse");
+    h->addWidget(row.path, 1);
+    h->addWidget(browseButton);
+    v->addLayout(h);
+    row.info = new QLabel;
+    row.info->setObjectName(objectPrefix + "Info");
+    row.info->setWordWrap(true);
+    row.info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    v->addWidget(row.info);
+
+    row.debounce = new QTimer(this);
+    row.debounce->setSingleShot(true);
+    row.debounce->setInterval(250);
+    ModelRow* r = &row;
+    connect(row.debounce, &QTimer::timeout, this, [this, r] { validateModel(*r); });
+    connect(row.path, &QLineEdit::textEdited, this, [this, r] {
+        r->checked = false;
+        r->debounce->start();
+        revalidate();
+    });
+    connect(row.path, &QLineEdit::editingFinished, this, [this, r] {
+        if (!r->checked) validateModel(*r);
+    });
+    const QString title = &row == &a_ ? tr("Model A (short window)") : tr("Model B (long window)");
+    connect(browseButton, &QPushButton::clicked, this, [this, r, title] { browse(*r, title); });
+    return w;
+}
+
+void ScoringDialog::buildUi() {
+    auto* root = new QVBoxLayout(this);
+
+    // Models
+    auto* models = new QGroupBox(tr("Models"));
+    auto* mf = new QFormLayout(models);
+    mf->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+    auto* aRow = buildModelRow(a_, QStringLiteral("modelA"));
+    auto* bRow = buildModelRow(b_, QStringLiteral("modelB"));
+    auto* aLabel = new QLabel(tr("A · short:"));
+    aLabel->setToolTip(tr("Model A: the short native context window (e.g. Llama-2-7B, 4k)"));
+    auto* bLabel = new QLabel(tr("B · long:"));
+    bLabel->setToolTip(tr("Model B: the same family with an extended window (rope_theta raised, e.g. 64k); "
+                          "its tokenizer is the run's tokenizer"));
+    mf->addRow(aLabel, aRow);
+    mf->addRow(bLabel, bRow);
+    pairWarning_ = new QLabel;
+    pairWarning_->setObjectName("pairWarning");
+    pairWarning_->setWordWrap(true);
+    pairWarning_->setStyleSheet(kWarnStyle);
+    pairWarning_->hide();
+    mf->addRow(pairWarning_);
+    root->addWidget(models);
+
+    auto* middle = new QHBoxLayout;
+    // Run settings (part of the run identity, except the devices)
+    auto* run = new QGroupBox(tr("Run"));
+    auto* rf = new QFormLayout(run);
+    segmentLen_ = new QSpinBox;
+    segmentLen_->setObjectName("segmentLen");
+    segmentLen_->setRange(1, 1 << 20);
+    segmentLen_->setSuffix(tr(" tokens"));
+    segmentLen_->setToolTip(tr("L: CAM splits the context into segments of this many tokens"));
+    rf->addRow(tr("Segment length L:"), segmentLen_);
+    maxTokens_ = new QSpinBox;
+    maxTokens_->setObjectName("maxTokens");
+    maxTokens_->setRange(1, 1 << 30);
+    maxTokens_->setSingleStep(1024);
+    maxTokens_->setSuffix(tr(" tokens"));
+    maxTokens_->setToolTip(tr("Prompt budget: longer prompts lose context tokens from the left"));
+    rf->addRow(tr("Max tokens:"), maxTokens_);
+    stretchA_ = new QDoubleSpinBox;
+    stretchA_->setObjectName("stretchA");
+    stretchA_->setRange(1.0, 1024.0);
+    stretchA_->setDecimals(2);
+    stretchA_->setSingleStep(0.5);
+    stretchA_->setSpecialValueText(tr("1 (off)"));
+    stretchA_->setToolTip(tr("Dynamic-NTK RoPE scaling factor applied to model A on long inputs; 1 = A as configured"));
+    stretchHint_ = new QLabel;
+    stretchHint_->setObjectName("stretchHint");
+    stretchHint_->setStyleSheet(mutedStyle());
+    auto* stretchRow = new QHBoxLayout;
+    stretchRow->addWidget(stretchA_);
+    stretchRow->addWidget(stretchHint_, 1);
+    rf->addRow(tr("Stretch A:"), stretchRow);
+    dtype_ = new QComboBox;
+    dtype_->setObjectName("dtype");
+    dtype_->addItems({"auto", "float32", "bfloat16", "float16"});
+    dtype_->setToolTip(tr("Compute dtype; auto: float32 on CPU, the checkpoint's dtype on GPU"));
+    rf->addRow(tr("Dtype:"), dtype_);
+    addBos_ = new QCheckBox(tr("Prepend BOS"));
+    addBos_->setObjectName("addBos");
+    addBos_->setToolTip(tr("Only when the tokenizer has a BOS token"));
+    rf->addRow(QString(), addBos_);
+    middle->addWidget(run, 3);
+
+    // Devices + ranking
+    auto* side = new QVBoxLayout;
+    auto* devBox = new QGroupBox(tr("Devices"));
+    auto* dv = new QVBoxLayout(devBox);
+    deviceList_ = new QListWidget;
+    deviceList_->setObjectName("devices");
+    deviceList_->setToolTip(tr("One worker per checked device, each with its own copy of A and B"));
+    for (const auto& d : availableDevices()) {
+        auto* item = new QListWidgetItem(d == "cpu" ? tr("CPU") : QString::fromStdString(d));
+        item->setData(Qt::UserRole, QString::fromStdString(d));
+        item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+        item->setCheckState(d == "cpu" ? Qt::Checked : Qt::Unchecked);
+        deviceList_->addItem(item);
+    }
+    const int rowH = deviceList_->sizeHintForRow(0) > 0 ? deviceList_->sizeHintForRow(0) : 20;
+    deviceList_->setMaximumHeight(rowH * std::min(5, deviceList_->count()) + 2 * deviceList_->frameWidth() + 4);
+    dv->addWidget(deviceList_);
+    connect(deviceList_, &QListWidget::itemChanged, this, [this] { revalidate(); });
+    side->addWidget(devBox);
+    auto* rankBox = new QGroupBox(tr("Ranking"));
+    auto* kf = new QFormLayout(rankBox);
+    alpha_ = new QDoubleSpinBox;
+    alpha_->setObjectName("alpha");
+    alpha_->setRange(0.0, 1.0);
+    alpha_->setDecimals(2);
+    alpha_->setSingleStep(0.05);
+    alpha_->setToolTip(tr("score = α·HMG + (1−α)·CAM. Used when ranking; not part of the run, so changing it "
+                          "never re-scores"));
+    kf->addRow(tr("Alpha α:"), alpha_);
+    side->addWidget(rankBox);
+    side->addStretch(1);
+    middle->addLayout(side, 2);
+    root->addLayout(middle);
+
+    // Template
+    auto* tBox = new QGroupBox(tr("Prompt template"));
+    auto* tv = new QVBoxLayout(tBox);
+    template_ = new QPlainTextEdit;
+    template_->setObjectName("template");
+    template_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    template_->setTabChangesFocus(true);
+    template_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    const QFontMetrics fm(template_->font());
+    template_->setFixedHeight(fm.lineSpacing() * 6 + 12);
+    tv->addWidget(template_);
+    templateStatus_ = new QLabel;
+    templateStatus_->setObjectName("templateStatus");
+    templateStatus_->setWordWrap(true);
+    tv->addWidget(templateStatus_);
+    root->addWidget(tBox);
+
+    problemsLabel_ = new QLabel;
+    problemsLabel_->setObjectName("problems");
+    problemsLabel_->setWordWrap(true);
+    problemsLabel_->setStyleSheet(kWarnStyle);
+    root->addWidget(problemsLabel_);
+
+    buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons_->button(QDialogButtonBox::Ok)->setText(tr("Start scoring"));
+    connect(buttons_, &QDialogButtonBox::accepted, this, &ScoringDialog::accept);
+    connect(buttons_, &QDialogButtonBox::rejected, this, &ScoringDialog::reject);
+    root->addWidget(buttons_);
+
+    auto changed = [this] { revalidate(); };
+    connect(segmentLen_, qOverload<int>(&QSpinBox::valueChanged), this, changed);
+    connect(maxTokens_, qOverload<int>(&QSpinBox::valueChanged), this, changed);
+    connect(template_, &QPlainTextEdit::textChanged, this, changed);
+
+    resize(680, sizeHint().height());
+}
+
+void ScoringDialog::browse(ModelRow& row, const QString& title) {
+    QString start = row.path->text().trimmed();
+    if (start.isEmpty()) start = (&row == &a_ ? b_ : a_).path->text().trimmed();
+    if (!start.isEmpty()) start = QFileInfo(start).absolutePath();
+    const QString dir = QFileDialog::getExistingDirectory(this, title, start);
+    if (dir.isEmpty()) return;
+    row.path->setText(QDir::toNativeSeparators(dir));
+    validateModel(row);
+}
+
+void ScoringDialog::validateModel(ModelRow& row) {
+    row.debounce->stop();
+    row.summary = describeModel(row.path->text().trimmed());
+    row.checked = true;
+    const ModelSummary& s = row.summary;
+    if (!s.ok) {
+        row.info->setStyleSheet(row.path->text().trimmed().isEmpty() ? mutedStyle() : kErrorStyle);
+        row.info->setText(s.error.toHtmlEscaped());
+    } else {
+        row.info->setStyleSheet(QString());
+        QString kv = s.kvHeads != s.heads ? tr(" (%1 KV)").arg(s.kvHeads) : QString();
+        QString text = tr("<b>%1</b> · %2 parameters · %3 layers × %4 hidden · %5 heads%6 · vocab %7<br>"
+                          "context window <b>%8</b> tokens · rope θ %9 · rope scaling %10")
+                           .arg(s.arch.toHtmlEscaped(), humanCount(s.parameters))
+                           .arg(s.layers)
+                           .arg(s.hidden)
+                           .arg(s.heads)
+                           .arg(kv)
+                           .arg(s.vocab)
+                           .arg(s.contextWindow)
+                           .arg(thetaText(s.ropeTheta), s.ropeScaling.toHtmlEscaped());
+        if (&row == &b_ && !s.hasTokenizer)
+            text += QStringLiteral("<br><span style='%1'>%2</span>")
+                        .arg(kErrorStyle, tr("no tokenizer.json or tokenizer.model here: the run's tokenizer comes "
+                                             "from model B"));
+        row.info->setText(text);
+    }
+    revalidate();
+}
+
+scoring::PromptConfig ScoringDialog::promptConfig() const {
+    scoring::PromptConfig p;
+    p.templ = template_->toPlainText().toStdString();
+    p.maxTokens = maxTokens_->value();
+    p.segmentLen = segmentLen_->value();
+    p.addBos = addBos_->isChecked();
+    return p;
+}
+
+void ScoringDialog::revalidate() {
+    // Template (and the numbers validate() checks with it).
+    templateError_.clear();
+    try {
+        scoring::validate(promptConfig());
+    } catch (const std::exception& e) {
+        templateError_ = QString::fromStdString(e.what());
+    }
+    if (templateError_.isEmpty()) {
+        templateStatus_->setStyleSheet(mutedStyle());
+        templateStatus_->setText(tr("{context}, {instruction} and {response} in this order; only response tokens "
+                                    "are scored."));
+    } else {
+        templateStatus_->setStyleSheet(kErrorStyle);
+        templateStatus_->setText(templateError_);
+    }
+
+    // A/B pair.
+    QStringList warnings;
+    const ModelSummary& a = a_.summary;
+    const ModelSummary& b = b_.summary;
+    if (a_.checked && b_.checked && a.ok && b.ok) {
+        if (a.contextWindow >= b.contextWindow)
+            warnings << tr("A's context window (%1) is not shorter than B's (%2): A should be the short-window model.")
+                            .arg(a.contextWindow)
+                            .arg(b.contextWindow);
+        if (a.vocab != b.vocab)
+            warnings << tr("Vocabularies differ (A %1, B %2): both models read B's tokenization.").arg(a.vocab).arg(b.vocab);
+        if (a.arch != b.arch) warnings << tr("Architectures differ (A %1, B %2): HMG expects homologous models.").arg(a.arch, b.arch);
+        if (a.contextWindow > 0 && b.contextWindow > a.contextWindow) {
+            const double ratio = double(b.contextWindow) / double(a.contextWindow);
+            stretchHint_->setText(tr("B/A window: %1×").arg(ratio, 0, 'g', 3));
+        } else {
+            stretchHint_->clear();
+        }
+    } else {
+        stretchHint_->clear();
+    }
+    pairWarning_->setText(warnings.join('\n'));
+    pairWarning_->setVisible(!warnings.isEmpty());
+
+    // Model and template errors show next to their fields; the rest goes above the buttons.
+    QStringList elsewhere;
+    if (!a_.checked || !b_.checked) elsewhere << tr("Checking the models…");
+    if (devices().empty()) elsewhere << tr("Check at least one device.");
+    problemsLabel_->setText(elsewhere.join('\n'));
+    problemsLabel_->setVisible(!elsewhere.isEmpty());
+    buttons_->button(QDialogButtonBox::Ok)->setEnabled(problems().isEmpty());
+    fitHeight();
+}
+
+void ScoringDialog::fitHeight() {
+    // Word-wrapped labels grow in height; QLayout's minimum size does not see it.
+    QTimer::singleShot(0, this, [this] {
+        if (!layout()) return;
+        const int need = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width()) : sizeHint().height();
+        if (height() < need) resize(width(), need);
+    });
+}
+
+QString ScoringDialog::problems() const {
+    QStringList out;
+    auto check = [&](const ModelRow& r, const QString& name) {
+        if (!r.checked) out << tr("Checking model %1…").arg(name);
+        else if (!r.summary.ok) out << tr("Model %1: %2").arg(name, r.summary.error);
+    };
+    check(a_, QStringLiteral("A"));
+    check(b_, QStringLiteral("B"));
+    if (b_.checked && b_.summary.ok && !b_.summary.hasTokenizer) out << tr("Model B has no tokenizer.");
+    if (devices().empty()) out << tr("Check at least one device.");
+    if (!templateError_.isEmpty()) out << tr("Template: %1").arg(templateError_);
+    return out.join('\n');
+}
+
+bool ScoringDialog::isValid() const { return problems().isEmpty(); }
+
+QString ScoringDialog::modelInfo(Model which) const {
+    const QLabel* l = which == Model::A ? a_.info : b_.info;
+    QTextDocument doc;
+    doc.setHtml(l->text());
+    return doc.toPlainText();
+}
+
+QString ScoringDialog::pairWarnings() const { return pairWarning_->text(); }
+
+QString ScoringDialog::templateMessage() const { return templateStatus_->text(); }
+
+std::vector<std::string> ScoringDialog::devices() const {
+    std::vector<std::string> out;
+    for (int i = 0; i < deviceList_->count(); ++i) {
+        const auto* item = deviceList_->item(i);
+        if (item->checkState() == Qt::Checked) out.push_back(item->data(Qt::UserRole).toString().toStdString());
+    }
+    return out;
+}
+
+void ScoringDialog::setDevices(const std::vector<std::string>& devices) {
+    const QSignalBlocker block(deviceList_);
+    for (int i = 0; i < deviceList_->count(); ++i) {
+        auto* item = deviceList_->item(i);
+        const std::string d = item->data(Qt::UserRole).toString().toStdString();
+        item->setCheckState(std::find(devices.begin(), devices.end(), d) != devices.end() ? Qt::Checked : Qt::Unchecked);
+    }
+    revalidate();
+}
+
+double ScoringDialog::alpha() const { return alpha_->value(); }
+void ScoringDialog::setAlpha(double alpha) { alpha_->setValue(alpha); }
+
+scoring::RunConfig ScoringDialog::runConfig() const {
+    scoring::RunConfig c;
+    c.modelA = QDir::fromNativeSeparators(a_.path->text().trimmed()).toStdString();
+    c.modelB = QDir::fromNativeSeparators(b_.path->text().trimmed()).toStdString();
+    c.prompt = promptConfig();
+    c.stretchA = stretchA_->value();
+    c.dtype = dtype_->currentText().toStdString();
+    std::string joined;
+    for (const auto& d : devices()) joined += (joined.empty() ? "" : ",") + d;
+    c.device = joined.empty() ? "cpu" : joined;
+    return c;
+}
+
+void ScoringDialog::setFromConfig(const scoring::RunConfig& c) {
+    a_.path->setText(QDir::toNativeSeparators(QString::fromStdString(c.modelA)));
+    b_.path->setText(QDir::toNativeSeparators(QString::fromStdString(c.modelB)));
+    segmentLen_->setValue(int(std::min<int64_t>(c.prompt.segmentLen, segmentLen_->maximum())));
+    maxTokens_->setValue(int(std::min<int64_t>(c.prompt.maxTokens, maxTokens_->maximum())));
+    addBos_->setChecked(c.prompt.addBos);
+    template_->setPlainText(QString::fromStdString(c.prompt.templ));
+    stretchA_->setValue(c.stretchA);
+    const int di = dtype_->findText(QString::fromStdString(c.dtype));
+    dtype_->setCurrentIndex(di >= 0 ? di : 0);
+    std::vector<std::string> devs;
+    for (const QString& d : QString::fromStdString(c.device).split(',', Qt::SkipEmptyParts)) devs.push_back(d.trimmed().toStdString());
+    if (!devs.empty()) setDevices(devs);
+    validateModel(a_);
+    validateModel(b_);
+}
+
+void ScoringDialog::loadSettings() {
+    QSettings s;
+    s.beginGroup(QStringLiteral("scoring"));
+    const scoring::PromptConfig defaults;
+    scoring::RunConfig c;
+    c.modelA = s.value("modelA").toString().toStdString();
+    c.modelB = s.value("modelB").toString().toStdString();
+    c.prompt.segmentLen = s.value("segmentLen", qlonglong(defaults.segmentLen)).toLongLong();
+    c.prompt.maxTokens = s.value("maxTokens", qlonglong(defaults.maxTokens)).toLongLong();
+    c.prompt.addBos = s.value("addBos", defaults.addBos).toBool();
+    c.prompt.templ = s.value("template", QString::fromStdString(defaults.templ)).toString().toStdString();
+    c.stretchA = s.value("stretchA", 1.0).toDouble();
+    c.dtype = s.value("dtype", "auto").toString().toStdString();
+    c.device = s.value("devices", "cpu").toString().toStdString();
+    const double alpha = s.value("alpha", 0.7).toDouble();
+    s.endGroup();
+
+    a_.path->setText(QString::fromStdString(c.modelA));
+    b_.path->setText(QString::fromStdString(c.modelB));
+    segmentLen_->setValue(int(std::clamp<int64_t>(c.prompt.segmentLen, 1, segmentLen_->maximum())));
+    maxTokens_->setValue(int(std::clamp<int64_t>(c.prompt.maxTokens, 1, maxTokens_->maximum())));
+    addBos_->setChecked(c.prompt.addBos);
+    template_->setPlainText(QString::fromStdString(c.prompt.templ));
+    stretchA_->setValue(c.stretchA);
+    const int di = dtype_->findText(QString::fromStdString(c.dtype));
+    dtype_->setCurrentIndex(di >= 0 ? di : 0);
+    std::vector<std::string> devs;
+    for (const QString& d : QString::fromStdString(c.device).split(',', Qt::SkipEmptyParts)) devs.push_back(d.trimmed().toStdString());
+    setDevices(devs.empty() ? std::vector<std::string>{"cpu"} : devs);
+    if (devices().empty()) setDevices({"cpu"});  // the remembered GPUs are gone
+    alpha_->setValue(alpha);
+}
+
+void ScoringDialog::saveSettings() const {
+    QSettings s;
+    s.beginGroup(QStringLiteral("scoring"));
+    const scoring::RunConfig c = runConfig();
+    s.setValue("modelA", QString::fromStdString(c.modelA));
+    s.setValue("modelB", QString::fromStdString(c.modelB));
+    s.setValue("segmentLen", qlonglong(c.prompt.segmentLen));
+    s.setValue("maxTokens", qlonglong(c.prompt.maxTokens));
+    s.setValue("addBos", c.prompt.addBos);
+    s.setValue("template", QString::fromStdString(c.prompt.templ));
+    s.setValue("stretchA", c.stretchA);
+    s.setValue("dtype", QString::fromStdString(c.dtype));
+    s.setValue("devices", QString::fromStdString(c.device));
+    s.setValue("alpha", alpha());
+    s.endGroup();
+}
+
+void ScoringDialog::accept() {
+    if (!a_.checked) validateModel(a_);
+    if (!b_.checked) validateModel(b_);
+    if (!isValid()) return;
+    saveSettings();
+    QDialog::accept();
+}
+
+}  // namespace gateau::ui

@@ -1,0 +1,106 @@
+#pragma once
+// "Score samples": picks models A (short window) and B (long window), the devices and the
+// prompt/segment settings of a scoring run (METHOD.md), validating as the user types. OK is
+// enabled only for a config the scorer accepts. Remembers the last values (QSettings group
+// "scoring"). alpha is shown for the ranking default; it is not part of the run identity.
+#include "core/scoring/run_config.h"
+
+#include <QDialog>
+#include <QString>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QSpinBox;
+class QTimer;
+
+namespace gateau::ui {
+
+// What the dialog shows about a checkpoint folder (read from config.json and the weight
+// headers only; nothing is hashed or loaded).
+struct ModelSummary {
+    bool ok = false;
+    QString error;  // names the offending file when !ok
+    QString dir, arch, ropeScaling;  // ropeScaling: "none", "dynamic ×4", ...
+    quint64 parameters = 0;
+    qint64 layers = 0, hidden = 0, heads = 0, kvHeads = 0, vocab = 0, contextWindow = 0;
+    double ropeTheta = 0;
+    bool hasTokenizer = false;  // tokenizer.json or tokenizer.model in the folder
+};
+ModelSummary describeModel(const QString& dir);
+
+// 4200000 -> "4.2M", 6738415616 -> "6.7B", 950 -> "950".
+QString humanCount(quint64 n);
+
+class ScoringDialog : public QDialog {
+    Q_OBJECT
+public:
+    enum class Model { A, B };
+
+    explicit ScoringDialog(QWidget* parent = nullptr);
+
+    scoring::RunConfig runConfig() const;   // device: the checked devices, comma-joined
+    std::vector<std::string> devices() const;  // checked, in list order
+    double alpha() const;
+    void setFromConfig(const scoring::RunConfig& config);  // also checks config.device's devices
+    void setDevices(const std::vector<std::string>& devices);
+    void setAlpha(double alpha);
+
+    bool isValid() const;      // what enables OK
+    QString problems() const;  // why OK is disabled, one line per problem (empty when valid)
+    QString modelInfo(Model which) const;  // the info/error text shown under the folder (plain)
+    QString pairWarnings() const;          // A/B window and vocabulary warnings (plain)
+    QString templateMessage() const;       // the template's validation text (plain)
+
+    // Devices the list offers: "cpu", then "cuda:0".. for model::cudaDeviceCount().
+    static std::vector<std::string> availableDevices();
+
+public slots:
+    void accept() override;  // remembers the values, then closes
+
+private:
+    struct ModelRow {
+        QLineEdit* path = nullptr;
+        QLabel* info = nullptr;
+        QTimer* debounce = nullptr;
+        ModelSummary summary;
+        bool checked = false;  // summary reflects path's current text
+    };
+
+    void buildUi();
+    QWidget* buildModelRow(ModelRow& row, const QString& objectPrefix);
+    void browse(ModelRow& row, const QString& title);
+    void validateModel(ModelRow& row);
+    void revalidate();  // recomputes warnings, template state and OK
+    void fitHeight();   // grows the dialog when wrapped labels need more room
+    void loadSettings();
+    void saveSettings() const;
+    scoring::PromptConfig promptConfig() const;
+
+    ModelRow a_, b_;
+    QLabel* pairWarning_ = nullptr;
+    QListWidget* deviceList_ = nullptr;
+    QSpinBox* segmentLen_ = nullptr;
+    QSpinBox* maxTokens_ = nullptr;
+    QDoubleSpinBox* stretchA_ = nullptr;
+    QLabel* stretchHint_ = nullptr;
+    QComboBox* dtype_ = nullptr;
+    QCheckBox* addBos_ = nullptr;
+    QPlainTextEdit* template_ = nullptr;
+    QLabel* templateStatus_ = nullptr;
+    QDoubleSpinBox* alpha_ = nullptr;
+    QLabel* problemsLabel_ = nullptr;
+    QDialogButtonBox* buttons_ = nullptr;
+    QString templateError_;
+};
+
+}  // namespace gateau::ui
