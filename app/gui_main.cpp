@@ -26,13 +26,18 @@ int main(int argc, char** argv) {
     QCommandLineOption importOpt("import", "Import FILE into the project after opening it.", "FILE");
     QCommandLineOption shotOpt("screenshot", "Save a PNG of the window to FILE once loaded, then quit.", "FILE");
     QCommandLineOption verboseOpt("verbose", "Debug logging on the console.");
-    cli.addOptions({importOpt, shotOpt, verboseOpt});
+    QCommandLineOption sizeOpt("window-size", "Initial window size, e.g. 1600x1000.", "WxH");
+    cli.addOptions({importOpt, shotOpt, verboseOpt, sizeOpt});
     cli.process(app);
 
     QString logDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/logs";
     gateau::util::setupLogging(logDir.toStdString(), cli.isSet(verboseOpt));
 
     gateau::ui::MainWindow w;
+    if (cli.isSet(sizeOpt)) {
+        const QStringList wh = cli.value(sizeOpt).split('x');
+        if (wh.size() == 2) w.resize(wh[0].toInt(), wh[1].toInt());
+    }
     w.show();
     const QStringList args = cli.positionalArguments();
     if (!args.isEmpty()) {
@@ -40,7 +45,8 @@ int main(int argc, char** argv) {
         if (cli.isSet(importOpt)) w.importFile(cli.value(importOpt));
     }
     if (cli.isSet(shotOpt)) {
-        QTimer::singleShot(1500, &w, [&] {
+        // Long enough for the ranking, the plots and the inspector's first sample to load.
+        QTimer::singleShot(4000, &w, [&] {
             bool ok = w.grab().save(cli.value(shotOpt));
             std::fprintf(ok ? stdout : stderr, ok ? "screenshot saved to %s\n" : "cannot save screenshot %s\n",
                          qPrintable(cli.value(shotOpt)));

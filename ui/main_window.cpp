@@ -83,6 +83,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     inspectorDock_->setObjectName("inspectorDock");
     inspectorDock_->setWidget(inspector_);
     addDockWidget(Qt::RightDockWidgetArea, inspectorDock_);
+    // The inspector keeps the full height; plots, runs and datasets sit under the table.
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
 
     jobs_ = new JobsPanel;
     jobsDock_ = new QDockWidget(tr("Runs and jobs"), this);
@@ -155,10 +158,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     buildMenus();
     QSettings s;
-    if (!restoreGeometry(s.value("mainWindow/geometry").toByteArray())) resize(1280, 820);
+    if (!restoreGeometry(s.value("mainWindow/geometry").toByteArray())) resize(1600, 1000);
     if (!restoreState(s.value("mainWindow/state").toByteArray())) {
-        resizeDocks({dock}, {260}, Qt::Vertical);
-        resizeDocks({inspectorDock_}, {520}, Qt::Horizontal);
+        resizeDocks({dock}, {300}, Qt::Vertical);
+        resizeDocks({inspectorDock_}, {760}, Qt::Horizontal);
     }
     if (!split_->restoreState(s.value("mainWindow/split").toByteArray())) {
         // Sizes only take once the splitter has its width: give the table 60% then.
