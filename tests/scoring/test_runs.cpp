@@ -416,13 +416,14 @@ void TestRuns::rankJson() {
 }
 
 void TestRuns::migrationFromVersion1() {
-    // A version-1 project: today's schema with migration 1's placeholder run tables put back
-    // and user_version set to 1. Opening it must run migration 2.
+    // A version-1 project: today's schema without migrations 2 and 3, migration 1's
+    // placeholder run tables put back and user_version set to 1. Opening it must run both.
     const std::string path = dir_ + "/v1.gateau";
     { auto store = db::ProjectStore::open(path, true); }
     {
         db::Database d(path, false);
-        d.exec("DROP TABLE sample_scores; DROP TABLE runs;"
+        d.exec("DROP TABLE sample_scores; DROP TABLE runs; DROP TABLE sample_search; DROP TABLE search_state; "
+               "DROP TABLE token_attention;"
                "CREATE TABLE runs(id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);"
                "CREATE TABLE scores(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, sample_id INTEGER NOT NULL "
                "REFERENCES samples(id) ON DELETE CASCADE, status TEXT NOT NULL, error TEXT, values_json TEXT, "

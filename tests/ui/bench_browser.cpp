@@ -1,0 +1,95 @@
+// Benchmark (not a ctest test): the ranked browser with a 100k-sample scored run. Prints the
+// time to load the run, to re-rank on an alpha change (model + sorted proxy), to filter,
+// to refresh the plots, and the longest GUI-thread stall while doing so.
+#include "db/importer.h"
+#include "db/run_store.h"
+#include "ui/browser/browser_panel.h"
+#include "ui/browser/ranked_filter_proxy.h"
+#include "ui/browser/ranking_session.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTableView>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+using namespace gateau;
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+    QTemporaryDir dir;
+    const std::string data = dir.filePath("d.jsonl").toStdString(), project = dir.filePath("p.gateau").toStdString();
+    {
+        std::ofstream out(data);
+        for (int i = 0; i < n; ++i)
+            out << R"({"id":"s)" << i << R"(","messages":[{"role":"user","content":"context )" << i
+                << R"(\n\nquestion?"},{"role":"assistant","content":"answer"}]})" << "\n";
+    }
+    {
+        auto store = db::ProjectStore::open(project, true);
+        db::importDataset(store, data);
+        const auto run = db::createOrFindRun(store, "{\"bench\":1}");
+        std::mt19937 rng(1);
+        std::uniform_real_distribution<double> u(0, 1);
+        db::Transaction tx(store.db());
+        auto st = store.db().prepare(
+            "INSERT INTO sample_scores(run_id, sample_id, status, prompt_tokens, response_tokens, context_tokens, "
+            "truncated, ppl_a, ppl_b, ppl_response_only, ifd, cas, cam_raw, finished_at) "
+            "VALUES (?1, ?2, 'done', 9000, 300, 8600, 0, ?3, ?4, ?5, ?6, ?7, ?8, 'now')");
+        for (int i = 1; i <= n; ++i) {
+            const double a = 5 + 20 * u(rng), b = 4 + 15 * u(rng), cas = 0.5 + 0.5 * u(rng);
+            st.bind(1, run.id).bind(2, int64_t(i)).bind(3, a).bind(4, b).bind(5, b * 1.2).bind(6, 1 / 1.2);
+            st.bind(7, cas).bind(8, 1 - cas).run();
+            st.reset();
+        }
+        tx.commit();
+    }
+    ui::MainWindow w;
+    w.resize(1600, 1000);
+    w.show();
+    QElapsedTimer t;
+    t.start();
+    QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
+    w.openProject(QString::fromStdString(project), false);
+    while (!w.rankingSession()->hasRun()) loaded.wait(100);
+    app.processEvents();
+    std::printf("samples %d: open + load run + first paint %.0f ms\n", n, double(t.elapsed()));
+
+    auto timed = [&](const char* what, auto fn) {
+        QElapsedTimer e;
+        e.start();
+        fn();
+        app.processEvents();
+        std::printf("  %-40s %7.1f ms\n", what, double(e.nsecsElapsed()) / 1e6);
+    };
+    auto* b = w.browser();
+    timed("alpha 0.70 -> 0.50 (re-rank + re-sort)", [&] { b->alphaSlider()->setValue(50); });
+    timed("alpha 0.50 -> 0.90", [&] { b->alphaSlider()->setValue(90); });
+    timed("sort by PPL B", [&] { b->table()->sortByColumn(6, Qt::DescendingOrder); });
+    timed("filter: selected only", [&] {
+        ui::BrowserFilter f;
+        f.decision = ui::BrowserFilter::Decision::Selected;
+        b->proxy()->setFilter(f);
+    });
+    timed("filter: cleared", [&] { b->proxy()->setFilter({}); });
+    timed("keep the current sample (write + re-rank)", [&] {
+        b->table()->selectRow(10);
+        b->setDecision(db::Decision::Keep);
+    });
+    timed("scroll to the end", [&] { b->table()->scrollToBottom(); });
+    QElapsedTimer e;
+    e.start();
+    QTest::qWait(400);  // lets the debounced plot refresh run
+    std::printf("  %-40s %7.1f ms (includes 120 ms debounce + 400 ms wait)\n", "plots refresh", double(e.elapsed()));
+    return 0;
+}
