@@ -2,6 +2,7 @@
 
 #include "db/run_store.h"
 
+#include <algorithm>
 #include <map>
 
 namespace gateau::db {
@@ -60,7 +61,6 @@ Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selectio
 
     std::vector<int64_t> ids(n);
     std::vector<double> pplA(n), pplB(n), camRaw(n);
-    std::map<int64_t, size_t> index;
     scoring::Selection selection = selectionIn;
     for (size_t i = 0; i < n; ++i) {
         const RankInput& r = inputs.samples[i];
@@ -68,7 +68,6 @@ Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selectio
         pplA[i] = r.pplA;
         pplB[i] = r.pplB;
         camRaw[i] = r.camRaw;
-        index[r.sampleId] = i;
         if (r.decision == Decision::Keep) selection.overrides[r.sampleId] = scoring::Override::Keep;
         if (r.decision == Decision::Drop) selection.overrides[r.sampleId] = scoring::Override::Drop;
     }
@@ -76,8 +75,12 @@ Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selectio
     const std::vector<double> cam = scoring::camScores(camRaw);
     const std::vector<double> score = scoring::combined(hmg, cam, alpha);
     out.cut = scoring::cutSize(n, selection);
+    // Inputs come in sample id order (loadRankInputs); fall back to a sorted copy otherwise.
+    std::vector<std::pair<int64_t, size_t>> byId(n);
+    for (size_t i = 0; i < n; ++i) byId[i] = {ids[i], i};
+    if (!std::is_sorted(byId.begin(), byId.end())) std::sort(byId.begin(), byId.end());
     for (const auto& r : scoring::rankAndSelect(ids, score, selection)) {
-        const size_t i = index[r.sampleId];
+        const size_t i = std::lower_bound(byId.begin(), byId.end(), std::make_pair(r.sampleId, size_t(0)))->second;
         out.rows.push_back({i, r.rank, r.score, hmg[i], cam[i], r.selected});
         out.selected += r.selected ? 1 : 0;
         if (r.rank == out.cut) out.threshold = r.score;

@@ -19,6 +19,7 @@
 #include <QSlider>
 #include <QStyledItemDelegate>
 #include <QTableView>
+#include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -94,6 +95,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     table_->setWordWrap(false);
     table_->verticalHeader()->hide();
     table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->horizontalHeader()->setHighlightSections(false);
     table_->setItemDelegate(new CutLineDelegate(session, this));
@@ -135,9 +137,20 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     makeAction(tr("&Previous Sample"), {QKeySequence(Qt::Key_J)}, [this] { moveCurrent(-1); });
 
     connect(run_, &QComboBox::activated, this, [this] { emit runChosen(run_->currentData().toLongLong()); });
-    connect(alpha_, &QSlider::valueChanged, this, [this](int v) {
+    // Dragging emits many values; re-ranking 100k samples takes a few hundred ms, so the
+    // label follows at once and the ranking follows the latest value.
+    auto* alphaTimer = new QTimer(this);
+    alphaTimer->setSingleShot(true);
+    alphaTimer->setInterval(40);
+    connect(alphaTimer, &QTimer::timeout, this, [this] { session_->setAlpha(alpha_->value() / 100.0); });
+    connect(alpha_, &QSlider::valueChanged, this, [this, alphaTimer](int v) {
         alphaLabel_->setText(QStringLiteral("α %1").arg(v / 100.0, 0, 'f', 2));
-        session_->setAlpha(v / 100.0);
+        if (alpha_->isSliderDown()) alphaTimer->start();
+        else session_->setAlpha(v / 100.0);  // keyboard, wheel, programmatic: at once
+    });
+    connect(alpha_, &QSlider::sliderReleased, this, [this, alphaTimer] {
+        alphaTimer->stop();
+        session_->setAlpha(alpha_->value() / 100.0);
     });
     connect(cutMode_, &QComboBox::currentIndexChanged, this, [this](int mode) {
         cutValue_->blockSignals(true);
@@ -166,7 +179,6 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         if (proxy_->rowCount() > 0 && !table_->currentIndex().isValid()) table_->selectRow(0);
     });
     connect(session, &RankingSession::rankingChanged, this, [this] {
-        proxy_->setFilter(filters_->filter());  // selection-dependent filters follow the new cut
         updateSummary();
         table_->viewport()->update();
     });

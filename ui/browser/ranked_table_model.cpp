@@ -6,16 +6,23 @@
 #include <QColor>
 #include <QFont>
 
+#include <cmath>
+
 namespace gateau::ui {
 
 RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
     : QAbstractTableModel(parent), session_(session) {
     connect(session, &RankingSession::loaded, this, [this] {
+        ++generation_;
         beginResetModel();
         endResetModel();
     });
+    // Rows stay where they are (sample id order); a layout change makes the proxy re-filter
+    // and re-sort once, where dataChanged on every row would re-sort row by row.
     connect(session, &RankingSession::rankingChanged, this, [this] {
-        if (rowCount() > 0) emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        ++generation_;
+        emit layoutAboutToBeChanged();
+        emit layoutChanged();
     });
 }
 
@@ -31,6 +38,25 @@ qint64 RankedTableModel::sampleIdAt(int row) const {
 }
 
 int RankedTableModel::rowOf(qint64 sampleId) const { return session_->hasRun() ? session_->indexOf(sampleId) : -1; }
+
+double RankedTableModel::sortNumber(int row, int column) const {
+    const db::RankInput& s = session_->inputs().samples[size_t(row)];
+    const db::RankedRow& r = session_->rankedRow(row);
+    switch (column) {
+        case ColRank: return r.rank;
+        case ColSelected: return r.selected ? 1 : 0;
+        case ColScore: return r.score;
+        case ColHmg: return r.hmg;
+        case ColCam: return r.cam;
+        case ColPplA: return s.pplA;
+        case ColPplB: return s.pplB;
+        case ColIfd: return s.ifd;
+        case ColCas: return s.cas;
+        case ColContextTokens: return double(s.contextTokens);
+        case ColResponseTokens: return double(s.responseTokens);
+    }
+    return std::nan("");
+}
 
 QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal) return {};

@@ -25,11 +25,17 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
+    // The SortRole value as a plain number (text columns: NaN), without QVariant: the proxy
+    // sorts 100k rows on every re-rank.
+    double sortNumber(int row, int column) const;
     qint64 sampleIdAt(int row) const;
+    // Bumped whenever any sort value may have changed (new pool, new ranking).
+    quint64 generation() const { return generation_; }
     int rowOf(qint64 sampleId) const;
 
 private:
     RankingSession* session_;
+    quint64 generation_ = 0;
 };
 
 }  // namespace gateau::ui
