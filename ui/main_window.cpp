@@ -3,7 +3,7 @@
 #include "db/run_store.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/ranking_session.h"
-#include "ui/conversation_view.h"
+#include "ui/inspector/conversation_view.h"
 #include "ui/export_dialog.h"
 #include "ui/inspector/inspector_panel.h"
 #include "ui/scoring/jobs_panel.h"

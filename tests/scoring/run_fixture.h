@@ -10,6 +10,7 @@
 #include <cmath>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace gateau::test {
 
@@ -68,5 +69,12 @@ inline CliResult runCli(const QStringList& args) {
 }
 
 inline QString q(const std::string& s) { return QString::fromStdString(s); }
+
+inline std::vector<std::string> fileLines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
 
 }  // namespace gateau::test

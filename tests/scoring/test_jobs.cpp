@@ -26,19 +26,13 @@
 
 using namespace gateau;
 using gateau::test::q;
+using gateau::test::fileLines;
 using gateau::test::runCli;
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr int kSamples = 16;
-
-std::vector<std::string> fileLines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
 
 // Counts results and lets the test act on them, around a real project store.
 class ObservedStore : public jobs::JobStore {

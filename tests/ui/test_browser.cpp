@@ -29,18 +29,12 @@
 
 using namespace gateau;
 using gateau::test::q;
+using gateau::test::fileLines;
 using gateau::test::runCli;
 
 namespace {
 
 constexpr int kSamples = 12;
-
-std::vector<std::string> fileLines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
 
 // Sample ids in rank order computed from the stored raw values with the formulas alone.
 std::vector<int64_t> expectedOrder(const std::string& project, double alpha) {

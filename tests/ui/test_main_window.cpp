@@ -2,7 +2,7 @@
 // conversation view shows the selected sample, and a GUI import updates the table.
 #include "../common/test_files.h"
 #include "db/importer.h"
-#include "ui/conversation_view.h"
+#include "ui/inspector/conversation_view.h"
 #include "ui/dataset_panel.h"
 #include "ui/import_controller.h"
 #include "ui/main_window.h"

@@ -1,7 +1,7 @@
 #include "ui/inspector/inspector_panel.h"
 
 #include "db/token_attention.h"
-#include "ui/inspector/sample_text_view.h"
+#include "ui/inspector/conversation_view.h"
 #include "ui/heatmap/color_scale.h"
 #include "ui/heatmap/matrix_heatmap.h"
 #include "ui/heatmap/segment_minimap.h"
@@ -117,7 +117,7 @@ void InspectorPanel::buildUi() {
         conversationMessage_ = new QLabel(page);
         conversationMessage_->setWordWrap(true);
         conversationMessage_->setStyleSheet(QStringLiteral("QLabel { padding: 4px; font-weight: bold; }"));
-        conversationOnly_ = new SampleTextView(page);
+        conversationOnly_ = new ConversationView(page);
         l->addWidget(conversationMessage_);
         l->addWidget(conversationOnly_, 1);
         pages_->addWidget(page);
@@ -239,7 +239,7 @@ void InspectorPanel::buildUi() {
     matrix_->setLegendTitle(tr("attention mass"));
     matrix_->setToolTip(QString());
     rightTabs_->addTab(matrix_, tr("Layers × segments"));
-    conversation_ = new SampleTextView(rightTabs_);
+    conversation_ = new ConversationView(rightTabs_);
     rightTabs_->addTab(conversation_, tr("Conversation"));
     rightSplit->setStretchFactor(0, 1);
     rightSplit->setStretchFactor(1, 1);

@@ -36,7 +36,7 @@ namespace gateau::ui {
 
 class ColorLegend;
 class ColorScale;
-class SampleTextView;
+class ConversationView;
 class MatrixHeatmap;
 class SegmentMinimap;
 class SerialWorker;
@@ -126,7 +126,7 @@ private:
     QStackedWidget* pages_ = nullptr;  // 0: empty, 1: conversation only, 2: inspector
     QLabel* emptyLabel_ = nullptr;
     QLabel* conversationMessage_ = nullptr;
-    SampleTextView* conversationOnly_ = nullptr;
+    ConversationView* conversationOnly_ = nullptr;
     QSplitter* mainSplit_ = nullptr;
     QLabel* contextTitle_ = nullptr;
     QPushButton* meanButton_ = nullptr;
@@ -145,7 +145,7 @@ private:
     QCustomPlot* profiles_ = nullptr;
     QTabWidget* rightTabs_ = nullptr;
     MatrixHeatmap* matrix_ = nullptr;
-    SampleTextView* conversation_ = nullptr;
+    ConversationView* conversation_ = nullptr;
 
     // State (GUI thread).
     QString projectPath_;

@@ -1,6 +1,7 @@
 // The per-sample inspector against independent truth: a real project scored by the CLI with
 // two tiny random models, the prompt rebuilt here with the tokenizer, the stored arrays decoded
 // here, and token-level attention computed here with a direct Engine::scoreSpan call.
+#include "tests/scoring/run_fixture.h"
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
 #include "core/model/engine.h"
@@ -63,16 +64,7 @@ Cli runCli(const QStringList& args) {
     return r;
 }
 
-std::string words(int n, int salt) {
-    const char* w[] = {"river",   "mountain", "engine",  "library", "harvest", "signal", "copper", "window",
-                       "lantern", "meadow",   "archive", "compass", "thunder", "garden", "ledger", "orbit"};
-    std::string s;
-    for (int i = 0; i < n; ++i) {
-        s += w[(i * 7 + i / 5 + salt * 3) % 16];
-        s += (i % 11 == 10) ? ". " : " ";
-    }
-    return s;
-}
+using gateau::test::words;
 
 void writeDataset(const std::string& path) {
     std::ofstream out(path);

@@ -1,4 +1,4 @@
-#include "ui/conversation_view.h"
+#include "ui/inspector/conversation_view.h"
 
 #include "core/util/text.h"
 
