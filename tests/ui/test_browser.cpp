@@ -133,6 +133,11 @@ private slots:
         // And back: selecting rows in the table highlights them in the plots.
         w.browser()->table()->selectRow(5);
         QCOMPARE(w.plots()->selection(), QVector<qint64>{order[5]});
+        // A reload (a running job's new results) keeps the current sample.
+        QSignalSpy reloaded(w.rankingSession(), &ui::RankingSession::loaded);
+        w.rankingSession()->reload();
+        QVERIFY(reloaded.wait(20000));
+        QCOMPARE(w.browser()->currentSampleId(), qint64(order[5]));
     }
 
     void overridesAreUndoableAndPersist() {

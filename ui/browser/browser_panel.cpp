@@ -18,10 +18,13 @@
 #include <QPainter>
 #include <QSlider>
 #include <QStyledItemDelegate>
+#include <QScrollBar>
 #include <QTableView>
 #include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace gateau::ui {
 
@@ -174,9 +177,22 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         updateSummary();
     });
     connect(filters_, &FilterBar::status, this, [this](const QString& m) { emit status(m, false); });
-    connect(session, &RankingSession::loaded, this, [this] {
+    // A running job reloads the pool every few seconds: keep the user's sample and scroll.
+    auto keep = std::make_shared<std::pair<qint64, int>>(-1, 0);
+    connect(model_, &QAbstractItemModel::modelAboutToBeReset, this, [this, keep] {
+        *keep = {currentSampleId(), table_->verticalScrollBar()->value()};
+    });
+    connect(session, &RankingSession::loaded, this, [this, keep] {
         updateSummary();
-        if (proxy_->rowCount() > 0 && !table_->currentIndex().isValid()) table_->selectRow(0);
+        const int row = keep->first >= 0 ? model_->rowOf(keep->first) : -1;
+        const QModelIndex at = row >= 0 ? proxy_->mapFromSource(model_->index(row, 0)) : QModelIndex();
+        if (at.isValid()) {
+            table_->setCurrentIndex(at);
+            table_->selectRow(at.row());
+            table_->verticalScrollBar()->setValue(keep->second);
+        } else if (proxy_->rowCount() > 0) {
+            table_->selectRow(0);
+        }
     });
     connect(session, &RankingSession::rankingChanged, this, [this] {
         updateSummary();
