@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <set>
 #include <string>
 
 namespace gateau::scoring {
@@ -195,13 +194,14 @@ std::vector<RankedSample> rankAndSelect(const std::vector<int64_t>& ids, const s
                                         const Selection& selection) {
     requireSameSize(ids.size(), scores.size(), "rankAndSelect (ids and scores)");
     requireNonEmpty(ids.size(), "rankAndSelect (empty pool)");
-    std::set<int64_t> seen;
-    for (size_t i = 0; i < ids.size(); ++i) {
+    for (size_t i = 0; i < ids.size(); ++i)
         if (std::isnan(scores[i]))
             throw ScoringError("rankAndSelect: score of sample " + std::to_string(ids[i]) + " is NaN");
-        if (!seen.insert(ids[i]).second)
-            throw ScoringError("rankAndSelect: sample id " + std::to_string(ids[i]) + " appears twice");
-    }
+    // A sorted copy finds duplicates without a node per id (pools of 100k re-rank live).
+    std::vector<int64_t> sorted = ids;
+    if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
+    const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+    if (dup != sorted.end()) throw ScoringError("rankAndSelect: sample id " + std::to_string(*dup) + " appears twice");
     const int64_t cut = cutSize(ids.size(), selection);
 
     std::vector<RankedSample> out(ids.size());
