@@ -76,6 +76,20 @@ int64_t prepareShard(const std::string& mainPath, const std::string& shardPath, 
     return scalar(db, "SELECT count(*) FROM main.samples");
 }
 
+void checkShardSamples(ProjectStore& main, const std::string& shardPath) {
+    Database& db = main.db();
+    Attached sh(db, shardPath, "sh");
+    auto st = db.prepare(
+        "SELECT x.sample_id FROM sh.sample_scores x JOIN sh.samples ss ON ss.id = x.sample_id "
+        "JOIN sh.datasets sd ON sd.id = ss.dataset_id LEFT JOIN main.samples ms ON ms.id = x.sample_id "
+        "LEFT JOIN main.datasets md ON md.id = ms.dataset_id "
+        "WHERE md.sha256 IS NOT sd.sha256 OR ms.line IS NOT ss.line ORDER BY x.sample_id LIMIT 1");
+    if (st.step())
+        throw DbError(shardPath + ": sample " + std::to_string(st.int64(0)) +
+                      " is not the same sample in the project (different dataset or line): was the shard made "
+                      "from another project?");
+}
+
 RunInfo shardRun(const std::string& shardPath) {
     if (!std::filesystem::exists(shardPath)) throw DbError(shardPath + ": no such shard file");
     auto shard = ProjectStore::open(shardPath, false);  // refuses foreign or newer files
@@ -92,19 +106,9 @@ MergeResult mergeShard(ProjectStore& main, const std::string& shardPath, const s
         throw DbError(shardPath + ": its run config (" + sr.configHash.substr(0, 12) +
                       ") differs from the one being merged (" + expectedConfigHash.substr(0, 12) + ")");
 
+    checkShardSamples(main, shardPath);
     Database& db = main.db();
     Attached sh(db, shardPath, "sh");
-    {
-        auto st = db.prepare(
-            "SELECT x.sample_id FROM sh.sample_scores x JOIN sh.samples ss ON ss.id = x.sample_id "
-            "JOIN sh.datasets sd ON sd.id = ss.dataset_id LEFT JOIN main.samples ms ON ms.id = x.sample_id "
-            "LEFT JOIN main.datasets md ON md.id = ms.dataset_id "
-            "WHERE md.sha256 IS NOT sd.sha256 OR ms.line IS NOT ss.line ORDER BY x.sample_id LIMIT 1");
-        if (st.step())
-            throw DbError(shardPath + ": sample " + std::to_string(st.int64(0)) +
-                          " is not the same sample in the project (different dataset or line): was the shard made "
-                          "from another project?");
-    }
     MergeResult out;
     out.configHash = sr.configHash;
     out.runId = createOrFindRun(main, sr.configJson).id;  // its own transaction; idempotent

@@ -36,6 +36,10 @@ struct MergeResult {
 // without exactly one run.
 RunInfo shardRun(const std::string& shardPath);
 
+// Throws DbError unless every sample the shard scored is the same sample in the project
+// (same id, dataset sha256 and line): a shard made from another project is refused.
+void checkShardSamples(ProjectStore& main, const std::string& shardPath);
+
 // Adds the shard's sample_scores rows to the main project's run with the same config hash
 // (created when missing) in one transaction. expectedConfigHash non-empty: the shard's run
 // must have it. Rows the main project already has are left as they are. Throws DbError

@@ -29,6 +29,7 @@ int runMerge(const cli::Args& a) {
         if (run.configHash != expected)
             throw cli::CliError(p.positionals()[i] + ": its run config (" + run.configHash.substr(0, 12) +
                                 ") differs from the one being merged (" + expected.substr(0, 12) + ")");
+        db::checkShardSamples(store, p.positionals()[i]);
     }
     int64_t runId = 0;
     for (size_t i = 1; i < p.positionals().size(); ++i) {

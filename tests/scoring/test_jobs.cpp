@@ -320,6 +320,10 @@ void TestJobs::mergeRejectsMismatches() {
     r = runCli({"merge", q(project), q(other)});
     QVERIFY(r.code != 0);
     QVERIFY2(r.err.find("not the same sample") != std::string::npos, r.err.c_str());
+    // Listed after a good shard, it still stops the merge before the good one lands.
+    r = runCli({"merge", q(project), q(a), q(other)});
+    QVERIFY(r.code != 0);
+    QVERIFY2(r.err.find("not the same sample") != std::string::npos, r.err.c_str());
     // A project with more than one run is not a shard; a missing file is named.
     r = runCli({"merge", q(project), q(reference_ + ".none")});
     QVERIFY(r.code != 0 && r.err.find(".none") != std::string::npos);
