@@ -13,34 +13,26 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
     in.runId = runId;
     std::map<int64_t, OverrideEntry> overrides;
     for (auto& o : store.currentOverrides()) overrides[o.sampleId] = o;
-    auto st = store.db().prepare(
-        "SELECT x.sample_id, s.dataset_id, coalesce(s.external_id, ''), d.name, x.status, "
-        "coalesce(x.prompt_tokens, 0), coalesce(x.response_tokens, 0), coalesce(x.context_tokens, 0), "
-        "coalesce(x.truncated, 0), coalesce(x.ppl_a, 0), coalesce(x.ppl_b, 0), coalesce(x.ppl_response_only, 0), "
-        "coalesce(x.ifd, 0), coalesce(x.cas, 0), coalesce(x.cam_raw, 0) "
-        "FROM sample_scores x JOIN samples s ON s.id = x.sample_id JOIN datasets d ON d.id = s.dataset_id "
-        "WHERE x.run_id = ?1 ORDER BY x.sample_id");
-    st.bind(1, runId);
-    while (st.step()) {
-        if (st.text(4) != "done") {
+    for (StoredScore& x : loadRawScores(store, runId, false)) {
+        if (x.status != "done") {
             ++in.failed;
             continue;
         }
         RankInput r;
-        r.sampleId = st.int64(0);
-        r.datasetId = st.int64(1);
-        r.externalId = st.text(2);
-        r.datasetName = st.text(3);
-        r.promptTokens = st.int64(5);
-        r.responseTokens = st.int64(6);
-        r.contextTokens = st.int64(7);
-        r.truncated = st.int64(8) != 0;
-        r.pplA = st.real(9);
-        r.pplB = st.real(10);
-        r.pplResponseOnly = st.real(11);
-        r.ifd = st.real(12);
-        r.cas = st.real(13);
-        r.camRaw = st.real(14);
+        r.sampleId = x.sampleId;
+        r.datasetId = x.datasetId;
+        r.externalId = std::move(x.externalId);
+        r.datasetName = std::move(x.datasetName);
+        r.promptTokens = x.promptTokens;
+        r.responseTokens = x.responseTokens;
+        r.contextTokens = x.contextTokens;
+        r.truncated = x.truncated;
+        r.pplA = x.pplA;
+        r.pplB = x.pplB;
+        r.pplResponseOnly = x.pplResponseOnly;
+        r.ifd = x.ifd;
+        r.cas = x.cas;
+        r.camRaw = x.camRaw;
         auto it = overrides.find(r.sampleId);
         if (it != overrides.end()) {
             r.decision = it->second.decision;

@@ -268,6 +268,8 @@ StoredScore readScore(Statement& st) {
     r.cas = st.real(14);
     r.camRaw = st.real(15);
     if (!st.isNull(16)) r.arraysBlob = st.blob(16);
+    r.datasetId = st.int64(17);
+    r.datasetName = st.text(18);
     return r;
 }
 
@@ -277,7 +279,9 @@ std::string scoreSelect(bool withArrays) {
                "x.finished_at, coalesce(x.prompt_tokens, 0), coalesce(x.response_tokens, 0), "
                "coalesce(x.context_tokens, 0), coalesce(x.truncated, 0), coalesce(x.ppl_a, 0), coalesce(x.ppl_b, 0), "
                "coalesce(x.ppl_response_only, 0), coalesce(x.ifd, 0), coalesce(x.cas, 0), coalesce(x.cam_raw, 0), ") +
-           (withArrays ? "x.arrays" : "NULL") + " FROM sample_scores x JOIN samples s ON s.id = x.sample_id ";
+           (withArrays ? "x.arrays" : "NULL") +
+           ", s.dataset_id, d.name FROM sample_scores x JOIN samples s ON s.id = x.sample_id "
+           "JOIN datasets d ON d.id = s.dataset_id ";
 }
 
 }  // namespace

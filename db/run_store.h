@@ -33,6 +33,8 @@ struct ScoreArrays {
 struct StoredScore {
     int64_t runId = 0, sampleId = 0;
     std::string externalId;  // from samples
+    int64_t datasetId = 0;
+    std::string datasetName;  // from datasets
     std::string status, error, finishedAt;
     int64_t promptTokens = 0, responseTokens = 0, contextTokens = 0;
     bool truncated = false;
