@@ -18,7 +18,6 @@ void RankingSession::setProject(const QString& path) {
     inputs_.reset();
     ranking_ = {};
     rowOfInput_.clear();
-    idIndex_.clear();
     emit loaded();
 }
 
@@ -29,7 +28,6 @@ void RankingSession::loadRun(qint64 runId) {
         inputs_.reset();
         ranking_ = {};
         rowOfInput_.clear();
-        idIndex_.clear();
         emit loaded();
         return;
     }
@@ -50,9 +48,6 @@ void RankingSession::loadRun(qint64 runId) {
             if (!self || *generation != gen) return;
             if (!in) return emit self->failed(error);
             self->inputs_ = in;
-            self->idIndex_.clear();
-            for (size_t i = 0; i < in->samples.size(); ++i) self->idIndex_.push_back({in->samples[i].sampleId, int(i)});
-            std::sort(self->idIndex_.begin(), self->idIndex_.end());
             self->rerank(false);
             emit self->loaded();
         }, Qt::QueuedConnection);
@@ -79,8 +74,12 @@ void RankingSession::setDecision(qint64 sampleId, db::Decision decision, const s
 }
 
 int RankingSession::indexOf(qint64 sampleId) const {
-    auto it = std::lower_bound(idIndex_.begin(), idIndex_.end(), std::make_pair(int64_t(sampleId), -1));
-    return it != idIndex_.end() && it->first == sampleId ? it->second : -1;
+    if (!inputs_) return -1;
+    // loadRankInputs returns the samples in sample id order.
+    const auto& v = inputs_->samples;
+    auto it = std::lower_bound(v.begin(), v.end(), sampleId,
+                               [](const db::RankInput& s, qint64 id) { return s.sampleId < id; });
+    return it != v.end() && it->sampleId == sampleId ? int(it - v.begin()) : -1;
 }
 
 const db::RankedRow& RankingSession::rankedRow(int inputIndex) const {

@@ -54,7 +54,6 @@ private:
     std::shared_ptr<db::RankInputs> inputs_;
     db::Ranking ranking_;
     std::vector<int> rowOfInput_;  // input index -> ranking_.rows index
-    std::vector<std::pair<int64_t, int>> idIndex_;  // sorted (sample id, input index)
     double alpha_ = 0.7;
     scoring::Selection selection_ = scoring::Selection::topPercent(10.0);
     std::shared_ptr<std::atomic<int>> generation_ = std::make_shared<std::atomic<int>>(0);
