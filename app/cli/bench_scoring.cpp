@@ -1,6 +1,7 @@
 // `gateau bench scoring`: where a scoring run spends its time, and what batching the CAM
 // segment passes buys.
 #include "app/cli/bench_scoring.h"
+#include "app/cli/shared_options.h"
 
 #include "core/datasets/demo_generator.h"
 #include "core/jobs/scoring_job.h"
@@ -58,14 +59,7 @@ int benchScoring(const ArgParser& p) {
     if (!p.has("config")) throw CliError("gateau bench scoring --config RUN.json [--dataset FILE] [--samples N]", 2);
     const int64_t samples = p.intValue("samples", 4);
     if (samples < 1) throw CliError("--samples must be >= 1", 2);
-    jobs::JobOptions options;
-    try {
-        options.config = scoring::loadRunConfig(p.value("config"));
-        options.devices = jobs::parseDeviceList(p.value("devices", options.config.device));
-    } catch (const scoring::ScoringError& e) {
-        throw CliError(e.what(), 2);
-    }
-    options.cpuThreads = int(p.intValue("threads", 0));
+    jobs::JobOptions options = parseJobOptions(p);
 
     const std::string tmp = std::filesystem::temp_directory_path().string() + "/gateau-bench-scoring-" +
                             std::to_string(::getpid());

@@ -1,5 +1,5 @@
 #include "app/cli/command.h"
-#include "app/cli/rank_options.h"
+#include "app/cli/shared_options.h"
 #include "db/ranking.h"
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,5 @@
 #include "app/cli/command.h"
+#include "app/cli/shared_options.h"
 #include "app/cli/progress_bar.h"
 #include "core/jobs/scoring_job.h"
 #include "core/scoring/run_config.h"
@@ -37,14 +38,7 @@ int runScore(const cli::Args& a) {
     if (p.has("limit") && limit < 0) throw cli::CliError("--limit must be >= 0", 2);
     if (p.has("shard-out") && !p.has("shard")) throw cli::CliError("--shard-out needs --shard i/N", 2);
 
-    jobs::JobOptions options;
-    try {
-        options.config = scoring::loadRunConfig(p.value("config"));
-        options.devices = jobs::parseDeviceList(p.value("devices", options.config.device));
-    } catch (const scoring::ScoringError& e) {
-        throw cli::CliError(e.what(), 2);
-    }
-    options.cpuThreads = int(p.intValue("threads", 0));
+    jobs::JobOptions options = cli::parseJobOptions(p);
 
     std::string projectPath = p.positionals()[0];
     if (p.has("shard")) {

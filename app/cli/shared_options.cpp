@@ -1,4 +1,4 @@
-#include "app/cli/rank_options.h"
+#include "app/cli/shared_options.h"
 
 #include "db/ranking.h"
 
@@ -22,6 +22,18 @@ RankOptions parseRankOptions(const ArgParser& p, const char* usage) {
         o.selection = scoring::Selection::topN(n);
     }
     return o;
+}
+
+jobs::JobOptions parseJobOptions(const ArgParser& p) {
+    jobs::JobOptions options;
+    try {
+        options.config = scoring::loadRunConfig(p.value("config"));
+        options.devices = jobs::parseDeviceList(p.value("devices", options.config.device));
+    } catch (const scoring::ScoringError& e) {
+        throw CliError(e.what(), 2);
+    }
+    options.cpuThreads = int(p.intValue("threads", 0));
+    return options;
 }
 
 }  // namespace gateau::cli

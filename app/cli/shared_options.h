@@ -1,6 +1,8 @@
 #pragma once
-// --alpha, --top, --top-n: shared by `gateau rank` and `gateau export`.
+// Options several commands share: --run, --alpha, --top, --top-n (`rank`, `export`)
+// and --config, --devices, --threads (`score`, `bench scoring`).
 #include "app/cli/command.h"
+#include "core/jobs/scoring_job.h"
 #include "core/scoring/formulas.h"
 
 namespace gateau::cli {
@@ -15,5 +17,9 @@ inline const std::vector<std::string> kRankValueNames = {"run", "alpha", "top", 
 
 // Reads --run (required), --alpha, --top / --top-n; throws CliError (exit 2) on bad values.
 RankOptions parseRankOptions(const ArgParser& p, const char* usage);
+
+// RUN.json from --config (required by the caller), --devices (default: its "device") and
+// --threads; a bad config or device list is a usage error (exit 2).
+jobs::JobOptions parseJobOptions(const ArgParser& p);
 
 }  // namespace gateau::cli
