@@ -516,18 +516,7 @@ void ScoringDialog::loadSettings() {
     const double alpha = s.value("alpha", 0.7).toDouble();
     s.endGroup();
 
-    a_.path->setText(QString::fromStdString(c.modelA));
-    b_.path->setText(QString::fromStdString(c.modelB));
-    segmentLen_->setValue(int(std::clamp<int64_t>(c.prompt.segmentLen, 1, segmentLen_->maximum())));
-    maxTokens_->setValue(int(std::clamp<int64_t>(c.prompt.maxTokens, 1, maxTokens_->maximum())));
-    addBos_->setChecked(c.prompt.addBos);
-    template_->setPlainText(QString::fromStdString(c.prompt.templ));
-    stretchA_->setValue(c.stretchA);
-    const int di = dtype_->findText(QString::fromStdString(c.dtype));
-    dtype_->setCurrentIndex(di >= 0 ? di : 0);
-    std::vector<std::string> devs;
-    for (const QString& d : QString::fromStdString(c.device).split(',', Qt::SkipEmptyParts)) devs.push_back(d.trimmed().toStdString());
-    setDevices(devs.empty() ? std::vector<std::string>{"cpu"} : devs);
+    setFromConfig(c);
     if (devices().empty()) setDevices({"cpu"});  // the remembered GPUs are gone
     alpha_->setValue(alpha);
 }
