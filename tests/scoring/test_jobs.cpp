@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <set>
@@ -42,12 +43,15 @@ public:
     void saveScore(int64_t id, const scoring::SampleRawScores& s) override {
         inner_.saveScore(id, s);
         ++saved;
+        if (afterSave) afterSave();
     }
     void saveFailure(int64_t id, const std::string& why) override {
         inner_.saveFailure(id, why);
         ++saved;
+        if (afterSave) afterSave();
     }
     std::atomic<int> saved{0};
+    std::function<void()> afterSave;  // runs on the job's thread; set before the job starts
 
 private:
     jobs::JobStore& inner_;
@@ -185,6 +189,15 @@ void TestJobs::pauseResumeCancel() {
     db::ProjectJobStore inner(store, run.id);
     ObservedStore js(inner);
     jobs::ScoringJob job(o, db::pendingSamples(store, run.id), js);
+    // Pause / cancel from the job's own thread right after a save: polling from here could
+    // miss the window on a quiet machine, where the tiny models score a sample in ~20 ms.
+    enum { Nothing, Pause, Cancel };
+    std::atomic<int> onNextSave{Pause};
+    js.afterSave = [&] {
+        const int action = onNextSave.exchange(Nothing);
+        if (action == Pause) job.pause();
+        if (action == Cancel) job.cancel();
+    };
     jobs::JobOutcome outcome = jobs::JobOutcome::Failed;
     std::atomic<bool> sawPausedProgress{false};
     std::thread t([&] {
@@ -193,16 +206,15 @@ void TestJobs::pauseResumeCancel() {
         });
     });
     QVERIFY(waitFor([&] { return js.saved >= 1; }, 60000));
-    job.pause();
     QVERIFY(job.isPaused());
     std::this_thread::sleep_for(std::chrono::milliseconds(700));  // a sample in flight stops or lands
     const int whilePaused = js.saved;
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     QCOMPARE(int(js.saved), whilePaused);  // nothing is scored while paused
     QVERIFY(sawPausedProgress);
+    onNextSave = Cancel;
     job.resume();
     QVERIFY(waitFor([&] { return js.saved >= whilePaused + 1; }, 60000));
-    job.cancel();
     t.join();
     QCOMPARE(outcome, jobs::JobOutcome::Cancelled);
     const int stored = js.saved;
