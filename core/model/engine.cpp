@@ -153,6 +153,8 @@ Engine::~Engine() = default;
 void Engine::releaseCache() {
     d_->kStore.clear();
     d_->vStore.clear();
+    for (auto* t : {&d_->scoreScratch, &d_->lowScratch, &d_->keyScratch, &d_->valueScratch})
+        *t = at::Tensor();
 }
 
 const ModelConfig& Engine::config() const { return d_->cfg; }

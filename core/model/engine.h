@@ -129,7 +129,8 @@ public:
     // (absolute position; -1 none).
     SpanResult scoreSpan(const std::vector<int64_t>& ids, int64_t spanFrom, int64_t segmentLen,
                          bool wantSegmentAttention, int64_t keyAttentionFor = -1);
-    // The KV cache is kept between calls (sized by the longest one so far); this frees it.
+    // The KV cache and the attention scratch are kept between calls (sized by the longest
+    // one so far); this frees them.
     void releaseCache();
 
     // log p(id_t | id_<t) for t = 1..n-1 (logprobs has n-1 entries).

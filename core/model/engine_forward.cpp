@@ -9,6 +9,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "core/model/engine_internal.h"
 
@@ -71,6 +76,23 @@ void spanStatistics(int64_t layer, const at::Tensor& probs, int64_t t0, int64_t 
     }
 }
 
+// Buffers that live across chunks and calls (KV cache, attention scratch). On the CPU they
+// are mapped on their own, outside the malloc heap: the heap keeps freed memory for the
+// per-chunk tensors (see tuneAllocator), and long-lived blocks allocated between those
+// pin its holes, which cost ~1 GB of resident memory at 16k tokens.
+at::Tensor longLivedBuffer(int64_t numel, at::ScalarType type, const at::Device& device) {
+    const auto opts = at::TensorOptions(type).device(device);
+#if defined(__linux__)
+    if (device.is_cpu()) {
+        const size_t bytes = size_t(numel) * at::elementSize(type);
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        return at::from_blob(p, {numel}, [bytes](void* q) { munmap(q, bytes); }, opts);
+    }
+#endif
+    return at::empty({numel}, opts);
+}
+
 }  // namespace
 
 std::pair<at::Tensor, at::Tensor> Engine::Impl::cacheFor(int64_t layer, int64_t B, int64_t T) {
@@ -82,13 +104,26 @@ std::pair<at::Tensor, at::Tensor> Engine::Impl::cacheFor(int64_t layer, int64_t 
     auto& ks = kStore[size_t(layer)];
     auto& vs = vStore[size_t(layer)];
     if (!ks.defined() || ks.numel() < need) {
-        auto opts = at::TensorOptions(dtype).device(device);
         ks = at::Tensor();  // free before allocating the larger one
         vs = at::Tensor();
-        ks = at::empty({need}, opts);
-        vs = at::empty({need}, opts);
+        ks = longLivedBuffer(need, dtype, device);
+        vs = longLivedBuffer(need, dtype, device);
     }
     return {ks.narrow(0, 0, need).view({B, KV, T, dh}), vs.narrow(0, 0, need).view({B, KV, T, dh})};
+}
+
+at::Tensor Engine::Impl::scratch(at::Tensor& store, at::ScalarType type, at::IntArrayRef shape,
+                                 int64_t reserve) {
+    int64_t need = 1;
+    for (auto d : shape) need *= d;
+    if (!store.defined() || store.numel() < need) {
+        store = at::Tensor();  // free before allocating the larger one
+        // The largest size this call will ask for, and at least one score block (pages
+        // become resident only when touched), instead of many small regrowths.
+        const int64_t budget = opt.attentionBlockBytes / int64_t(sizeof(float));
+        store = longLivedBuffer(std::max({need, reserve, budget}), type, device);
+    }
+    return store.narrow(0, 0, need).view(shape);
 }
 
 at::Tensor Engine::Impl::rmsNorm(const at::Tensor& x, const at::Tensor& w) const {
@@ -108,6 +143,7 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
     auto qg = q.reshape({B, KV, G, cc, dh});
     auto result = at::empty({B, KV, G, cc, dh}, q.options());
 
+    const bool packKeys = device.is_cpu() && dtype != at::kFloat;
     const int64_t maxKeys = W > 0 ? std::min(p + cc, W + cc) : p + cc;
     int64_t qb = opt.attentionBlockBytes / std::max<int64_t>(1, B * H * maxKeys * 4);
     qb = std::clamp<int64_t>(qb, 1, cc);
@@ -143,15 +179,39 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
 #endif
         // Scaling q instead of the product (HF) saves a pass over the score block; exact
         // when 1/sqrt(head_dim) is a power of two (64, 256), else a rounding-level change.
-        auto scores = at::matmul(qs * scale, Kb.transpose(2, 3)).to(at::kFloat);
+        const int64_t rowsAll = G * qbb;
+        auto q3 = (qs * scale).view({B * KV, rowsAll, dh});
+        auto k3 = Kb.reshape({B * KV, nk, dh});
+        auto v3 = Vb.reshape({B * KV, nk, dh});
+        if (packKeys) {
+            // oneDNN's bf16 bmm copies operands whose batch stride is not rows x cols (a
+            // cache slice's is T x dh) into a fresh tensor per call, of a new size every
+            // block; copying into kept buffers instead keeps the heap from fragmenting.
+            const int64_t reserve = B * KV * kCache.size(2) * dh;
+            k3 = scratch(keyScratch, dtype, {B * KV, nk, dh}, reserve).copy_(k3);
+            v3 = scratch(valueScratch, dtype, {B * KV, nk, dh}, reserve).copy_(v3);
+        }
+        k3 = k3.transpose(1, 2);
+        auto scores = scratch(scoreScratch, at::kFloat, {B * KV, rowsAll, nk});
+        at::Tensor low;  // the model-dtype view of the same block (bf16/fp16 only)
+        if (dtype == at::kFloat) {
+            at::bmm_out(scores, q3, k3);
+        } else {
+            low = scratch(lowScratch, dtype, {B * KV, rowsAll, nk});
+            at::bmm_out(low, q3, k3);
+            scores.copy_(low);
+        }
         auto s5 = scores.view({B, KV, G, qbb, nk});
         const float ninf = -std::numeric_limits<float>::infinity();
         s5.narrow(4, c0, nk - c0).masked_fill_(future, ninf);
         if (W > 0) s5.narrow(4, 0, c1).masked_fill_(stale, ninf);
-        auto probs = at::softmax(scores, -1);  // fp32, like HF's softmax(dtype=float32)
+        // fp32 like HF's softmax(dtype=float32), in place: the kernel reads each row's max
+        // before it writes that row.
+        at::_softmax_out(scores, scores, -1, false);
         if (wantStats)
-            spanStatistics(layer, probs.view({KV * G, qbb, nk}), t0, kStart, plan, out);
-        auto o = at::matmul(probs.to(dtype), Vb);
+            spanStatistics(layer, scores.view({KV * G, qbb, nk}), t0, kStart, plan, out);
+        if (low.defined()) low.copy_(scores);
+        auto o = at::bmm(low.defined() ? low : scores, v3);
         result.narrow(3, q0, qbb).copy_(o.view({B, KV, G, qbb, dh}));
     }
     return result.view({B, H, cc, dh}).transpose(1, 2).reshape({B, cc, H * dh});

@@ -63,6 +63,15 @@ struct Engine::Impl {
     std::vector<at::Tensor> kStore, vStore;
     std::pair<at::Tensor, at::Tensor> cacheFor(int64_t layer, int64_t B, int64_t T);
 
+    // Attention blocks are written into these instead of fresh tensors: their size changes
+    // with the key count every block, and a heap that keeps freed memory (see
+    // tuneAllocator) fragments on such a stream until it holds several GB at 16k. fp32
+    // scores/probabilities, their model-dtype copy, and packed key/value blocks (the
+    // last three bf16/fp16 on the CPU only). Grown to max(shape, reserve) elements.
+    at::Tensor scoreScratch, lowScratch, keyScratch, valueScratch;
+    at::Tensor scratch(at::Tensor& store, at::ScalarType type, at::IntArrayRef shape,
+                       int64_t reserve = 0);
+
     const Rope& ropeFor(int64_t seqLen);
     ForwardOutput forward(const std::vector<std::vector<int64_t>>& seqs, const ForwardPlan& plan);
 
