@@ -93,10 +93,12 @@ int benchEngine(const cli::ArgParser& p) {
     const double perToken = double(c.numLayers) * (h * (2 * q + 2 * kv) + 3 * h * double(c.intermediateSize)) + double(c.vocabSize) * h;
     auto flops = [&](double n) { return 2 * perToken * n + double(c.numLayers) * 4 * q * n * (n + 1) / 2; };
     const double peak = info.device == "cpu" ? model::measureMatmulGflops(info.dtype, info.threads) : 0;
-    std::printf("model %s: %s, %lld layers, hidden %lld, %.1fM params; device %s, dtype %s, %d threads; "
+    std::printf("model %s: %s, %lld layers, hidden %lld, %.1fM params; device %s, dtype %s, %d threads, "
+                "prefill chunk %lld; "
                 "matmul %.1f GFLOP/s (2048^3, same dtype and threads)\n",
                 p.value("model").c_str(), c.modelType.c_str(), (long long)c.numLayers, (long long)c.hiddenSize,
-                double(info.parameterCount) / 1e6, info.device.c_str(), info.dtype.c_str(), info.threads, peak);
+                double(info.parameterCount) / 1e6, info.device.c_str(), info.dtype.c_str(), info.threads,
+                (long long)info.prefillChunk, peak);
     std::printf("%-8s %7s %8s %9s %9s %6s %10s\n", "pass", "tokens", "seconds", "tok/s", "GFLOP/s", "ratio", "peak RSS");
     std::mt19937_64 rng(7);
     auto ids = [&](int64_t n) {

@@ -79,13 +79,15 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
         throw ModelError("num_attention_heads " + std::to_string(m.H) +
                          " is not a multiple of num_key_value_heads " + std::to_string(m.KV));
     if (m.dh % 2 != 0) throw ModelError("head_dim must be even for rotary embeddings");
-    if (options.prefillChunk <= 0) throw ModelError("prefillChunk must be positive");
+    if (options.prefillChunk < 0) throw ModelError("prefillChunk must be positive (0 = auto)");
 
     m.device = resolveDevice(options.device);
     ComputeDtype want = options.dtype;
     if (want == ComputeDtype::Auto)
         want = m.device.is_cuda() || cpuHasBf16() ? ComputeDtype::BFloat16 : ComputeDtype::Float32;
     m.dtype = scalarType(want);
+    if (m.opt.prefillChunk == 0)
+        m.opt.prefillChunk = m.device.is_cpu() && m.dtype != at::kFloat ? 256 : 512;
     if (m.dtype == at::kHalf && m.device.is_cpu())
         throw ModelError("float16 is not supported on CPU (its matmuls are missing or slow in "
                          "libtorch); use bfloat16 or float32");
@@ -144,6 +146,7 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
     m.info.device = m.device.str();
     m.info.dtype = scalarTypeName(m.dtype);
     m.info.threads = threads;
+    m.info.prefillChunk = m.opt.prefillChunk;
     m.info.torchVersion = TORCH_VERSION;
     m.info.parameterCount = params;
 }

@@ -36,7 +36,10 @@ struct EngineOptions {
     // Auto: bfloat16 on CUDA; on CPU bfloat16 only with AVX512-BF16 or AMX, else float32.
     ComputeDtype dtype = ComputeDtype::Auto;
     int threads = 0;              // intra-op threads; 0 = physical cores
-    int64_t prefillChunk = 512;   // tokens per prefill chunk
+    // Tokens per prefill chunk; 0 = auto: 256 for bf16/fp16 on the CPU (oneDNN's GEMMs run
+    // faster on L2-sized activations: 2k tokens 13% faster than with 512), else 512 (fp32
+    // through OpenBLAS is 25% slower at 256).
+    int64_t prefillChunk = 0;
     // Replaces config.ropeScaling (e.g. {Dynamic, factor 16} to stretch a 4k model to 64k
     // the way the paper runs its short model on full-length input).
     std::optional<RopeScaling> ropeOverride;
@@ -109,6 +112,7 @@ struct EngineInfo {
     std::string device;   // resolved, e.g. "cpu" or "cuda:0"
     std::string dtype;    // "float32", "bfloat16", "float16"
     int threads = 0;
+    int64_t prefillChunk = 0;  // resolved
     std::string torchVersion;
     int64_t parameterCount = 0;
 };

@@ -180,7 +180,7 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
         // Scaling q instead of the product (HF) saves a pass over the score block; exact
         // when 1/sqrt(head_dim) is a power of two (64, 256), else a rounding-level change.
         const int64_t rowsAll = G * qbb;
-        auto q3 = (qs * scale).view({B * KV, rowsAll, dh});
+        auto q3 = (qs * scale).reshape({B * KV, rowsAll, dh});
         auto k3 = Kb.reshape({B * KV, nk, dh});
         auto v3 = Vb.reshape({B * KV, nk, dh});
         if (packKeys) {

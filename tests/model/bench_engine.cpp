@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
         double mm = 0;
         runChild(argv[0], dt + " 2048 matmul", dummy, mm);
         for (const std::string mode : {"forward", "span"}) {
-            for (int64_t n : {1024, 2048, 4096, 8192, 16384}) {
+            for (int64_t n : {1024, 2048, 4096, 8192, 16384, 32768, 65536}) {
                 if (n > maxLen) break;
                 if (mode == "span" && n < 4096) continue;
                 Row r;

@@ -300,9 +300,16 @@ private slots:
         EXPECT_CLOSE(engine->logprobs(ids), all, 1e-6);
     }
 
+    void batchMatchesSingle_data() {
+        QTest::addColumn<bool>("mha");
+        QTest::newRow("gqa") << false;
+        QTest::newRow("mha") << true;  // one query head per KV head: other strides
+    }
     void batchMatchesSingle() {
+        QFETCH(bool, mha);
         for (auto type : {RopeScaling::Type::None, RopeScaling::Type::Dynamic}) {
             auto m = testref::tinyModel(Arch::Qwen2, 17);
+            if (mha) m.cfg.numKvHeads = m.cfg.numHeads;
             m.cfg.maxPositionEmbeddings = 40;  // per-row dynamic NTK: lengths straddle it
             m.cfg.ropeScaling.type = type;
             m.cfg.ropeScaling.factor = 2.0;
