@@ -50,8 +50,9 @@ struct EngineOptions {
     // at most this many tokens (rows x padded length), so the KV cache stays bounded.
     int64_t batchTokens = 8192;
     // CPU only, process-wide (glibc): serve large blocks from the heap and keep freed memory
-    // instead of mmap/munmap per tensor, so the big per-chunk buffers are not page-faulted
-    // in again on every use (measured: up to 10x on attention-sized ops in a VM).
+    // instead of mmap/munmap per tensor, so the per-chunk tensors (MLP, LM-head logits) are
+    // not page-faulted in again on every use (a 2k bf16 prefill ran 1.6x slower without).
+    // The KV cache and attention blocks live outside that heap either way.
     bool tuneAllocator = true;
 };
 

@@ -66,8 +66,9 @@ struct Engine::Impl {
     // Attention blocks are written into these instead of fresh tensors: their size changes
     // with the key count every block, and a heap that keeps freed memory (see
     // tuneAllocator) fragments on such a stream until it holds several GB at 16k. fp32
-    // scores/probabilities, their model-dtype copy, and packed key/value blocks (the
-    // last three bf16/fp16 on the CPU only). Grown to max(shape, reserve) elements.
+    // probabilities (fp32 models, and blocks feeding the span statistics), the block in
+    // the model dtype (bf16/fp16), packed key/value blocks (bf16/fp16 on the CPU). Grown
+    // to max(shape, reserve) elements.
     at::Tensor scoreScratch, lowScratch, keyScratch, valueScratch;
     at::Tensor scratch(at::Tensor& store, at::ScalarType type, at::IntArrayRef shape,
                        int64_t reserve = 0);

@@ -152,8 +152,8 @@ private slots:
         checkAgainstReference(m, 120, 80, 10, fp32(1000));
     }
 
-    // Reduced precision takes its own CPU path (packed key/value blocks, the score block
-    // kept in bf16 beside fp32): windowed keys, one query row per block and odd chunks
+    // Reduced precision takes its own CPU path (packed key/value blocks, softmax in bf16
+    // except where statistics need fp32): windowed keys, one query row per block and odd chunks
     // against the float64 reference, at bf16's precision (8-bit mantissa: seen 0.15 on a
     // logprob, 0.005 on an attention mass; a swapped key/value block gives 7).
     void bfloat16MatchesReferenceWithinItsPrecision() {
