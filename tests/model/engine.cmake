@@ -7,3 +7,10 @@ gateau_add_test(test_engine
 # Prefill throughput / memory benchmark; run by hand (minutes), not by ctest.
 add_executable(bench_engine ${CMAKE_CURRENT_LIST_DIR}/bench_engine.cpp)
 target_link_libraries(bench_engine PRIVATE gateau_core)
+
+# The engine on a GPU against the engine on the CPU, plus device speed and memory; built
+# standalone on GPU machines (packaging/gpu-check/). Here: a CPU smoke run, so it keeps
+# building and its checks keep passing.
+add_executable(gpu_check ${CMAKE_CURRENT_LIST_DIR}/gpu_check.cpp)
+target_link_libraries(gpu_check PRIVATE gateau_core)
+add_test(NAME gpu_check_cpu COMMAND gpu_check --device cpu --lengths 512 --bench-layers 2)
