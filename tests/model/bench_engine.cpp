@@ -7,7 +7,6 @@
 //   bench_engine --max 8192           stop at this length
 //   bench_engine --one DTYPE N MODE   one measurement; MODE: forward | span | matmul
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
@@ -20,10 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "core/model/engine_weights.h"
 #include "core/model/matmul_peak.h"
+#include "tests/model/random_llama.h"
 
 using namespace gateau::model;
+using namespace gateau::model::testing;
 
 namespace {
 
@@ -39,21 +39,6 @@ double peakRssMiB() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return double(u.ru_maxrss) / 1024.0;
-}
-
-ModelConfig benchConfig() {
-    ModelConfig c;
-    c.arch = Arch::Llama;
-    c.modelType = "llama";
-    c.vocabSize = kVocab;
-    c.hiddenSize = kHidden;
-    c.intermediateSize = kFfn;
-    c.numLayers = kLayers;
-    c.numHeads = kHeads;
-    c.numKvHeads = kHeads;
-    c.headDim = kHidden / kHeads;
-    c.maxPositionEmbeddings = 32768;
-    return c;
 }
 
 // Matmul FLOPs per token (LM head included: the forward mode scores every position).
@@ -75,33 +60,17 @@ int runOne(const std::string& dtypeName, int64_t n, const std::string& mode) {
         return 0;
     }
 
-    auto gen = at::detail::createCPUGenerator(1234);
-    WeightFn weights = [&](const std::string& name) -> at::Tensor {
-        if (name.find("norm") != std::string::npos) return at::ones({kHidden});
-        auto shape = [&]() -> std::vector<int64_t> {
-            if (name.find("embed_tokens") != std::string::npos || name == "lm_head.weight")
-                return {kVocab, kHidden};
-            if (name.find("gate_proj") != std::string::npos || name.find("up_proj") != std::string::npos)
-                return {kFfn, kHidden};
-            if (name.find("down_proj") != std::string::npos) return {kHidden, kFfn};
-            return {kHidden, kHidden};
-        }();
-        return at::randn(shape, gen, at::TensorOptions(at::kFloat)) * 0.02;
-    };
     EngineOptions opt;
     opt.dtype = dt;
     opt.threads = threads;
     if (const char* c = std::getenv("GATEAU_BENCH_CHUNK")) opt.prefillChunk = std::atoll(c);
-    Engine engine(benchConfig(), weights, opt);
+    const ModelConfig config = randomLlamaConfig(kHidden, kLayers, kHeads, kHeads, kFfn, kVocab);
+    Engine engine(config, randomLlamaWeights(config), opt);
     const double rssModel = peakRssMiB();
 
-    auto ids = [&](int64_t len) {
-        auto t = at::randint(kVocab, {len}, gen, at::TensorOptions(at::kLong));
-        return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + len);
-    };
-    engine.logprobs(ids(256));  // warm-up: oneDNN primitive creation, allocator
+    engine.logprobs(randomTokenIds(256, kVocab, 1));  // warm-up: oneDNN primitive creation, allocator
 
-    const auto seq = ids(n);
+    const auto seq = randomTokenIds(n, kVocab, 2);
     const double t0 = now();
     if (mode == "forward") {
         engine.logprobs(seq);

@@ -9,7 +9,6 @@
 // Prints one CHECK line per comparison and one BENCH line per length; exit 1 if a check
 // fails.
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -20,18 +19,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/model/engine_weights.h"
+#include "tests/model/random_llama.h"
 
 #ifdef GATEAU_CUDA_MEMORY_STATS
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
 
 using namespace gateau::model;
+using namespace gateau::model::testing;
 
 namespace {
 
@@ -43,64 +43,20 @@ double now() {
 
 void check(const std::string& what, const std::vector<float>& got, const std::vector<float>& want, double tol) {
     double diff = got.size() == want.size() ? 0.0 : INFINITY;
-    for (size_t i = 0; i < got.size() && i < want.size(); ++i)
-        diff = std::max(diff, std::abs(double(got[i]) - double(want[i])));
+    for (size_t i = 0; i < got.size() && i < want.size(); ++i) {
+        const double d = std::abs(double(got[i]) - double(want[i]));
+        if (!(d <= diff)) diff = d;  // a NaN sticks (std::max would drop it)
+    }
     const bool ok = diff <= tol;  // NaN fails
     if (!ok) ++failures;
     std::printf("CHECK %-58s max|diff| %.3g (tol %.3g) %s\n", what.c_str(), diff, tol, ok ? "ok" : "FAIL");
 }
 
-ModelConfig config(int64_t hidden, int64_t layers, int64_t heads, int64_t kvHeads, int64_t ffn, int64_t vocab) {
-    ModelConfig c;
-    c.arch = Arch::Llama;
-    c.modelType = "llama";
-    c.vocabSize = vocab;
-    c.hiddenSize = hidden;
-    c.intermediateSize = ffn;
-    c.numLayers = layers;
-    c.numHeads = heads;
-    c.numKvHeads = kvHeads;
-    c.headDim = hidden / heads;
-    c.maxPositionEmbeddings = 131072;
-    return c;
-}
-
-// Seeded random weights in HF names and shapes, the same for every engine built from them.
-struct RandomWeights {
-    ModelConfig c;
-    std::map<std::string, at::Tensor> cache;
-    at::Tensor operator()(const std::string& name) {
-        auto it = cache.find(name);
-        if (it != cache.end()) return it->second;
-        const int64_t h = c.hiddenSize, dh = c.headDim, f = c.intermediateSize;
-        std::vector<int64_t> shape{h, h};
-        if (name.find("norm") != std::string::npos) shape = {h};
-        else if (name.find("embed_tokens") != std::string::npos || name == "lm_head.weight") shape = {c.vocabSize, h};
-        else if (name.find("q_proj") != std::string::npos) shape = {c.numHeads * dh, h};
-        else if (name.find("k_proj") != std::string::npos || name.find("v_proj") != std::string::npos) shape = {c.numKvHeads * dh, h};
-        else if (name.find("o_proj") != std::string::npos) shape = {h, c.numHeads * dh};
-        else if (name.find("gate_proj") != std::string::npos || name.find("up_proj") != std::string::npos) shape = {f, h};
-        else if (name.find("down_proj") != std::string::npos) shape = {h, f};
-        auto gen = at::detail::createCPUGenerator(std::hash<std::string>{}(name) % 100003);
-        at::Tensor t = shape.size() == 1 ? 1.0 + 0.1 * at::randn(shape, gen, at::kFloat)
-                                         : at::randn(shape, gen, at::kFloat) * (0.5 / std::sqrt(double(shape[1])));
-        cache[name] = t;
-        return t;
-    }
-};
-
-std::vector<int64_t> randomIds(int64_t n, int64_t vocab, uint64_t seed) {
-    auto gen = at::detail::createCPUGenerator(seed);
-    auto t = at::randint(vocab, {n}, gen, at::TensorOptions(at::kLong));
-    return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + n);
-}
-
-std::unique_ptr<Engine> makeEngine(const ModelConfig& c, RandomWeights& w, const std::string& device,
-                                   ComputeDtype dtype) {
+std::unique_ptr<Engine> makeEngine(const ModelConfig& c, const std::string& device, ComputeDtype dtype) {
     EngineOptions opt;
     opt.device = device;
     opt.dtype = dtype;
-    return std::make_unique<Engine>(c, [&](const std::string& n) { return w(n); }, opt);
+    return std::make_unique<Engine>(c, randomLlamaWeights(c), opt);
 }
 
 SpanRequest statsRequest(int64_t K) {
@@ -116,17 +72,16 @@ SpanRequest statsRequest(int64_t K) {
 void correctness(const std::string& device) {
     // GQA, several prefill chunks and attention blocks, with and without a sliding window.
     for (int64_t window : {int64_t(0), int64_t(300)}) {
-        auto c = config(256, 4, 8, 4, 512, 1000);
+        auto c = randomLlamaConfig(256, 4, 8, 4, 512, 1000);
         if (window) c.slidingWindow = window;
-        RandomWeights w{c, {}};
         const std::string tag = window ? " (window 300)" : "";
-        const auto ids = randomIds(1300, c.vocabSize, 11);
+        const auto ids = randomTokenIds(1300, c.vocabSize, 11);
         const int64_t K = 1100;
-        auto cpu = makeEngine(c, w, "cpu", ComputeDtype::Float32);
+        auto cpu = makeEngine(c, "cpu", ComputeDtype::Float32);
         const SpanResult want = cpu->scoreSpan(ids, statsRequest(K));
         const std::vector<float> wantAll = cpu->logprobs(ids);
 
-        auto dev = makeEngine(c, w, device, ComputeDtype::Float32);
+        auto dev = makeEngine(c, device, ComputeDtype::Float32);
         const SpanResult got = dev->scoreSpan(ids, statsRequest(K));
         check("fp32 logprobs, span statistics pass" + tag, got.logprobs, want.logprobs, 2e-3);
         check("fp32 segment attention [layers x S]" + tag, got.segmentAttention, want.segmentAttention, 1e-4);
@@ -138,7 +93,7 @@ void correctness(const std::string& device) {
         std::vector<std::vector<int64_t>> seqs;
         std::vector<int64_t> spans;
         for (int i = 0; i < 6; ++i) {
-            seqs.push_back(randomIds(100 + 37 * i, c.vocabSize, 50 + uint64_t(i)));
+            seqs.push_back(randomTokenIds(100 + 37 * i, c.vocabSize, 50 + uint64_t(i)));
             spans.push_back(seqs.back().size() / 2);
         }
         auto batch = dev->scoreSpanBatch(seqs, spans);
@@ -150,7 +105,7 @@ void correctness(const std::string& device) {
         }
         check("fp32 padded batch vs single sequences on the CPU" + tag, b, s, 2e-3);
 
-        auto low = makeEngine(c, w, device, ComputeDtype::BFloat16);
+        auto low = makeEngine(c, device, ComputeDtype::BFloat16);
         const SpanResult lowGot = low->scoreSpan(ids, statsRequest(K));
         check("bf16 logprobs (bf16 precision)" + tag, lowGot.logprobs, want.logprobs, 0.3);
         check("bf16 segment attention (bf16 precision)" + tag, lowGot.segmentAttention, want.segmentAttention, 0.02);
@@ -176,16 +131,14 @@ double peakDeviceMiB(const std::string& device, bool reset) {
 }
 
 void bench(const std::string& device, const std::vector<int64_t>& lengths, int64_t layers) {
-    auto c = config(768, layers, 12, 12, 2048, 32000);
-    RandomWeights w{c, {}};
-    auto engine = makeEngine(c, w, device, ComputeDtype::Auto);
-    w.cache.clear();
+    const auto c = randomLlamaConfig(768, layers, 12, 12, 2048, 32000);
+    auto engine = makeEngine(c, device, ComputeDtype::Auto);
     const auto& info = engine->info();
     std::printf("bench model: Llama hidden 768, %lld layers, vocab 32000; device %s, dtype %s, prefill chunk %lld\n",
                 (long long)layers, info.device.c_str(), info.dtype.c_str(), (long long)info.prefillChunk);
-    engine->logprobs(randomIds(256, c.vocabSize, 3));  // warm-up
+    engine->logprobs(randomTokenIds(256, c.vocabSize, 3));  // warm-up
     for (int64_t n : lengths) {
-        const auto ids = randomIds(n, c.vocabSize, 5);
+        const auto ids = randomTokenIds(n, c.vocabSize, 5);
         for (const char* mode : {"forward", "span"}) {
             peakDeviceMiB(device, true);
             const double t0 = now();
