@@ -102,6 +102,9 @@ void applyBaseStyle(QCustomPlot* plot) {
         axis->grid()->setZeroLinePen(Qt::NoPen);
     }
     plot->legend->setFont(tickFont);
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+    plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     // Dragging a 100k-point plot stays fluid when it is drawn without antialiasing meanwhile.
     plot->setNoAntialiasingOnDrag(true);
 }

@@ -25,7 +25,7 @@ inline const QColor kGrey{0x9A, 0x9A, 0x9A};
 QColor decisionColour(PlotDecision d);
 QString decisionName(PlotDecision d);
 
-// Fonts, antialiasing, grid and margins common to all plots.
+// Fonts, antialiasing, grid, margins and pan/zoom on both axes, common to all plots.
 void applyBaseStyle(QCustomPlot* plot);
 
 // Moves the legend out of the axis rect into a row below it, laid out horizontally, so it

@@ -43,9 +43,6 @@ ScatterCanvas::ScatterCanvas(QWidget* parent) : QWidget(parent), plot_(new QCust
     layout->addWidget(plot_);
 
     plotstyle::applyBaseStyle(plot_);
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
-    plot_->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     plot_->setSelectionRectMode(QCP::srmCustom);
     plot_->selectionRect()->setPen(QPen(plotstyle::kBlue, 1, Qt::DashLine));
     plot_->selectionRect()->setBrush(QColor(0x00, 0x72, 0xB2, 40));

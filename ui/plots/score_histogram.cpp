@@ -31,9 +31,6 @@ ScoreHistogram::ScoreHistogram(QWidget* parent)
     layout->addWidget(plot_);
 
     plotstyle::applyBaseStyle(plot_);
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
-    plot_->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     plotstyle::useScaledTickLabels(plot_->xAxis, QString());
     plot_->yAxis->setLabel(QStringLiteral("Samples"));
 
