@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace gateau::scoring {
 
 namespace {
@@ -146,6 +148,19 @@ BuiltPrompt buildPrompt(const tok::Tokenizer& tokenizer, const PromptParts& part
     for (int64_t b = out.contextBegin; b < out.contextEnd; b += config.segmentLen)
         out.segments.emplace_back(b, std::min(b + config.segmentLen, out.contextEnd));
     return out;
+}
+
+std::string promptJson(const BuiltPrompt& p) {
+    auto range = [](int64_t b, int64_t e) { return nlohmann::json::array({b, e}); };
+    nlohmann::json j;
+    j["ids"] = p.ids;
+    j["context"] = p.hasContext ? range(p.contextBegin, p.contextEnd) : nlohmann::json();
+    j["instruction"] = range(p.instructionBegin, p.instructionEnd);
+    j["response"] = range(p.spanFrom, p.spanEnd);
+    j["segments"] = nlohmann::json::array();
+    for (const auto& [b, e] : p.segments) j["segments"].push_back(range(b, e));
+    j["truncated_context_tokens"] = p.truncatedContextTokens;
+    return j.dump();
 }
 
 BuiltPrompt buildPrompt(const tok::Tokenizer& tokenizer, const datasets::Conversation& conversation,

@@ -74,6 +74,10 @@ struct BuiltPrompt {
     std::vector<std::pair<int64_t, int64_t>> segments;
 };
 
+// One line of `gateau prompt --json`: {"ids", "context": [b, e] or null, "instruction",
+// "response", "segments": [[b, e], ...], "truncated_context_tokens"} (docs/cli.md).
+std::string promptJson(const BuiltPrompt& prompt);
+
 // A prompt whose scored span is [spanFrom, spanEnd).
 struct SpanPrompt {
     std::vector<int64_t> ids;

@@ -29,8 +29,6 @@ std::vector<std::string> readLines(const std::string& path) {
     return lines;
 }
 
-nlohmann::json range(int64_t b, int64_t e) { return nlohmann::json::array({b, e}); }
-
 }  // namespace
 
 class TestPromptGolden : public QObject {
@@ -86,15 +84,8 @@ private slots:
                 QVERIFY2(threw, why.c_str());
                 continue;
             }
-            const auto p = scoring::buildPrompt(*tokenizer, parsed.conversation, config);
-            nlohmann::json got;
-            got["ids"] = p.ids;
-            got["context"] = p.hasContext ? range(p.contextBegin, p.contextEnd) : nlohmann::json();
-            got["instruction"] = range(p.instructionBegin, p.instructionEnd);
-            got["response"] = range(p.spanFrom, p.spanEnd);
-            got["segments"] = nlohmann::json::array();
-            for (const auto& [b, e] : p.segments) got["segments"].push_back(range(b, e));
-            got["truncated_context_tokens"] = p.truncatedContextTokens;
+            const auto got = nlohmann::json::parse(
+                scoring::promptJson(scoring::buildPrompt(*tokenizer, parsed.conversation, config)));
             for (const char* key : {"ids", "context", "instruction", "response", "segments", "truncated_context_tokens"}) {
                 const std::string why = where + ": " + key + " is " + got[key].dump().substr(0, 400) +
                                         ", the reference has " + want[key].dump().substr(0, 400);
