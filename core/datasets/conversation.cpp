@@ -40,9 +40,13 @@ int Conversation::responseIndex() const {
 }
 
 std::pair<std::string_view, std::string_view> splitInstruction(std::string_view userTurn) {
-    size_t cut = userTurn.rfind("\n\n");
-    if (cut == std::string_view::npos) return {std::string_view{}, userTurn};
-    return {userTurn.substr(0, cut), userTurn.substr(cut + 2)};
+    // A blank line is "\n\n" or, in CRLF text, "\r\n\r\n" (which has no "\n\n" in it): cut at
+    // whichever of the last ones starts later.
+    const size_t lf = userTurn.rfind("\n\n"), crlf = userTurn.rfind("\r\n\r\n");
+    if (lf == std::string_view::npos && crlf == std::string_view::npos) return {std::string_view{}, userTurn};
+    const bool useCrlf = crlf != std::string_view::npos && (lf == std::string_view::npos || crlf > lf);
+    const size_t cut = useCrlf ? crlf : lf;
+    return {userTurn.substr(0, cut), userTurn.substr(cut + (useCrlf ? 4 : 2))};
 }
 
 std::string Conversation::instructionText() const {

@@ -4,7 +4,9 @@
 // and IFD's response-only prompt. Every piece is tokenized on its own so the response span
 // and the context range are known exactly.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,12 +16,32 @@
 
 namespace gateau::scoring {
 
+// How a conversation splits into context, instruction and response (METHOD.md "Sample
+// anatomy"; RUN.json "instruction" and "response_turn").
+enum class InstructionRule {
+    LastParagraph,  // "last_paragraph": the final user turn's text after its last blank line
+    WholeTurn,      // "whole_turn": the whole final user turn; the context is the earlier turns
+};
+enum class ResponseTurn {
+    Last,   // "last": the last assistant turn is scored
+    First,  // "first": the first assistant turn; later turns are not part of the prompt
+};
+const char* instructionRuleName(InstructionRule r);
+const char* responseTurnName(ResponseTurn r);
+// nullopt for a name not in the table; knownInstructionRules() lists the names for messages.
+std::optional<InstructionRule> instructionRuleFromName(std::string_view name);
+std::optional<ResponseTurn> responseTurnFromName(std::string_view name);
+std::string knownInstructionRules();  // "last_paragraph, whole_turn"
+std::string knownResponseTurns();     // "last, first"
+
 struct PromptConfig {
     // Must contain {context}, {instruction} and {response}, once each, in this order.
     std::string templ = "### Input: {context}\n\n ### Instruction: {instruction}\n\n ### Response: {response}";
     int64_t maxTokens = 65536;
     int64_t segmentLen = 128;  // L
     bool addBos = true;        // only when the tokenizer has a BOS token
+    InstructionRule instruction = InstructionRule::LastParagraph;
+    ResponseTurn responseTurn = ResponseTurn::Last;
 };
 
 // Throws ScoringError naming the problem (placeholders, maxTokens or segmentLen < 1).
@@ -30,13 +52,15 @@ struct PromptParts {
     std::string context, instruction, response;
 };
 
-// context: the turns before the final user turn, each rendered as "role: content" and
-// joined by "\n\n", then "\n\n", then the final user turn's text before its last "\n\n"
-// (either side may be empty; the separator only appears when both are non-empty).
-// instruction: the final user turn's last paragraph. response: the last assistant turn.
-// Turns between the final user turn and the response are not part of the prompt.
+// response: the scored assistant turn (config.responseTurn: the last or the first one).
+// The final user turn is the last user turn before it. context: the turns before the final
+// user turn, each rendered as "role: content" and joined by "\n\n", then (LastParagraph
+// only) "\n\n" and the final user turn's text before its last blank line (either side may
+// be empty; the separator only appears when both are non-empty). instruction: the final
+// user turn's last paragraph (LastParagraph) or the whole turn (WholeTurn). Turns between
+// the final user turn and the response, and after the response, are not part of the prompt.
 // Throws when there is no assistant turn or no user turn before it.
-PromptParts splitConversation(const datasets::Conversation& conversation);
+PromptParts splitConversation(const datasets::Conversation& conversation, const PromptConfig& config);
 
 struct BuiltPrompt {
     std::vector<int64_t> ids;
