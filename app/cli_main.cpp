@@ -32,8 +32,15 @@ int main(int argc, char** argv) {
     }
     const std::string name = args[0];
     args.erase(args.begin());
+    // Help is answered here, once for every command, before its own parser (which knows
+    // no --help) sees the arguments.
+    const bool wantsHelp = std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
     for (const auto& c : registry()) {
         if (c.name != name) continue;
+        if (wantsHelp) {
+            std::cout << "usage: " << c.usage << "\n\n" << c.summary << "\n";
+            return 0;
+        }
         try {
             return c.run(args);
         } catch (const CliError& e) {

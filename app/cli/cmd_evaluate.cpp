@@ -1,9 +1,11 @@
 #include "app/cli/command.h"
 #include "core/scoring/auroc.h"
+#include "core/scoring/spearman.h"
 #include "db/ranking.h"
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -47,7 +49,7 @@ int runEvaluate(const cli::Args& a) {
         cam[r.input] = r.cam;
         combined[r.input] = r.score;
     }
-    std::vector<double> pplB, ifd, pplA;
+    std::vector<double> pplB, ifd, pplA, contextTokens;
     std::vector<bool> positive;
     int64_t unlabeled = 0;
     for (const auto& s : in.samples) {
@@ -59,6 +61,7 @@ int runEvaluate(const cli::Args& a) {
         pplB.push_back(s.pplB);
         ifd.push_back(s.ifd);
         pplA.push_back(s.pplA);
+        contextTokens.push_back(double(s.contextTokens));
     }
     int64_t pos = 0;
     for (bool b : positive) pos += b ? 1 : 0;
@@ -79,6 +82,12 @@ int runEvaluate(const cli::Args& a) {
             throw cli::CliError(std::string("cannot compute AUROC: ") + e.what());
         }
     }
+    // The length confound: with flat segment importance cam_raw grows with the number of
+    // segments, i.e. with the context tokens as scored (after left truncation).
+    for (const auto& [name, v] : scores) {
+        const double rho = scoring::spearman(*v, contextTokens);
+        j["spearman_context_tokens"][name] = std::isnan(rho) ? nlohmann::json(nullptr) : nlohmann::json(rho);
+    }
     if (p.flag("json")) {
         std::cout << j.dump() << "\n";
         return 0;
@@ -87,6 +96,13 @@ int runEvaluate(const cli::Args& a) {
                 in.samples.size(), (long long)pos, label.c_str(), (long long)unlabeled);
     std::printf("AUROC (0.5 = chance; every score ranked high first):\n");
     for (const auto& [name, v] : scores) std::printf("  %-9s %.4f\n", name, j["auroc"][name].get<double>());
+    std::printf("Spearman correlation with context length (context tokens as scored, after truncation; "
+                "near +-1: the score mostly measures length):\n");
+    for (const auto& [name, v] : scores) {
+        const auto& rho = j["spearman_context_tokens"][name];
+        if (rho.is_null()) std::printf("  %-9s -  (constant)\n", name);
+        else std::printf("  %-9s %+.4f\n", name, rho.get<double>());
+    }
     return 0;
 }
 
@@ -94,5 +110,6 @@ int runEvaluate(const cli::Args& a) {
 
 GATEAU_CLI_COMMAND("evaluate", kUsage,
                    "How well each score of a run separates samples whose record has FIELD.PATH == VALUE from the rest "
-                   "(AUROC), e.g. the demo's ground-truth long-dependency tags.",
+                   "(AUROC), e.g. the demo's ground-truth long-dependency tags, and each score's Spearman correlation "
+                   "with context length.",
                    runEvaluate);

@@ -1,6 +1,9 @@
 #include "app/cli/shared_options.h"
 
+#include "core/scoring/model_pair.h"
 #include "db/ranking.h"
+
+#include <cstdio>
 
 namespace gateau::cli {
 
@@ -29,6 +32,10 @@ jobs::JobOptions parseJobOptions(const ArgParser& p) {
     try {
         options.config = scoring::loadRunConfig(p.value("config"));
         options.devices = jobs::parseDeviceList(p.value("devices", options.config.device));
+        jobs::resolveAutoDtype(options);
+        // Refusals (B's window, A's tokenizer) before anything is hashed or loaded.
+        for (const auto& note : scoring::checkRunModels(options.config, p.value("config")))
+            std::fprintf(stderr, "gateau: %s\n", note.c_str());
     } catch (const scoring::ScoringError& e) {
         throw CliError(e.what(), 2);
     }

@@ -19,7 +19,8 @@ inline const std::vector<std::string> kRankValueNames = {"run", "alpha", "top", 
 RankOptions parseRankOptions(const ArgParser& p, const char* usage);
 
 // RUN.json from --config (required by the caller), --devices (default: its "device") and
-// --threads; a bad config or device list is a usage error (exit 2).
+// --threads, with dtype auto resolved for those devices; a bad config or device list (or
+// devices on which auto means different dtypes) is a usage error (exit 2).
 jobs::JobOptions parseJobOptions(const ArgParser& p);
 
 }  // namespace gateau::cli

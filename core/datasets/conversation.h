@@ -36,7 +36,8 @@ struct Conversation {
 };
 
 // Splits a final user turn into (context, instruction) by METHOD.md's rule:
-// the instruction is the text after the last "\n\n"; without one the context is empty.
+// the instruction is the text after the last blank line ("\n\n", or "\r\n\r\n" in CRLF text,
+// whichever starts later); without one the context is empty.
 std::pair<std::string_view, std::string_view> splitInstruction(std::string_view userTurn);
 
 }  // namespace gateau::datasets

@@ -76,6 +76,22 @@ std::vector<std::string> parseDeviceList(const std::string& text) {
     return out;
 }
 
+void resolveAutoDtype(JobOptions& options) {
+    if (options.config.dtype != "auto") return;
+    std::string resolved, first;
+    for (const auto& d : options.devices) {
+        const std::string name = model::computeDtypeName(model::resolveComputeDtype(model::ComputeDtype::Auto, d));
+        if (resolved.empty()) {
+            resolved = name;
+            first = d;
+        } else if (name != resolved) {
+            throw scoring::ScoringError("dtype auto is " + resolved + " on " + first + " but " + name + " on " + d +
+                                        ": set \"dtype\" so that one run is scored in one precision");
+        }
+    }
+    if (!resolved.empty()) options.config.dtype = resolved;
+}
+
 LoadedScorer loadScorer(const scoring::RunConfig& config, const std::string& device, int threads) {
     model::EngineOptions eo;
     eo.device = device;

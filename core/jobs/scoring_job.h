@@ -62,6 +62,12 @@ struct JobOptions {
     int64_t segmentBatchTokens = 8192;
 };
 
+// Replaces options.config.dtype "auto" by the dtype the engine will compute in on the
+// job's devices (model::resolveComputeDtype), so the run identity names the real precision.
+// Throws ScoringError when the devices would resolve differently (e.g. bfloat16 on cuda:0,
+// float32 on a CPU without bf16): one run must not mix precisions.
+void resolveAutoDtype(JobOptions& options);
+
 enum class JobOutcome { Finished, Cancelled, Failed };
 const char* outcomeName(JobOutcome o);
 

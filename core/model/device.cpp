@@ -68,6 +68,11 @@ ComputeDtype computeDtypeFromName(const std::string& n) {
     throw ModelError("unknown dtype '" + n + "' (expected auto, float32, bfloat16 or float16)");
 }
 
+ComputeDtype resolveComputeDtype(ComputeDtype want, const std::string& device) {
+    if (want != ComputeDtype::Auto) return want;
+    return device.rfind("cuda", 0) == 0 || cpuHasBf16() ? ComputeDtype::BFloat16 : ComputeDtype::Float32;
+}
+
 double SpanResult::meanSpanLogprob() const {
     int64_t skip = spanFrom - firstLogprobPos;
     double sum = 0;

@@ -82,10 +82,7 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
     if (options.prefillChunk < 0) throw ModelError("prefillChunk must be positive (0 = auto)");
 
     m.device = resolveDevice(options.device);
-    ComputeDtype want = options.dtype;
-    if (want == ComputeDtype::Auto)
-        want = m.device.is_cuda() || cpuHasBf16() ? ComputeDtype::BFloat16 : ComputeDtype::Float32;
-    m.dtype = scalarType(want);
+    m.dtype = scalarType(resolveComputeDtype(options.dtype, m.device.is_cuda() ? "cuda" : "cpu"));
     if (m.opt.prefillChunk == 0)
         m.opt.prefillChunk = m.device.is_cpu() && m.dtype != at::kFloat ? 256 : 512;
     if (m.dtype == at::kHalf && m.device.is_cpu())
@@ -163,7 +160,7 @@ void Engine::releaseCache() {
 const ModelConfig& Engine::config() const { return d_->cfg; }
 const EngineInfo& Engine::info() const { return d_->info; }
 
-const Rope& Engine::Impl::ropeFor(int64_t seqLen) {
+std::shared_ptr<const Rope> Engine::Impl::ropeFor(int64_t seqLen) {
     // Only Dynamic NTK depends on the length, and only beyond max_position_embeddings.
     const int64_t key = scaling.type == RopeScaling::Type::Dynamic &&
                                 seqLen > cfg.maxPositionEmbeddings
@@ -171,11 +168,13 @@ const Rope& Engine::Impl::ropeFor(int64_t seqLen) {
                             : 0;
     auto it = ropeByLength.find(key);
     if (it == ropeByLength.end() && ropeByLength.size() > 256) {
-        ropeByLength.clear();  // a long run sees many lengths; each entry is cheap to redo
+        // A long run sees many lengths; each entry is cheap to redo. Callers own what they
+        // were handed, so this frees nothing still in use.
+        ropeByLength.clear();
         it = ropeByLength.end();
     }
     if (it == ropeByLength.end())
-        it = ropeByLength.emplace(key, computeRope(cfg, scaling, dh, seqLen)).first;
+        it = ropeByLength.emplace(key, std::make_shared<const Rope>(computeRope(cfg, scaling, dh, seqLen))).first;
     return it->second;
 }
 

@@ -30,11 +30,14 @@ using WeightFn = std::function<at::Tensor(const std::string& hfName)>;
 enum class ComputeDtype { Auto, Float32, BFloat16, Float16 };
 const char* computeDtypeName(ComputeDtype d);  // "auto", "float32", "bfloat16", "float16"
 ComputeDtype computeDtypeFromName(const std::string& name);  // throws ModelError
+// What the engine computes in on `device` ("cpu", "cuda", "cuda:N") when asked for `want`:
+// Auto is bfloat16 on CUDA, and on the CPU bfloat16 only with AVX512-BF16 or AMX, else
+// float32; any other value is itself. The engine and the run identity both use this.
+ComputeDtype resolveComputeDtype(ComputeDtype want, const std::string& device);
 
 struct EngineOptions {
     std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
-    // Auto: bfloat16 on CUDA; on CPU bfloat16 only with AVX512-BF16 or AMX, else float32.
-    ComputeDtype dtype = ComputeDtype::Auto;
+    ComputeDtype dtype = ComputeDtype::Auto;  // Auto: see resolveComputeDtype
     int threads = 0;              // intra-op threads; 0 = physical cores
     // Tokens per prefill chunk; 0 = auto: 256 for bf16/fp16 on the CPU (oneDNN's GEMMs run
     // faster on L2-sized activations: 2k tokens 13% faster than with 512), else 512 (fp32

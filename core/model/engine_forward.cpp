@@ -250,10 +250,10 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
     }
     if (!plan.keyRows.empty()) out.keyAttention = at::zeros({int64_t(plan.keyRows.size()), T}, f32);
 
-    std::vector<const Rope*> ropes;
+    std::vector<std::shared_ptr<const Rope>> ropes;  // owned: ropeFor may trim its cache
     bool oneRope = true;
     for (int64_t b = 0; b < B; ++b) {
-        ropes.push_back(&ropeFor(plan.lens[b]));
+        ropes.push_back(ropeFor(plan.lens[b]));
         oneRope = oneRope && ropes.back() == ropes.front();
     }
 

@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "core/model/engine.h"
@@ -55,7 +56,9 @@ struct Engine::Impl {
     at::Tensor finalNorm;   // [hidden]
     at::Tensor lmHead;      // [vocab, hidden]; the embedding itself when tied
     std::vector<LayerWeights> layers;
-    std::map<int64_t, Rope> ropeByLength;  // Dynamic NTK depends on the sequence length
+    // Dynamic NTK depends on the sequence length. Shared ownership: the cache may be
+    // trimmed while a batch being set up still holds the tables of its earlier rows.
+    std::map<int64_t, std::shared_ptr<const Rope>> ropeByLength;
 
     // KV cache storage kept across calls: fresh multi-GB buffers cost a page fault per
     // 4 KiB on first touch, which dominates short passes on some VMs. One flat buffer per
@@ -73,7 +76,7 @@ struct Engine::Impl {
     at::Tensor scratch(at::Tensor& store, at::ScalarType type, at::IntArrayRef shape,
                        int64_t reserve = 0);
 
-    const Rope& ropeFor(int64_t seqLen);
+    std::shared_ptr<const Rope> ropeFor(int64_t seqLen);
     ForwardOutput forward(const std::vector<std::vector<int64_t>>& seqs, const ForwardPlan& plan);
 
     // Pieces of forward(), in engine_forward.cpp.

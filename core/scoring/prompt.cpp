@@ -39,8 +39,53 @@ void validate(const PromptConfig& config) {
     if (config.segmentLen < 1) throw ScoringError("segment length must be at least 1");
 }
 
-PromptParts splitConversation(const datasets::Conversation& conversation) {
-    const int r = conversation.responseIndex();
+namespace {
+
+// Name tables of the split rules: RUN.json spells them, the canonical run JSON stores them.
+constexpr std::pair<InstructionRule, const char*> kInstructionRules[] = {
+    {InstructionRule::LastParagraph, "last_paragraph"}, {InstructionRule::WholeTurn, "whole_turn"}};
+constexpr std::pair<ResponseTurn, const char*> kResponseTurns[] = {{ResponseTurn::Last, "last"},
+                                                                   {ResponseTurn::First, "first"}};
+
+template <typename E, size_t N>
+const char* nameIn(const std::pair<E, const char*> (&table)[N], E v) {
+    for (const auto& [e, name] : table)
+        if (e == v) return name;
+    return "?";
+}
+
+template <typename E, size_t N>
+std::optional<E> valueIn(const std::pair<E, const char*> (&table)[N], std::string_view name) {
+    for (const auto& [e, n] : table)
+        if (name == n) return e;
+    return std::nullopt;
+}
+
+template <typename E, size_t N>
+std::string namesIn(const std::pair<E, const char*> (&table)[N]) {
+    std::string out;
+    for (const auto& entry : table) out += (out.empty() ? "" : ", ") + std::string(entry.second);
+    return out;
+}
+
+int responseTurnIndex(const datasets::Conversation& conversation, ResponseTurn rule) {
+    if (rule == ResponseTurn::Last) return conversation.responseIndex();
+    for (size_t i = 0; i < conversation.turns.size(); ++i)
+        if (conversation.turns[i].role == datasets::Role::Assistant) return int(i);
+    return -1;
+}
+
+}  // namespace
+
+const char* instructionRuleName(InstructionRule r) { return nameIn(kInstructionRules, r); }
+const char* responseTurnName(ResponseTurn r) { return nameIn(kResponseTurns, r); }
+std::optional<InstructionRule> instructionRuleFromName(std::string_view n) { return valueIn(kInstructionRules, n); }
+std::optional<ResponseTurn> responseTurnFromName(std::string_view n) { return valueIn(kResponseTurns, n); }
+std::string knownInstructionRules() { return namesIn(kInstructionRules); }
+std::string knownResponseTurns() { return namesIn(kResponseTurns); }
+
+PromptParts splitConversation(const datasets::Conversation& conversation, const PromptConfig& config) {
+    const int r = responseTurnIndex(conversation, config.responseTurn);
     if (r < 0) throw ScoringError("sample has no assistant turn to score");
     int u = r - 1;
     while (u >= 0 && conversation.turns[size_t(u)].role != datasets::Role::User) --u;
@@ -54,10 +99,15 @@ PromptParts splitConversation(const datasets::Conversation& conversation) {
         parts.context += ": ";
         parts.context += turn.content;
     }
-    const auto [userContext, instruction] = datasets::splitInstruction(conversation.turns[size_t(u)].content);
-    if (!parts.context.empty() && !userContext.empty()) parts.context += "\n\n";
-    parts.context += userContext;
-    parts.instruction = std::string(instruction);
+    const std::string& userTurn = conversation.turns[size_t(u)].content;
+    if (config.instruction == InstructionRule::WholeTurn) {
+        parts.instruction = userTurn;
+    } else {
+        const auto [userContext, instruction] = datasets::splitInstruction(userTurn);
+        if (!parts.context.empty() && !userContext.empty()) parts.context += "\n\n";
+        parts.context += userContext;
+        parts.instruction = std::string(instruction);
+    }
     parts.response = conversation.turns[size_t(r)].content;
     return parts;
 }
@@ -165,7 +215,7 @@ std::string promptJson(const BuiltPrompt& p) {
 
 BuiltPrompt buildPrompt(const tok::Tokenizer& tokenizer, const datasets::Conversation& conversation,
                         const PromptConfig& config) {
-    return buildPrompt(tokenizer, splitConversation(conversation), config);
+    return buildPrompt(tokenizer, splitConversation(conversation, config), config);
 }
 
 SpanPrompt buildSegmentPrompt(const BuiltPrompt& full, size_t k) {

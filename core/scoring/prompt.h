@@ -6,7 +6,9 @@
 // which tokens are the context's, the instruction's and the response's. The other prompts
 // reuse its ids, so response tokens are identical in every pass.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,6 +17,24 @@
 #include "core/tokenizer/tokenizer.h"
 
 namespace gateau::scoring {
+
+// How a conversation splits into context, instruction and response (METHOD.md "Sample
+// anatomy"; RUN.json "instruction" and "response_turn").
+enum class InstructionRule {
+    LastParagraph,  // "last_paragraph": the final user turn's text after its last blank line
+    WholeTurn,      // "whole_turn": the whole final user turn; the context is the earlier turns
+};
+enum class ResponseTurn {
+    Last,   // "last": the last assistant turn is scored
+    First,  // "first": the first assistant turn; later turns are not part of the prompt
+};
+const char* instructionRuleName(InstructionRule r);
+const char* responseTurnName(ResponseTurn r);
+// nullopt for a name not in the table; knownInstructionRules() lists the names for messages.
+std::optional<InstructionRule> instructionRuleFromName(std::string_view name);
+std::optional<ResponseTurn> responseTurnFromName(std::string_view name);
+std::string knownInstructionRules();  // "last_paragraph, whole_turn"
+std::string knownResponseTurns();     // "last, first"
 
 struct PromptConfig {
     // Must contain {context}, {instruction} and {response}, once each, in this order.
@@ -25,6 +45,8 @@ struct PromptConfig {
     // tokenizer.model), as Hugging Face's tokenizer(text) does: BOS for Llama-2 and Mistral,
     // nothing for Llama-3's and Qwen's tokenizer.json. false: the text's tokens only.
     bool addBos = true;
+    InstructionRule instruction = InstructionRule::LastParagraph;
+    ResponseTurn responseTurn = ResponseTurn::Last;
 };
 
 // Throws ScoringError naming the problem (placeholders, maxTokens or segmentLen < 1).
@@ -35,13 +57,15 @@ struct PromptParts {
     std::string context, instruction, response;
 };
 
-// context: the turns before the final user turn, each rendered as "role: content" and
-// joined by "\n\n", then "\n\n", then the final user turn's text before its last "\n\n"
-// (either side may be empty; the separator only appears when both are non-empty).
-// instruction: the final user turn's last paragraph. response: the last assistant turn.
-// Turns between the final user turn and the response are not part of the prompt.
+// response: the scored assistant turn (config.responseTurn: the last or the first one).
+// The final user turn is the last user turn before it. context: the turns before the final
+// user turn, each rendered as "role: content" and joined by "\n\n", then (LastParagraph
+// only) "\n\n" and the final user turn's text before its last blank line (either side may
+// be empty; the separator only appears when both are non-empty). instruction: the final
+// user turn's last paragraph (LastParagraph) or the whole turn (WholeTurn). Turns between
+// the final user turn and the response, and after the response, are not part of the prompt.
 // Throws when there is no assistant turn or no user turn before it.
-PromptParts splitConversation(const datasets::Conversation& conversation);
+PromptParts splitConversation(const datasets::Conversation& conversation, const PromptConfig& config);
 
 // The template with the three texts substituted (in one pass: a text holding "{response}"
 // stays text), and where each text landed, as byte ranges of `text`.

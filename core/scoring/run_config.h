@@ -19,11 +19,14 @@ struct RunConfig {
     // stretches the short model to the long inputs); 1: A as configured.
     double stretchA = 1.0;
     std::string device = "cpu";
-    std::string dtype = "auto";  // auto | float32 | bfloat16 | float16
+    std::string dtype = "auto";  // auto | float32 | bfloat16 | float16; auto is resolved for
+                                 // the devices (jobs::resolveAutoDtype) before it names a run
 };
 
-// Parses RUN.json text: {"model_a", "model_b" (required), "segment_len", "max_tokens",
-// "template", "add_bos", "stretch_a", "device", "dtype"}; missing keys take PromptConfig's defaults.
+// Parses RUN.json text: {"model_a", "model_b" (required), "preset", "segment_len", "max_tokens",
+// "template", "add_bos", "stretch_a", "device", "dtype", "instruction", "response_turn"}; a
+// "preset" ("paper", "reference-code") fills the keys the file leaves out, and missing keys
+// take PromptConfig's defaults.
 // Relative model paths are resolved against baseDir (when non-empty). Unknown keys, wrong
 // types and invalid values throw ScoringError naming sourceName and the key.
 RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir = {});
@@ -32,9 +35,11 @@ RunConfig loadRunConfig(const std::string& path);
 
 // Canonical JSON (sorted keys, no whitespace) of everything that determines the stored
 // numbers: each model's absolute path and the SHA-256 of each of its weight files (by file
-// name), the prompt config, stretch_a, dtype and kScoringEngineVersion. Not the device: one
-// run may be scored on several devices (and resumed on another one). Opens both checkpoints
-// and hashes their weights (throws ModelError / std::runtime_error naming the file).
+// name), the prompt config (split rules included), stretch_a, dtype and kScoringEngineVersion.
+// Not the device: one run may be scored on several devices (and resumed on another one). Not
+// the preset's name: only the values it gave. dtype must be resolved (never "auto", which
+// would let a bf16 and an fp32 scoring share a run): throws ScoringError otherwise. Opens both
+// checkpoints and hashes their weights (throws ModelError / std::runtime_error naming the file).
 std::string canonicalRunConfigJson(const RunConfig& config);
 
 // The RunConfig a stored run was made with (to resume it or to rebuild its prompts):

@@ -74,6 +74,25 @@ private slots:
         QCOMPARE(runCli({"info", project, "--bogus"}).code, 2);
         QCOMPARE(runCli({"help"}).code, 0);
     }
+    // Every registered subcommand (as `gateau help` lists them) answers --help and -h with
+    // its usage on stdout and exit 0, whatever else is on the line.
+    void everySubcommandAnswersHelp() {
+        const auto help = runCli({"help"});
+        QCOMPARE(help.code, 0);
+        QStringList names;
+        for (const QString& line : help.out.split('\n'))
+            if (line.startsWith(QLatin1String("  gateau "))) names << line.mid(9).section(' ', 0, 0);
+        QVERIFY2(names.size() >= 14, qPrintable(help.out));
+        QVERIFY(names.contains("score") && names.contains("evaluate"));
+        for (const QString& name : names)
+            for (const QStringList& extra : {QStringList{"--help"}, QStringList{"-h"}, QStringList{"x.gateau", "--bogus", "--help"}}) {
+                const auto r = runCli(QStringList{name} + extra);
+                const QString what = name + " " + extra.join(' ') + ": " + r.err;
+                QVERIFY2(r.code == 0, qPrintable(what));
+                QVERIFY2(r.out.startsWith("usage: gateau " + name), qPrintable(what + r.out));
+                QVERIFY2(r.err.isEmpty(), qPrintable(what));
+            }
+    }
     void partialFileReportsLines() {
         QTemporaryDir dir;
         std::string good = R"({"messages":[{"role":"user","content":"c\n\nq"},{"role":"assistant","content":"a"}]})";

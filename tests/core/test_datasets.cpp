@@ -117,6 +117,23 @@ private slots:
         QVERIFY(c2.empty());
         QCOMPARE(std::string(i2), std::string("only one paragraph\nwith a newline"));
     }
+    void splitRuleCrlf() {
+        // CRLF text: "\r\n\r\n" is a blank line too (it contains no "\n\n").
+        auto [c1, i1] = splitInstruction("doc line\r\nmore\r\n\r\nWhat is it?");
+        QCOMPARE(std::string(c1), std::string("doc line\r\nmore"));
+        QCOMPARE(std::string(i1), std::string("What is it?"));
+        // Mixed endings: the blank line that starts later wins, either way round.
+        auto [c2, i2] = splitInstruction("a\n\nb\r\n\r\nc");
+        QCOMPARE(std::string(c2), std::string("a\n\nb"));
+        QCOMPARE(std::string(i2), std::string("c"));
+        auto [c3, i3] = splitInstruction("a\r\n\r\nb\n\nc");
+        QCOMPARE(std::string(c3), std::string("a\r\n\r\nb"));
+        QCOMPARE(std::string(i3), std::string("c"));
+        // A single CRLF is no paragraph break.
+        auto [c4, i4] = splitInstruction("one\r\ntwo");
+        QVERIFY(c4.empty());
+        QCOMPARE(std::string(i4), std::string("one\r\ntwo"));
+    }
     void codePointLengths() {
         auto o = parse(R"({"messages":[{"role":"user","content":"数据é"},{"role":"assistant","content":"😀"}]})");
         QVERIFY(o.ok);

@@ -336,6 +336,34 @@ private slots:
         }
     }
 
+    // One padded batch whose rows need more distinct dynamic-NTK tables than the engine's
+    // rope cache keeps (256): the cache is trimmed while the batch is being set up, and
+    // every row must still use its own table (it used to read freed memory: a wrong
+    // table, garbage or a crash).
+    void ropeCacheTrimKeepsTheBatchTablesAlive() {
+        auto m = testref::tinyModel(Arch::Llama, 21);
+        m.cfg.maxPositionEmbeddings = 4;
+        m.cfg.ropeScaling.type = RopeScaling::Type::Dynamic;
+        m.cfg.ropeScaling.factor = 2.0;
+        auto opt = fp32(64);
+        opt.batchTokens = int64_t(1) << 30;  // one batch
+        auto engine = testref::makeEngine(m, opt);
+        std::vector<std::vector<int64_t>> seqs;
+        std::vector<int64_t> spans;
+        for (int i = 0; i < 300; ++i) {
+            const int64_t n = 5 + i;  // 300 lengths, all beyond max_position_embeddings
+            seqs.push_back(testref::randomIds(n, m.cfg.vocabSize, 500 + uint64_t(i)));
+            spans.push_back(n - 2);
+        }
+        auto batch = engine->scoreSpanBatch(seqs, spans);
+        QCOMPARE(batch.size(), seqs.size());
+        auto single = testref::makeEngine(m, fp32(64));
+        for (size_t i = 0; i < seqs.size(); i += 7) {
+            auto r = single->scoreSpan(seqs[i], spans[i], 0, false);
+            EXPECT_CLOSE(batch[i].logprobs, r.logprobs, 2e-5);
+        }
+    }
+
     void segmentRangeMatchesReference() {
         // Segments over a context that starts after a template prefix and ends before the
         // instruction; with a window so blocks start mid-segment.

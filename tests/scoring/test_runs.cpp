@@ -75,6 +75,8 @@ private slots:
     void resumeAndLimit();
     void runIdentity();
     void rankJson();
+    void evaluateSpearman();
+    void scoreRefusesBadPairs();
     void migrationFromVersion1();
 };
 
@@ -182,6 +184,15 @@ void TestRuns::runConfigParsing() {
     QCOMPARE(canon["model_a"]["weights"].size(), size_t(1));
     QCOMPARE(canon["model_a"]["weights"][0]["sha256"].get<std::string>().size(), size_t(64));
     QVERIFY(canon["model_a"]["weights"][0]["sha256"] != canon["model_b"]["weights"][0]["sha256"]);
+    // The split rules are part of the identity, spelled out for a default run too.
+    QCOMPARE(canon["instruction"].get<std::string>(), std::string("last_paragraph"));
+    QCOMPARE(canon["response_turn"].get<std::string>(), std::string("last"));
+    QCOMPARE(canon["dtype"].get<std::string>(), std::string("float32"));
+    auto whole = cfg;
+    whole.prompt.instruction = scoring::InstructionRule::WholeTurn;
+    const std::string wholeCanon = scoring::canonicalRunConfigJson(whole);
+    QVERIFY(wholeCanon != canon.dump());
+    QVERIFY(scoring::runConfigFromCanonical(wholeCanon).prompt.instruction == scoring::InstructionRule::WholeTurn);
 
     // The CLI reports an unknown key as a usage error naming it.
     const std::string badPath = writeConfig("bad.json", 64, ", \"colour\": 1");
@@ -413,6 +424,96 @@ void TestRuns::rankJson() {
     auto bad = runCli({"rank", QString::fromStdString(projectMain_), "--run", "99"});
     QVERIFY(bad.code != 0);
     QVERIFY2(bad.err.find("99") != std::string::npos, bad.err.c_str());
+}
+
+namespace {
+
+// Spearman by its definition, O(n^2) (ties: half a rank each), then Pearson.
+double naiveSpearman(const std::vector<double>& x, const std::vector<double>& y) {
+    auto ranks = [](const std::vector<double>& v) {
+        std::vector<double> r(v.size(), 1.0);
+        for (size_t i = 0; i < v.size(); ++i)
+            for (size_t j = 0; j < v.size(); ++j)
+                if (j != i) r[i] += v[j] < v[i] ? 1.0 : v[j] == v[i] ? 0.5 : 0.0;
+        return r;
+    };
+    const auto rx = ranks(x), ry = ranks(y);
+    const double m = (double(x.size()) + 1) / 2;
+    double sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        sxy += (rx[i] - m) * (ry[i] - m);
+        sxx += (rx[i] - m) * (rx[i] - m);
+        syy += (ry[i] - m) * (ry[i] - m);
+    }
+    return sxy / std::sqrt(sxx * syy);
+}
+
+}  // namespace
+
+// `gateau evaluate` prints each score's Spearman correlation with the context tokens as
+// scored, against the definition on the stored raw values (CAM is increasing in cam_raw,
+// so it has cam_raw's ranks).
+void TestRuns::evaluateSpearman() {
+    std::vector<double> pa, pb, ifd, camRaw, ctx;
+    {
+        auto store = db::ProjectStore::open(projectMain_, false);
+        for (auto& row : db::loadRawScores(store, 1))
+            if (row.status == "done") {
+                pa.push_back(row.pplA), pb.push_back(row.pplB), ifd.push_back(row.ifd), camRaw.push_back(row.camRaw);
+                ctx.push_back(double(row.contextTokens));
+            }
+    }
+    QCOMPARE(ctx.size(), size_t(kSamples - 1));
+    auto r = runCli({"evaluate", QString::fromStdString(projectMain_), "--run", "1", "--label", "id=s3", "--json"});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    const auto j = nlohmann::json::parse(r.out)["spearman_context_tokens"];
+    QVERIFY_NEAR(j["ppl_a"].get<double>(), naiveSpearman(pa, ctx), 1e-12);
+    QVERIFY_NEAR(j["ppl_b"].get<double>(), naiveSpearman(pb, ctx), 1e-12);
+    QVERIFY_NEAR(j["ifd"].get<double>(), naiveSpearman(ifd, ctx), 1e-12);
+    QVERIFY_NEAR(j["cam"].get<double>(), naiveSpearman(camRaw, ctx), 1e-12);
+    for (const char* k : {"combined", "hmg"}) QVERIFY2(j[k].is_number(), k);
+    auto text = runCli({"evaluate", QString::fromStdString(projectMain_), "--run", "1", "--label", "id=s3"});
+    QVERIFY2(text.code == 0, text.err.c_str());
+    QVERIFY2(text.out.find("Spearman correlation with context length (context tokens") != std::string::npos, text.out.c_str());
+}
+
+// Refused before anything is hashed or scored: a max_tokens beyond B's window (2048, no
+// rope scaling), and an A whose tokenizer is not B's. dtype auto names the real precision.
+void TestRuns::scoreRefusesBadPairs() {
+    const std::string project = makeProject("pairs.gateau");
+    auto score = [&](const std::string& config) {
+        return runCli({"score", QString::fromStdString(project), "--config", QString::fromStdString(config), "--limit", "0"});
+    };
+    const std::string longConfig = dir_ + "/long.json";
+    std::ofstream(longConfig) << R"({"model_a": "m1", "model_b": "m2", "max_tokens": 4096, "dtype": "float32"})";
+    const auto tooLong = score(longConfig);
+    QCOMPARE(tooLong.code, 2);
+    QVERIFY2(tooLong.err.find("max_tokens 4096 exceeds model B's 2048-token window") != std::string::npos, tooLong.err.c_str());
+
+    // A = m1's weights with Qwen3's tokenizer.
+    const std::string mixed = dir_ + "/mq";
+    fs::create_directories(mixed);
+    for (const auto& e : fs::directory_iterator(modelA_))
+        if (e.path().filename().string().rfind("tokenizer", 0) != 0) fs::copy_file(e.path(), mixed + "/" + e.path().filename().string(), fs::copy_options::overwrite_existing);
+    fs::copy_file(std::string(GATEAU_SHARED_DIR) + "/testdata/tokenizers/qwen3/tokenizer.json", mixed + "/tokenizer.json",
+                  fs::copy_options::overwrite_existing);
+    const std::string mixedConfig = dir_ + "/mixed.json";
+    std::ofstream(mixedConfig) << R"({"model_a": "mq", "model_b": "m2", "max_tokens": 400, "dtype": "float32"})";
+    const auto mismatch = score(mixedConfig);
+    QCOMPARE(mismatch.code, 2);
+    QVERIFY2(mismatch.err.find("model A's tokenizer is not model B's (vocabulary size") != std::string::npos,
+             mismatch.err.c_str());
+
+    auto store = db::ProjectStore::open(project, false);
+    QCOMPARE(db::listRuns(store).size(), size_t(0));  // nothing was created
+    const std::string autoConfig = dir_ + "/auto.json";
+    std::ofstream(autoConfig) << R"({"model_a": "m1", "model_b": "m2", "max_tokens": 400, "device": "cpu"})";
+    const auto made = score(autoConfig);
+    QVERIFY2(made.code == 0, made.err.c_str());
+    const auto runs = db::listRuns(store);
+    QCOMPARE(runs.size(), size_t(1));
+    QCOMPARE(nlohmann::json::parse(runs[0].configJson)["dtype"].get<std::string>(),
+             std::string(model::cpuHasBf16() ? "bfloat16" : "float32"));
 }
 
 void TestRuns::migrationFromVersion1() {

@@ -97,6 +97,7 @@ private slots:
 
     void templateValidation();
     void conversationSplit();
+    void conversationSplitRules();
     void charPromptLayout();
     void charSegmentsAndSegmentPrompt();
     void charTruncation();
@@ -349,27 +350,65 @@ void TestScoring::conversationSplit() {
                   {Role::Assistant, "Hello"},
                   {Role::User, "Doc para1\n\nDoc para2\n\nSummarise."},
                   {Role::Assistant, "Short."}};
-    const auto p = splitConversation(conv);
+    const auto p = splitConversation(conv, PromptConfig{});
     QCOMPARE(p.context, std::string("system: Be brief.\n\nuser: Hi\n\nassistant: Hello\n\nDoc para1\n\nDoc para2"));
     QCOMPARE(p.instruction, std::string("Summarise."));
     QCOMPARE(p.response, std::string("Short."));
 
     Conversation single;
     single.turns = {{Role::User, "Just a question"}, {Role::Assistant, "An answer"}};
-    const auto q = splitConversation(single);
+    const auto q = splitConversation(single, PromptConfig{});
     QCOMPARE(q.context, std::string());
     QCOMPARE(q.instruction, std::string("Just a question"));
 
     Conversation earlierOnly;
     earlierOnly.turns = {{Role::System, "S"}, {Role::User, "Q"}, {Role::Assistant, "A"}};
-    QCOMPARE(splitConversation(earlierOnly).context, std::string("system: S"));
+    QCOMPARE(splitConversation(earlierOnly, PromptConfig{}).context, std::string("system: S"));
 
     Conversation noAnswer;
     noAnswer.turns = {{Role::User, "Q"}};
-    expectError([&] { splitConversation(noAnswer); }, "no assistant turn");
+    expectError([&] { splitConversation(noAnswer, PromptConfig{}); }, "no assistant turn");
     Conversation noUser;
     noUser.turns = {{Role::System, "S"}, {Role::Assistant, "A"}};
-    expectError([&] { splitConversation(noUser); }, "no user turn");
+    expectError([&] { splitConversation(noUser, PromptConfig{}); }, "no user turn");
+}
+
+// RUN.json's "instruction" and "response_turn" rules, on a conversation with two exchanges.
+void TestScoring::conversationSplitRules() {
+    Conversation conv;
+    conv.turns = {{Role::System, "S"},
+                  {Role::User, "Doc one\n\nFirst question?"},
+                  {Role::Assistant, "First answer."},
+                  {Role::User, "Doc two\r\n\r\nSecond question?"},
+                  {Role::Assistant, "Second answer."}};
+    PromptConfig cfg;  // defaults: last paragraph of the final user turn, last assistant turn
+    auto p = splitConversation(conv, cfg);
+    QCOMPARE(p.context, std::string("system: S\n\nuser: Doc one\n\nFirst question?\n\nassistant: First answer.\n\nDoc two"));
+    QCOMPARE(p.instruction, std::string("Second question?"));  // CRLF blank line
+    QCOMPARE(p.response, std::string("Second answer."));
+
+    cfg.instruction = InstructionRule::WholeTurn;  // the context is the earlier turns only
+    p = splitConversation(conv, cfg);
+    QCOMPARE(p.context, std::string("system: S\n\nuser: Doc one\n\nFirst question?\n\nassistant: First answer."));
+    QCOMPARE(p.instruction, std::string("Doc two\r\n\r\nSecond question?"));
+    QCOMPARE(p.response, std::string("Second answer."));
+
+    cfg.responseTurn = ResponseTurn::First;  // later turns are not part of the prompt
+    p = splitConversation(conv, cfg);
+    QCOMPARE(p.context, std::string("system: S"));
+    QCOMPARE(p.instruction, std::string("Doc one\n\nFirst question?"));
+    QCOMPARE(p.response, std::string("First answer."));
+
+    cfg.instruction = InstructionRule::LastParagraph;
+    p = splitConversation(conv, cfg);
+    QCOMPARE(p.context, std::string("system: S\n\nDoc one"));
+    QCOMPARE(p.instruction, std::string("First question?"));
+
+    // The names RUN.json uses, both ways.
+    QCOMPARE(std::string(instructionRuleName(InstructionRule::WholeTurn)), std::string("whole_turn"));
+    QVERIFY(instructionRuleFromName("last_paragraph") == InstructionRule::LastParagraph);
+    QVERIFY(responseTurnFromName("first") == ResponseTurn::First);
+    QVERIFY(!responseTurnFromName("middle"));
 }
 
 void TestScoring::charPromptLayout() {
@@ -510,7 +549,7 @@ void TestScoring::mistralSpans() {
                   {Role::User, "The licence grants freedoms.\n\nIt also imposes conditions on distribution.\n\n"
                                "What does the licence impose?"},
                   {Role::Assistant, "Conditions on distribution, as stated in the second paragraph."}};
-    const auto parts = splitConversation(conv);
+    const auto parts = splitConversation(conv, PromptConfig{});
     PromptConfig cfg;
     cfg.segmentLen = 8;
     const auto p = buildPrompt(*tok, conv, cfg);

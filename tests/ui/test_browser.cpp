@@ -92,7 +92,7 @@ private slots:
         }
         dataset_ = dir_ + "/data.jsonl";
         test::writeWordDataset(dataset_, kSamples);
-        std::ofstream(dir_ + "/run.json") << R"({"model_a": "m1", "model_b": "m2", "segment_len": 32, "dtype": "float32"})";
+        std::ofstream(dir_ + "/run.json") << R"({"model_a": "m1", "model_b": "m2", "segment_len": 32, "max_tokens": 2048, "dtype": "float32"})";
         project_ = dir_ + "/p.gateau";
         QCOMPARE(ok(runCli({"import", q(project_), q(dataset_)})), std::string());
         QCOMPARE(ok(runCli({"score", q(project_), "--config", q(dir_ + "/run.json")})), std::string());

@@ -1,6 +1,7 @@
 #include "ui/scoring/job_controller.h"
 
 #include "core/jobs/scoring_job.h"
+#include "core/scoring/model_pair.h"
 #include "db/project_job_store.h"
 #include "db/run_store.h"
 
@@ -181,8 +182,13 @@ bool JobController::launch(const QString& projectPath, const std::vector<std::st
             if (cfg) {
                 snap.phase = QStringLiteral("preparing");
                 publish(snap);
-                runConfig = *cfg;
+                jobs::JobOptions resolved;
+                resolved.config = *cfg;
+                resolved.devices = devices;
+                jobs::resolveAutoDtype(resolved);  // the identity names the real precision
+                runConfig = resolved.config;
                 scoring::validate(runConfig.prompt);
+                scoring::checkRunModels(runConfig, "run config");  // the dialog showed its warnings
                 const std::string canonical = scoring::canonicalRunConfigJson(runConfig);  // hashes the weights
                 run = db::createOrFindRun(store, canonical);
             } else {

@@ -105,6 +105,7 @@ ModelSummary describeModel(const QString& dir) {
         s.contextWindow = c.maxPositionEmbeddings;
         s.ropeTheta = c.ropeTheta;
         s.ropeScaling = ropeScalingText(c.ropeScaling);
+        s.config = c;
         const QDir d(dir);
         s.hasTokenizer = d.exists(QStringLiteral("tokenizer.json")) || d.exists(QStringLiteral("tokenizer.model"));
         s.ok = true;
@@ -232,8 +233,22 @@ void ScoringDialog::buildUi() {
     dtype_ = new QComboBox;
     dtype_->setObjectName("dtype");
     dtype_->addItems({"auto", "float32", "bfloat16", "float16"});
-    dtype_->setToolTip(tr("Compute dtype; auto: float32 on CPU, the checkpoint's dtype on GPU"));
+    dtype_->setToolTip(tr("Compute dtype; auto: bfloat16 on GPUs and on CPUs with AVX512-BF16 or AMX, else "
+                          "float32. The run records the dtype auto resolves to."));
     rf->addRow(tr("Dtype:"), dtype_);
+    // The split rules (METHOD.md "Sample anatomy"), named as in RUN.json.
+    instruction_ = new QComboBox;
+    instruction_->setObjectName("instruction");
+    instruction_->addItems(QString::fromStdString(scoring::knownInstructionRules()).split(QStringLiteral(", ")));
+    instruction_->setToolTip(tr("last_paragraph: the instruction is the final user turn's last paragraph, the rest "
+                                "of it is context; whole_turn: the whole final user turn, the context is the "
+                                "earlier turns"));
+    rf->addRow(tr("Instruction:"), instruction_);
+    responseTurn_ = new QComboBox;
+    responseTurn_->setObjectName("responseTurn");
+    responseTurn_->addItems(QString::fromStdString(scoring::knownResponseTurns()).split(QStringLiteral(", ")));
+    responseTurn_->setToolTip(tr("Which assistant turn is scored; later turns are not part of the prompt"));
+    rf->addRow(tr("Scored turn:"), responseTurn_);
     addBos_ = new QCheckBox(tr("Prepend BOS"));
     addBos_->setObjectName("addBos");
     addBos_->setToolTip(tr("Only when the tokenizer has a BOS token"));
@@ -306,6 +321,8 @@ void ScoringDialog::buildUi() {
     auto changed = [this] { revalidate(); };
     connect(segmentLen_, qOverload<int>(&QSpinBox::valueChanged), this, changed);
     connect(maxTokens_, qOverload<int>(&QSpinBox::valueChanged), this, changed);
+    connect(instruction_, &QComboBox::currentTextChanged, this, changed);
+    connect(responseTurn_, &QComboBox::currentTextChanged, this, changed);
     connect(template_, &QPlainTextEdit::textChanged, this, changed);
 
     resize(680, sizeHint().height());
@@ -348,6 +365,16 @@ void ScoringDialog::validateModel(ModelRow& row) {
                                              "from model B"));
         row.info->setText(text);
     }
+    // On pick, not on every keystroke elsewhere: reading two tokenizers takes a moment.
+    const QString pair = a_.summary.dir + QLatin1Char('\n') + b_.summary.dir;
+    if (a_.summary.ok && b_.summary.ok && b_.summary.hasTokenizer && pair != tokenizerPair_) {
+        tokenizerPair_ = pair;
+        try {
+            tokenizerCheck_ = scoring::checkTokenizerPair(a_.summary.dir.toStdString(), b_.summary.dir.toStdString());
+        } catch (const std::exception& e) {
+            tokenizerCheck_ = {scoring::PairCheck::Verdict::Refuse, e.what()};
+        }
+    }
     revalidate();
 }
 
@@ -357,6 +384,8 @@ scoring::PromptConfig ScoringDialog::promptConfig() const {
     p.maxTokens = maxTokens_->value();
     p.segmentLen = segmentLen_->value();
     p.addBos = addBos_->isChecked();
+    p.instruction = scoring::instructionRuleFromName(instruction_->currentText().toStdString()).value_or(p.instruction);
+    p.responseTurn = scoring::responseTurnFromName(responseTurn_->currentText().toStdString()).value_or(p.responseTurn);
     return p;
 }
 
@@ -379,9 +408,19 @@ void ScoringDialog::revalidate() {
 
     // A/B pair.
     QStringList warnings;
+    pairErrors_.clear();
     const ModelSummary& a = a_.summary;
     const ModelSummary& b = b_.summary;
     if (a_.checked && b_.checked && a.ok && b.ok) {
+        // The same checks as `gateau score` (docs/scoring.md "Checks before a run").
+        const scoring::PairCheck budget = scoring::checkContextBudget(b.config, maxTokens_->value());
+        const bool tokenizersChecked = tokenizerPair_ == a.dir + QLatin1Char('\n') + b.dir;
+        const scoring::PairCheck* checks[] = {&budget, tokenizersChecked ? &tokenizerCheck_ : nullptr};
+        for (const scoring::PairCheck* c : checks) {
+            if (!c) continue;
+            if (c->verdict == scoring::PairCheck::Verdict::Refuse) pairErrors_ << QString::fromStdString(c->message);
+            else if (!c->message.empty()) warnings << QString::fromStdString(c->message);
+        }
         if (a.contextWindow >= b.contextWindow)
             warnings << tr("A's context window (%1) is not shorter than B's (%2): A should be the short-window model.")
                             .arg(a.contextWindow)
@@ -405,6 +444,7 @@ void ScoringDialog::revalidate() {
     QStringList elsewhere;
     if (!a_.checked || !b_.checked) elsewhere << tr("Checking the models…");
     if (devices().empty()) elsewhere << tr("Check at least one device.");
+    elsewhere << pairErrors_;
     problemsLabel_->setText(elsewhere.join('\n'));
     problemsLabel_->setVisible(!elsewhere.isEmpty());
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(problems().isEmpty());
@@ -431,6 +471,7 @@ QString ScoringDialog::problems() const {
     if (b_.checked && b_.summary.ok && !b_.summary.hasTokenizer) out << tr("Model B has no tokenizer.");
     if (devices().empty()) out << tr("Check at least one device.");
     if (!templateError_.isEmpty()) out << tr("Template: %1").arg(templateError_);
+    out << pairErrors_;
     return out.join('\n');
 }
 
@@ -492,6 +533,8 @@ void ScoringDialog::setFromConfig(const scoring::RunConfig& c) {
     stretchA_->setValue(c.stretchA);
     const int di = dtype_->findText(QString::fromStdString(c.dtype));
     dtype_->setCurrentIndex(di >= 0 ? di : 0);
+    instruction_->setCurrentText(QString::fromLatin1(scoring::instructionRuleName(c.prompt.instruction)));
+    responseTurn_->setCurrentText(QString::fromLatin1(scoring::responseTurnName(c.prompt.responseTurn)));
     std::vector<std::string> devs;
     for (const QString& d : QString::fromStdString(c.device).split(',', Qt::SkipEmptyParts)) devs.push_back(d.trimmed().toStdString());
     if (!devs.empty()) setDevices(devs);
@@ -512,6 +555,10 @@ void ScoringDialog::loadSettings() {
     c.prompt.templ = s.value("template", QString::fromStdString(defaults.templ)).toString().toStdString();
     c.stretchA = s.value("stretchA", 1.0).toDouble();
     c.dtype = s.value("dtype", "auto").toString().toStdString();
+    c.prompt.instruction = scoring::instructionRuleFromName(s.value("instruction").toString().toStdString())
+                               .value_or(defaults.instruction);
+    c.prompt.responseTurn = scoring::responseTurnFromName(s.value("responseTurn").toString().toStdString())
+                                .value_or(defaults.responseTurn);
     c.device = s.value("devices", "cpu").toString().toStdString();
     const double alpha = s.value("alpha", 0.7).toDouble();
     s.endGroup();
@@ -533,6 +580,8 @@ void ScoringDialog::saveSettings() const {
     s.setValue("template", QString::fromStdString(c.prompt.templ));
     s.setValue("stretchA", c.stretchA);
     s.setValue("dtype", QString::fromStdString(c.dtype));
+    s.setValue("instruction", QString::fromLatin1(scoring::instructionRuleName(c.prompt.instruction)));
+    s.setValue("responseTurn", QString::fromLatin1(scoring::responseTurnName(c.prompt.responseTurn)));
     s.setValue("devices", QString::fromStdString(c.device));
     s.setValue("alpha", alpha());
     s.endGroup();

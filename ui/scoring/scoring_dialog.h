@@ -3,10 +3,13 @@
 // prompt/segment settings of a scoring run (METHOD.md), validating as the user types. OK is
 // enabled only for a config the scorer accepts. Remembers the last values (QSettings group
 // "scoring"). alpha is shown for the ranking default; it is not part of the run identity.
+#include "core/model/config.h"
+#include "core/scoring/model_pair.h"
 #include "core/scoring/run_config.h"
 
 #include <QDialog>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <string>
@@ -35,6 +38,7 @@ struct ModelSummary {
     qint64 layers = 0, hidden = 0, heads = 0, kvHeads = 0, vocab = 0, contextWindow = 0;
     double ropeTheta = 0;
     bool hasTokenizer = false;  // tokenizer.json or tokenizer.model in the folder
+    model::ModelConfig config;  // for the checks of max_tokens against B's window
 };
 ModelSummary describeModel(const QString& dir);
 
@@ -58,7 +62,7 @@ public:
     bool isValid() const;      // what enables OK
     QString problems() const;  // why OK is disabled, one line per problem (empty when valid)
     QString modelInfo(Model which) const;  // the info/error text shown under the folder (plain)
-    QString pairWarnings() const;          // A/B window and vocabulary warnings (plain)
+    QString pairWarnings() const;          // A/B window, vocabulary and max_tokens warnings (plain)
     QString templateMessage() const;       // the template's validation text (plain)
 
     // Devices the list offers: "cpu", then "cuda:0".. for model::cudaDeviceCount().
@@ -94,6 +98,8 @@ private:
     QDoubleSpinBox* stretchA_ = nullptr;
     QLabel* stretchHint_ = nullptr;
     QComboBox* dtype_ = nullptr;
+    QComboBox* instruction_ = nullptr;
+    QComboBox* responseTurn_ = nullptr;
     QCheckBox* addBos_ = nullptr;
     QPlainTextEdit* template_ = nullptr;
     QLabel* templateStatus_ = nullptr;
@@ -101,6 +107,11 @@ private:
     QLabel* problemsLabel_ = nullptr;
     QDialogButtonBox* buttons_ = nullptr;
     QString templateError_;
+    // Model A's tokenizer against B's (scoring::checkTokenizerPair), computed when a model
+    // is picked, for the pair of folders in tokenizerPair_; refusals of the pair in pairErrors_.
+    scoring::PairCheck tokenizerCheck_;
+    QString tokenizerPair_;
+    QStringList pairErrors_;
 };
 
 }  // namespace gateau::ui

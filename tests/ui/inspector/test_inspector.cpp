@@ -136,7 +136,8 @@ void TestInspector::initTestCase() {
     QVERIFY(dir_.isValid());
     for (auto [name, seed] : {std::pair{"m1", "1"}, std::pair{"m2", "2"}}) {
         const Cli r = runCli({"make-tiny-model", path(name), "--arch", "llama", "--tokenizer", kMistral, "--layers", "2",
-                              "--hidden", "64", "--heads", "4", "--kv-heads", "2", "--intermediate", "128", "--seed", seed});
+                              "--hidden", "64", "--heads", "4", "--kv-heads", "2", "--intermediate", "128", "--seed", seed,
+                              "--max-pos", "4096"});  // DEMO_RUN's max_tokens must fit B's window
         QVERIFY2(r.code == 0, qPrintable(r.err));
     }
     writeDataset(path("data.jsonl").toStdString());

@@ -23,6 +23,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -225,13 +226,41 @@ private slots:
         QCOMPARE(d.devices(), std::vector<std::string>{"cpu"});
         saveShot(&d, "/tmp/scoring_dialog.png");
 
-        // Swapped models: a warning, still valid.
+        // Swapped models: a warning, still valid while max_tokens fits B's (now 512) window.
         scoring::RunConfig swapped = config();
         std::swap(swapped.modelA, swapped.modelB);
+        swapped.prompt.maxTokens = 512;
         d.setFromConfig(swapped);
         QVERIFY(d.pairWarnings().contains("not shorter"));
-        QVERIFY(d.isValid());
+        QVERIFY2(d.isValid(), qPrintable(d.problems()));
+        // One token more than B's window (no rope scaling): refused, naming max_tokens.
+        d.findChild<QSpinBox*>("maxTokens")->setValue(513);
+        QVERIFY(!d.isValid());
+        QVERIFY(!ok->isEnabled());
+        QVERIFY2(d.problems().contains("max_tokens 513 exceeds model B's 512-token window"), qPrintable(d.problems()));
         d.setFromConfig(config());
+        QVERIFY(d.isValid());
+
+        // An A whose tokenizer is not B's: refused, naming the first difference.
+        const QString mixed = dir_->filePath("mixed-a");
+        QDir().mkpath(mixed);
+        for (const QString& f : QDir(m1_).entryList(QDir::Files))
+            if (!f.startsWith("tokenizer")) QFile::copy(m1_ + "/" + f, mixed + "/" + f);
+        QVERIFY(QFile::copy(QStringLiteral(GATEAU_SHARED_DIR "/testdata/tokenizers/qwen3/tokenizer.json"), mixed + "/tokenizer.json"));
+        scoring::RunConfig mismatched = config();
+        mismatched.modelA = mixed.toStdString();
+        d.setFromConfig(mismatched);
+        QVERIFY(!d.isValid());
+        QVERIFY2(d.problems().contains("model A's tokenizer is not model B's (vocabulary size"), qPrintable(d.problems()));
+        // The split rules round-trip.
+        scoring::RunConfig rules = config();
+        rules.prompt.instruction = scoring::InstructionRule::WholeTurn;
+        rules.prompt.responseTurn = scoring::ResponseTurn::First;
+        d.setFromConfig(rules);
+        QVERIFY(d.runConfig().prompt.instruction == scoring::InstructionRule::WholeTurn);
+        QVERIFY(d.runConfig().prompt.responseTurn == scoring::ResponseTurn::First);
+        d.setFromConfig(config());
+        QVERIFY(d.isValid());
 
         // A template without {response}: invalid.
         auto* templ = d.findChild<QPlainTextEdit*>("template");
