@@ -434,7 +434,7 @@ void TestRuns::migrationFromVersion1() {
     auto version = store.db().prepare("PRAGMA user_version");
     QVERIFY(version.step());
     QCOMPARE(int(version.int64(0)), db::schemaVersion());
-    QCOMPARE(db::schemaVersion(), 3);
+    QCOMPARE(db::schemaVersion(), 4);
     auto old = store.db().prepare("SELECT count(*) FROM sqlite_master WHERE name = 'scores'");
     QVERIFY(old.step());
     QCOMPARE(old.int64(0), int64_t(0));
