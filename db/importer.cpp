@@ -187,7 +187,9 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
         // An import of this path that was interrupted (crash, kill) left partial rows: replace
         // them. Only orphans: an import of the same file running right now keeps its rows.
         Transaction tx(db);
-        auto del = db.prepare("DELETE FROM datasets WHERE status = 'importing' AND path = ?1 AND worker_id IS NULL");
+        auto del = db.prepare(
+            "DELETE FROM datasets WHERE status = 'importing' AND path = ?1 AND "
+            "(worker_id IS NULL OR worker_id NOT IN (SELECT id FROM workers))");
         del.bind(1, absPath).run();
         auto ins = db.prepare(
             "INSERT INTO datasets(path, name, size_bytes, format, status, imported_at, worker_id) "

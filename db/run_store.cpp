@@ -270,7 +270,7 @@ bool claimSample(ProjectStore& store, int64_t runId, int64_t sampleId, int64_t w
         if (other == workerId) return true;
         if (!workerIsDead(db, other)) return false;
         // Killed mid-run: its claims (this one and the rest) go with its row.
-        db.prepare("DELETE FROM workers WHERE id = ?1").bind(1, other).run();
+        forgetWorker(db, other);
     }
     db.prepare("INSERT INTO sample_claims(run_id, sample_id, worker_id, claimed_at) VALUES (?1, ?2, ?3, ?4)")
         .bind(1, runId).bind(2, sampleId).bind(3, workerId).bind(4, utcNow()).run();

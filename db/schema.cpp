@@ -128,10 +128,11 @@ CREATE TABLE token_attention(
 )SQL",
         // 4: processes working on the project (db/workers.h), so another process can tell a
         //    live import or scoring job from one that was killed: an import in progress names
-        //    its worker, and a scoring worker claims the samples it is scoring.
+        //    its worker (no foreign key: a worker's end sets it NULL, see db/workers.cpp; ids
+        //    are never reused), and a scoring worker claims the samples it is scoring.
         R"SQL(
 CREATE TABLE workers(
-  id            INTEGER PRIMARY KEY,
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
   host          TEXT NOT NULL,
   pid           INTEGER NOT NULL,
   pid_start     TEXT NOT NULL,
@@ -139,7 +140,7 @@ CREATE TABLE workers(
   started_at    TEXT NOT NULL,
   heartbeat_at  TEXT NOT NULL
 );
-ALTER TABLE datasets ADD COLUMN worker_id INTEGER REFERENCES workers(id) ON DELETE SET NULL;
+ALTER TABLE datasets ADD COLUMN worker_id INTEGER;
 
 CREATE TABLE sample_claims(
   run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

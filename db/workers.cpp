@@ -40,8 +40,12 @@ void reapDeadWorkers(Database& db) {
         while (st.step())
             if (deadRow(st.text(1), st.int64(2), st.text(3), st.text(4))) dead.push_back(st.int64(0));
     }
-    auto del = db.prepare("DELETE FROM workers WHERE id = ?1");
-    for (int64_t id : dead) del.bind(1, id).run();
+    for (int64_t id : dead) forgetWorker(db, id);
+}
+
+void forgetWorker(Database& db, int64_t id) {
+    db.prepare("UPDATE datasets SET worker_id = NULL WHERE worker_id = ?1").bind(1, id).run();
+    db.prepare("DELETE FROM workers WHERE id = ?1").bind(1, id).run();  // its claims cascade
 }
 
 WorkerLease::WorkerLease(Database& db, const std::string& task) : db_(db), lastBeat_(std::chrono::steady_clock::now()) {
@@ -58,7 +62,7 @@ WorkerLease::WorkerLease(Database& db, const std::string& task) : db_(db), lastB
 WorkerLease::~WorkerLease() {
     try {
         Transaction tx(db_);
-        db_.prepare("DELETE FROM workers WHERE id = ?1").bind(1, id_).run();
+        forgetWorker(db_, id_);
         tx.commit();
     } catch (const std::exception&) {
         // A killed process leaves its row too; the next worker reaps it.

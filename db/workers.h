@@ -25,6 +25,8 @@ bool workerIsDead(Database& db, int64_t id);
 // Deletes the rows of dead workers (their claims go with them; an import they were running
 // keeps its rows with worker_id NULL, an orphan). Runs in the caller's transaction.
 void reapDeadWorkers(Database& db);
+// Deletes one worker's row the same way, dead or not (its end, or a takeover).
+void forgetWorker(Database& db, int64_t id);
 
 class WorkerLease {
 public:

@@ -238,7 +238,13 @@ void AtomicFileSet::commit() {
     // wait for the end (the handler ends the process), so the targets stay the old pair.
     for (auto& f : files_) f->guard_.release();
     while (g_ending.load()) ::pause();
-    for (auto& f : files_) writeSmallFileDurably(journalPathFor(f->path()), j.dump());
+    try {
+        for (auto& f : files_) writeSmallFileDurably(journalPathFor(f->path()), j.dump());
+    } catch (...) {  // nothing renamed yet: undo, so that no later writer completes this commit
+        for (auto& f : files_) std::remove(journalPathFor(f->path()).c_str());
+        for (auto& f : files_) std::remove(f->tempPath().c_str());
+        throw;
+    }
     crashPoint("commit-journal-written");
     for (size_t i = 0; i < files_.size(); ++i) {
         AtomicFile& f = *files_[i];
