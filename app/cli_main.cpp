@@ -1,5 +1,6 @@
 // gateau: the command-line front end. Every score and export is reproducible from here alone.
 #include "app/cli/command.h"
+#include "app/cli/interrupt.h"
 #include "core/util/logging.h"
 
 #include <spdlog/spdlog.h>
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
         else args.emplace_back(argv[i]);
     }
     gateau::util::setupLogging(gateau::util::defaultLogDir(), verbose);
+    installSignalHandlers();
     if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
         printHelp();
         return args.empty() ? 2 : 0;

@@ -28,8 +28,7 @@ std::string num(double v) {
 }  // namespace
 
 int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const Ranking& ranking,
-                            const std::string& outPath) {
-    util::AtomicFile out(outPath);
+                            util::AtomicFile& out) {
     int64_t written = 0;
     for (const RankedRow& r : ranking.rows) {
         if (!r.selected) continue;
@@ -43,12 +42,10 @@ int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const
         out.write(line);
         ++written;
     }
-    out.commit();
     return written;
 }
 
-int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, const std::string& outPath) {
-    util::AtomicFile out(outPath);
+int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, util::AtomicFile& out) {
     out.write(
         "rank,sample_id,external_id,dataset,selected,decision,note,score,hmg,cam,ppl_a,ppl_b,ppl_response_only,ifd,"
         "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated\n");
@@ -63,8 +60,21 @@ int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, const 
                            std::to_string(s.contextTokens) + "," + (s.truncated ? "1" : "0") + "\n";
         out.write(line);
     }
-    out.commit();
     return int64_t(ranking.rows.size());
+}
+
+ExportCounts exportRun(ProjectStore& store, const RankInputs& inputs, const Ranking& ranking,
+                       const std::string& jsonlPath, const std::string& csvPath) {
+    std::vector<std::string> paths;
+    if (!jsonlPath.empty()) paths.push_back(jsonlPath);
+    if (!csvPath.empty()) paths.push_back(csvPath);
+    util::AtomicFileSet files(paths);
+    ExportCounts n;
+    size_t i = 0;
+    if (!jsonlPath.empty()) n.selected = exportSelectedJsonl(store, inputs, ranking, files.file(i++));
+    if (!csvPath.empty()) n.csvRows = exportScoresCsv(inputs, ranking, files.file(i++));
+    files.commit();
+    return n;
 }
 
 }  // namespace gateau::db

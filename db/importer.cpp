@@ -3,6 +3,7 @@
 #include "core/datasets/record_parser.h"
 #include "core/util/sha256.h"
 #include "core/util/text.h"
+#include "db/workers.h"
 
 #include <nlohmann/json.hpp>
 
@@ -179,15 +180,22 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
         }
     }
 
+    // The rows being imported name this worker, so that another import (of this file or
+    // any) never takes them for the leftovers of a killed one.
+    WorkerLease lease(db, "import");
     {
-        // An import of this path that was interrupted (crash, kill) left partial rows: replace them.
+        // An import of this path that was interrupted (crash, kill) left partial rows: replace
+        // them. Only orphans: an import of the same file running right now keeps its rows.
         Transaction tx(db);
-        auto del = db.prepare("DELETE FROM datasets WHERE status = 'importing' AND path = ?1");
+        auto del = db.prepare(
+            "DELETE FROM datasets WHERE status = 'importing' AND path = ?1 AND "
+            "(worker_id IS NULL OR worker_id NOT IN (SELECT id FROM workers))");
         del.bind(1, absPath).run();
         auto ins = db.prepare(
-            "INSERT INTO datasets(path, name, size_bytes, format, status, imported_at) VALUES (?1, ?2, ?3, ?4, 'importing', ?5)");
+            "INSERT INTO datasets(path, name, size_bytes, format, status, imported_at, worker_id) "
+            "VALUES (?1, ?2, ?3, ?4, 'importing', ?5, ?6)");
         ins.bind(1, absPath).bind(2, fs::path(path).filename().string()).bind(3, size)
-            .bind(4, datasets::formatName(opts.format)).bind(5, utcNow()).run();
+            .bind(4, datasets::formatName(opts.format)).bind(5, utcNow()).bind(6, lease.id()).run();
         result.datasetId = db.lastInsertId();
         tx.commit();
     }
@@ -202,7 +210,7 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
     auto insText = db.prepare("INSERT INTO sample_texts(sample_id, raw) VALUES (?1, ?2)");
     auto dropDataset = [&] {
         Transaction tx(db);
-        db.prepare("DELETE FROM datasets WHERE id = ?1").bind(1, result.datasetId).run();
+        db.prepare("DELETE FROM datasets WHERE id = ?1 AND worker_id = ?2").bind(1, result.datasetId).bind(2, lease.id()).run();
         tx.commit();
     };
 
@@ -220,6 +228,8 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
                 insText.bind(1, db.lastInsertId()).bindView(2, p.raw).run();
             }
             tx.commit();
+            lease.heartbeat();
+            store.maintain();
             result.samples += int64_t(batch.size());
             auto now = std::chrono::steady_clock::now();
             if (opts.progress && now - lastReport > std::chrono::milliseconds(100)) {
@@ -230,7 +240,10 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
     } catch (...) {
         queue.close();
         producer.join();
-        dropDataset();
+        try {  // best effort: the first error is the one to report
+            dropDataset();
+        } catch (const std::exception&) {
+        }
         throw;
     }
     queue.close();
@@ -276,9 +289,12 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
     dup.reset();
     auto fin = db.prepare(
         "UPDATE datasets SET status = 'complete', sha256 = ?2, format = ?3, sample_count = ?4, error_count = ?5, "
-        "report = ?6 WHERE id = ?1");
+        "report = ?6, worker_id = NULL WHERE id = ?1 AND worker_id = ?7 AND status = 'importing'");
     fin.bind(1, result.datasetId).bind(2, ps.sha256).bind(3, result.format).bind(4, result.samples)
-        .bind(5, result.errors).bind(6, result.reportJson).run();
+        .bind(5, result.errors).bind(6, result.reportJson).bind(7, lease.id()).run();
+    if (db.changes() != 1)
+        throw ImportError(path + ": dataset #" + std::to_string(result.datasetId) +
+                          " was removed from " + store.path() + " by another process while importing; nothing was added");
     tx.commit();
     return result;
 }

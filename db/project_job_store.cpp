@@ -4,6 +4,18 @@
 
 namespace gateau::db {
 
+ProjectJobStore::ProjectJobStore(ProjectStore& store, int64_t runId)
+    : store_(store), runId_(runId), lease_(store.db(), "score run " + std::to_string(runId)) {}
+
+ProjectJobStore::~ProjectJobStore() = default;  // the lease's row takes its claims with it
+
+bool ProjectJobStore::claim(int64_t sampleId) { return claimSample(store_, runId_, sampleId, lease_.id()); }
+
+void ProjectJobStore::tick() {
+    lease_.heartbeat();
+    store_.maintain();
+}
+
 datasets::Conversation ProjectJobStore::conversation(int64_t sampleId) {
     auto text = store_.sampleText(sampleId);
     if (!text) throw DbError("sample " + std::to_string(sampleId) + " is no longer in the project");
@@ -19,8 +31,11 @@ void ProjectJobStore::saveFailure(int64_t sampleId, const std::string& reason) {
 }
 
 std::string settleRunStatus(ProjectStore& store, int64_t runId) {
+    // One transaction: two workers finishing together must not leave "partial" written last.
+    Transaction tx(store.db());
     const std::string status = pendingSamples(store, runId, 1).empty() ? "complete" : "partial";
     setRunStatus(store, runId, status);
+    tx.commit();
     return status;
 }
 

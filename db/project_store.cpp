@@ -1,7 +1,13 @@
 #include "db/project_store.h"
 
 #include "core/datasets/record_parser.h"
+#include "db/backup.h"
 #include "db/schema.h"
+
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -57,7 +63,98 @@ ProjectStore ProjectStore::open(const std::string& path, bool create) {
         if (msg.find("file is not a database") != std::string::npos) throw DbError(path + ": not a Gateau project (not an SQLite file)");
         throw;
     }
-    return ProjectStore(std::move(db));
+    ProjectStore store(std::move(db));
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        store.device_ = uint64_t(st.st_dev);
+        store.inode_ = uint64_t(st.st_ino);
+    }
+    store.lastVerify_ = store.lastCheckpoint_ = std::chrono::steady_clock::now();
+    return store;
+}
+
+namespace {
+
+// Where this process's open file (device, inode) is now, from /proc/self/fd: "" when no
+// descriptor has it, the path with " (deleted)" when it was removed.
+std::string openFileLocation(uint64_t device, uint64_t inode) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+        struct stat st {};
+        if (::stat(e.path().c_str(), &st) != 0 || uint64_t(st.st_dev) != device || uint64_t(st.st_ino) != inode) continue;
+        const auto target = std::filesystem::read_symlink(e.path(), ec);
+        if (!ec) return target.string();
+    }
+    return {};
+}
+
+}  // namespace
+
+void ProjectStore::maintain() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastVerify_ >= std::chrono::seconds(2)) {
+        lastVerify_ = now;
+        verifyPath();
+    }
+    if (now - lastCheckpoint_ >= std::chrono::seconds(5)) {
+        lastCheckpoint_ = now;
+        checkpoint(false);
+    }
+}
+
+void ProjectStore::finish() {
+    verifyPath();
+    checkpoint(true);
+}
+
+void ProjectStore::checkpoint(bool truncate) {
+    if (truncate) sqlite3_busy_timeout(db_.handle(), 200);
+    const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), "main",
+                                             truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (truncate) sqlite3_busy_timeout(db_.handle(), 10000);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) spdlog::warn("{}: checkpoint failed: {}", path(), sqlite3_errmsg(db_.handle()));
+}
+
+void ProjectStore::verifyPath() {
+    if (inode_ == 0) return;
+    struct stat st {};
+    if (::stat(path().c_str(), &st) == 0 && uint64_t(st.st_dev) == device_ && uint64_t(st.st_ino) == inode_) return;
+    const std::string now = openFileLocation(device_, inode_);
+    const std::string deletedTag = " (deleted)";
+    const bool deleted = now.empty() || (now.size() > deletedTag.size() &&
+                                         now.compare(now.size() - deletedTag.size(), deletedTag.size(), deletedTag) == 0);
+    const std::string what = path() + " was " + (deleted ? "deleted" : "renamed or replaced") +
+                             " while this command wrote to it, so its writes no longer reach that name; stopped. ";
+    inode_ = 0;  // report once: the message below is the command's last word
+    // No write may follow (they would land in the -wal under the old name), and when nothing
+    // is at the old name now, its -wal and -shm are ours alone: remove them, lest a project
+    // moved there later pick up our frames.
+    auto stopWriting = [&](bool walSaved) {
+        try {
+            db_.exec("PRAGMA query_only = 1");
+        } catch (const DbError&) {
+        }
+        std::error_code ec;
+        if (walSaved && !std::filesystem::exists(path(), ec)) {
+            std::filesystem::remove(path() + "-wal", ec);
+            std::filesystem::remove(path() + "-shm", ec);
+        }
+    };
+    if (!deleted) {
+        // The open descriptor follows the file: fold the -wal (still under the old name) into it.
+        checkpoint(true);
+        stopWriting(true);
+        throw DbError(what + "Everything written is in " + now + " (the file now at that name): use it, or move it back.");
+    }
+    const std::string rescue = path() + ".rescued-" + std::to_string(::getpid()) + ".gateau";
+    try {
+        backupProject(db_, rescue);
+    } catch (const std::exception& e) {
+        stopWriting(false);
+        throw DbError(what + "Saving a copy of what was written failed too: " + e.what());
+    }
+    stopWriting(true);
+    throw DbError(what + "A copy of everything written was saved as " + rescue + ".");
 }
 
 std::vector<DatasetInfo> ProjectStore::datasets() {

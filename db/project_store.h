@@ -3,6 +3,7 @@
 #include "core/datasets/conversation.h"
 #include "db/sqlite.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -74,10 +75,27 @@ public:
     // `gateau info --json`: {"project", "schema_version", "datasets": [...], "samples"}.
     std::string infoJson();
 
+    // Upkeep of long writing commands, cheap to call often (docs/store.md "Which files make a
+    // project"): at most every 2 s verifyPath(), at most every 5 s a PASSIVE checkpoint, which
+    // folds the -wal into the project file so that a killed process leaves little in it.
+    void maintain();
+    // The end of a writing command: verifyPath(), then checkpoint(true). Throws like verifyPath.
+    void finish();
+    // Throws DbError when path() no longer names the file this store has open (renamed,
+    // replaced or deleted meanwhile: the writes went to the file, not to the name), after
+    // saving what it can: a moved file gets the -wal folded in and the message says where it
+    // is now; a deleted one is copied next to path() and the message names the copy.
+    void verifyPath();
+    // PASSIVE never waits; TRUNCATE (truncate = true) waits up to 200 ms for other processes'
+    // readers, then folds in what it can. Best effort: errors are logged, not thrown.
+    void checkpoint(bool truncate);
+
 private:
     explicit ProjectStore(Database db);
     Database db_;
     std::unique_ptr<datasets::RecordParser> parser_;  // re-extracts conversations on read
+    uint64_t device_ = 0, inode_ = 0;                 // of the file opened, to notice a rename
+    std::chrono::steady_clock::time_point lastVerify_, lastCheckpoint_;
 };
 
 }  // namespace gateau::db

@@ -1,6 +1,7 @@
 #include "db/run_store.h"
 
 #include "core/util/sha256.h"
+#include "db/workers.h"
 
 #include <cmath>
 #include <cstring>
@@ -60,6 +61,10 @@ RunInfo readRun(Statement& st) {
     r.done = st.int64(5);
     r.failed = st.int64(6);
     return r;
+}
+
+void releaseClaim(Database& db, int64_t runId, int64_t sampleId) {
+    db.prepare("DELETE FROM sample_claims WHERE run_id = ?1 AND sample_id = ?2").bind(1, runId).bind(2, sampleId).run();
 }
 
 const char* kRunSelect =
@@ -227,13 +232,15 @@ void saveSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId, const
     auto st = db.prepare(
         "INSERT INTO sample_scores(run_id, sample_id, status, error, prompt_tokens, response_tokens, context_tokens, "
         "truncated, ppl_a, ppl_b, ppl_response_only, ifd, cas, cam_raw, arrays, finished_at) "
-        "VALUES (?1, ?2, 'done', NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+        "VALUES (?1, ?2, 'done', NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+        "ON CONFLICT(run_id, sample_id) DO NOTHING");
     st.bind(1, runId).bind(2, sampleId).bind(3, s.promptTokens).bind(4, s.responseTokens).bind(5, s.contextTokens);
     st.bind(6, int64_t(s.truncated ? 1 : 0)).bind(7, s.pplA).bind(8, s.pplB).bind(9, s.pplResponseOnly);
     st.bind(10, s.ifd).bind(11, s.cas).bind(12, s.camRaw);
     st.bindBlob(13, blob);
     st.bind(14, utcNow());
     st.run();
+    releaseClaim(db, runId, sampleId);
     tx.commit();
 }
 
@@ -241,10 +248,50 @@ void saveFailure(ProjectStore& store, int64_t runId, int64_t sampleId, const std
     Database& db = store.db();
     Transaction tx(db);
     auto st = db.prepare(
-        "INSERT INTO sample_scores(run_id, sample_id, status, error, finished_at) VALUES (?1, ?2, 'failed', ?3, ?4)");
+        "INSERT INTO sample_scores(run_id, sample_id, status, error, finished_at) VALUES (?1, ?2, 'failed', ?3, ?4) "
+        "ON CONFLICT(run_id, sample_id) DO NOTHING");
     st.bind(1, runId).bind(2, sampleId).bind(3, reason).bind(4, utcNow());
     st.run();
+    releaseClaim(db, runId, sampleId);
     tx.commit();
+}
+
+bool claimSample(ProjectStore& store, int64_t runId, int64_t sampleId, int64_t workerId) {
+    Database& db = store.db();
+    Transaction tx(db);
+    auto done = db.prepare("SELECT 1 FROM sample_scores WHERE run_id = ?1 AND sample_id = ?2");
+    done.bind(1, runId).bind(2, sampleId);
+    if (done.step()) return false;
+    auto holder = db.prepare("SELECT worker_id FROM sample_claims WHERE run_id = ?1 AND sample_id = ?2");
+    holder.bind(1, runId).bind(2, sampleId);
+    if (holder.step()) {
+        const int64_t other = holder.int64(0);
+        holder.reset();
+        if (other == workerId) return true;
+        if (!workerIsDead(db, other)) return false;
+        // Killed mid-run: its claims (this one and the rest) go with its row.
+        forgetWorker(db, other);
+    }
+    db.prepare("INSERT INTO sample_claims(run_id, sample_id, worker_id, claimed_at) VALUES (?1, ?2, ?3, ?4)")
+        .bind(1, runId).bind(2, sampleId).bind(3, workerId).bind(4, utcNow()).run();
+    tx.commit();
+    return true;
+}
+
+int64_t claimedByOthers(ProjectStore& store, int64_t runId, int64_t workerId) {
+    Database& db = store.db();
+    std::vector<int64_t> workers;
+    auto st = db.prepare("SELECT DISTINCT worker_id FROM sample_claims WHERE run_id = ?1 AND worker_id != ?2");
+    st.bind(1, runId).bind(2, workerId);
+    while (st.step()) workers.push_back(st.int64(0));
+    int64_t n = 0;
+    for (int64_t w : workers) {
+        if (workerIsDead(db, w)) continue;
+        auto c = db.prepare("SELECT count(*) FROM sample_claims WHERE run_id = ?1 AND worker_id = ?2");
+        c.bind(1, runId).bind(2, w);
+        if (c.step()) n += c.int64(0);
+    }
+    return n;
 }
 
 namespace {

@@ -56,10 +56,19 @@ void setRunStatus(ProjectStore& store, int64_t runId, const std::string& status)
 // id order; limit < 0: all.
 std::vector<int64_t> pendingSamples(ProjectStore& store, int64_t runId, int64_t limit = -1);
 
-// Insert the sample's row, each in its own committed transaction. A row that already exists
-// (another process scored it meanwhile) throws DbError.
+// Insert the sample's row, each in its own committed transaction, and drop the sample's
+// claim in the same transaction. A row that already exists (another worker stored it, e.g.
+// after taking over a claim of a worker it took for dead) is kept: results of one run config
+// are the same whoever computes them.
 void saveSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId, const scoring::SampleRawScores& s);
 void saveFailure(ProjectStore& store, int64_t runId, int64_t sampleId, const std::string& reason);
+
+// Several processes scoring one run share it (docs/scoring.md "Several processes on one
+// run"): before scoring a sample a worker claims it. False when the sample has a row already
+// or a live worker holds it; a dead worker's claims are taken over (db/workers.h).
+bool claimSample(ProjectStore& store, int64_t runId, int64_t sampleId, int64_t workerId);
+// Samples of the run claimed by live workers other than `workerId`.
+int64_t claimedByOthers(ProjectStore& store, int64_t runId, int64_t workerId);
 
 // Every row of the run (done and failed) in sample id order; withArrays = false leaves
 // arraysBlob empty (ranking needs only the scalars).

@@ -1,6 +1,7 @@
 #include "db/schema.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gateau::db {
@@ -125,6 +126,31 @@ CREATE TABLE token_attention(
   PRIMARY KEY (run_id, sample_id, query_position)
 );
 )SQL",
+        // 4: processes working on the project (db/workers.h), so another process can tell a
+        //    live import or scoring job from one that was killed: an import in progress names
+        //    its worker (no foreign key: a worker's end sets it NULL, see db/workers.cpp; ids
+        //    are never reused), and a scoring worker claims the samples it is scoring.
+        R"SQL(
+CREATE TABLE workers(
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  host          TEXT NOT NULL,
+  pid           INTEGER NOT NULL,
+  pid_start     TEXT NOT NULL,
+  task          TEXT NOT NULL,
+  started_at    TEXT NOT NULL,
+  heartbeat_at  TEXT NOT NULL
+);
+ALTER TABLE datasets ADD COLUMN worker_id INTEGER;
+
+CREATE TABLE sample_claims(
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  sample_id   INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  worker_id   INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  claimed_at  TEXT NOT NULL,
+  PRIMARY KEY (run_id, sample_id)
+);
+CREATE INDEX sample_claims_worker ON sample_claims(worker_id);
+)SQL",
     };
     return m;
 }
@@ -139,20 +165,29 @@ int pragmaInt(Database& db, const char* sql) {
 int schemaVersion() { return int(migrations().size()); }
 
 void migrate(Database& db) {
-    int appId = pragmaInt(db, "PRAGMA application_id");
-    int version = pragmaInt(db, "PRAGMA user_version");
-    bool fresh = version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0;
-    if (!fresh && appId != kApplicationId)
-        throw DbError(db.path() + ": not a Gateau project (an SQLite file of another program)");
-    if (version > schemaVersion())
-        throw DbError(db.path() + ": project schema version " + std::to_string(version) +
-                      " is newer than this Gateau (" + std::to_string(schemaVersion()) + "); please upgrade Gateau");
-    if (fresh) {
-        // Large pages keep long records in fewer overflow pages; only settable before the first table.
-        db.exec("PRAGMA page_size = 16384");
-    }
-    for (int v = version; v < schemaVersion(); ++v) {
+    // Checked without a lock first, so an up-to-date project opens without writing.
+    auto check = [&] {
+        const int appId = pragmaInt(db, "PRAGMA application_id");
+        const int version = pragmaInt(db, "PRAGMA user_version");
+        const bool fresh = version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0;
+        if (!fresh && appId != kApplicationId)
+            throw DbError(db.path() + ": not a Gateau project (an SQLite file of another program)");
+        if (version > schemaVersion())
+            throw DbError(db.path() + ": project schema version " + std::to_string(version) +
+                          " is newer than this Gateau (" + std::to_string(schemaVersion()) + "); please upgrade Gateau");
+        return std::make_pair(version, fresh);
+    };
+    if (check().first == schemaVersion()) return;
+    // Large pages keep long records in fewer overflow pages; only settable before the first
+    // table, and harmless (ignored) once one exists.
+    if (check().second) db.exec("PRAGMA page_size = 16384");
+    // Each step re-reads the version under the write lock: two processes creating or
+    // upgrading one project at once must not both run a migration ("table datasets
+    // already exists").
+    for (;;) {
         Transaction tx(db);
+        const int v = check().first;
+        if (v >= schemaVersion()) break;
         db.exec(migrations()[size_t(v)]);
         db.exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
         db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());

@@ -158,14 +158,15 @@ void ExportDialog::startExport() {
         try {
             auto store = db::ProjectStore::open(project, false);
             const db::Ranking r = db::rankPool(*inputs, alpha, selection);
+            const db::ExportCounts n = db::exportRun(store, *inputs, r, jsonl, csv);
             QStringList parts;
             if (!jsonl.empty())
                 parts << QCoreApplication::translate("ExportDialog", "%1 samples to %2")
-                             .arg(db::exportSelectedJsonl(store, *inputs, r, jsonl))
+                             .arg(n.selected)
                              .arg(QString::fromStdString(jsonl));
             if (!csv.empty())
                 parts << QCoreApplication::translate("ExportDialog", "scores of %1 samples to %2")
-                             .arg(db::exportScoresCsv(*inputs, r, csv))
+                             .arg(n.csvRows)
                              .arg(QString::fromStdString(csv));
             summary = QCoreApplication::translate("ExportDialog", "Exported ") + parts.join("; ");
         } catch (const std::exception& e) {

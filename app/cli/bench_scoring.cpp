@@ -43,6 +43,17 @@ public:
         inner_.saveFailure(id, why);
         writes += since(t0);
     }
+    bool claim(int64_t id) override {  // a write transaction per sample: counted with the writes
+        const auto t0 = Clock::now();
+        const bool mine = inner_.claim(id);
+        writes += since(t0);
+        return mine;
+    }
+    void tick() override {
+        const auto t0 = Clock::now();
+        inner_.tick();
+        writes += since(t0);
+    }
     double reads = 0, writes = 0;
 
 private:

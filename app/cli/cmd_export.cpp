@@ -22,13 +22,11 @@ int runExport(const cli::Args& a) {
     const db::RankInputs in = db::loadRankInputs(store, o.runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
     const db::Ranking ranking = db::rankPool(in, o.alpha, o.selection);
-    const int64_t n = db::exportSelectedJsonl(store, in, ranking, p.positionals()[1]);
-    std::printf("exported %lld of %lld samples (run #%lld, alpha %.2f, overrides applied) to %s\n", (long long)n,
-                (long long)ranking.pool, (long long)o.runId, o.alpha, p.positionals()[1].c_str());
-    if (p.has("scores-csv")) {
-        const int64_t rows = db::exportScoresCsv(in, ranking, p.value("scores-csv"));
-        std::printf("wrote scores of %lld samples to %s\n", (long long)rows, p.value("scores-csv").c_str());
-    }
+    const std::string csv = p.value("scores-csv");
+    const db::ExportCounts n = db::exportRun(store, in, ranking, p.positionals()[1], csv);
+    std::printf("exported %lld of %lld samples (run #%lld, alpha %.2f, overrides applied) to %s\n",
+                (long long)n.selected, (long long)ranking.pool, (long long)o.runId, o.alpha, p.positionals()[1].c_str());
+    if (!csv.empty()) std::printf("wrote scores of %lld samples to %s\n", (long long)n.csvRows, csv.c_str());
     return 0;
 }
 
@@ -36,5 +34,5 @@ int runExport(const cli::Args& a) {
 
 GATEAU_CLI_COMMAND("export", kUsage,
                    "Write the selected samples of a run, in rank order and their original schema, to a JSONL file "
-                   "(atomically); optionally every sample's raw and normalised scores as CSV.",
+                   "and optionally every sample's raw and normalised scores as CSV, both replaced together and atomically.",
                    runExport);

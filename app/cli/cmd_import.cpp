@@ -31,6 +31,7 @@ int runImport(const cli::Args& a) {
     };
     auto r = db::importDataset(store, file, opts);
     bar.finish();
+    store.finish();  // throws when the project was moved meanwhile
 
     if (r.status == db::ImportResult::Status::AlreadyImported) {
         if (p.flag("json"))

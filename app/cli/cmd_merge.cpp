@@ -40,6 +40,7 @@ int runMerge(const cli::Args& a) {
                     (long long)r.runId, (long long)r.alreadyPresent);
     }
     const std::string status = db::settleRunStatus(store, runId);
+    store.finish();  // throws when the project was moved meanwhile
     const auto run = db::findRun(store, runId);
     std::printf("run #%lld: %lld done, %lld failed (%s)\n", (long long)runId, (long long)(run ? run->done : 0),
                 (long long)(run ? run->failed : 0), status.c_str());

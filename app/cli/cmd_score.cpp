@@ -1,4 +1,5 @@
 #include "app/cli/command.h"
+#include "app/cli/interrupt.h"
 #include "app/cli/shared_options.h"
 #include "app/cli/progress_bar.h"
 #include "core/jobs/scoring_job.h"
@@ -7,8 +8,6 @@
 #include "db/run_store.h"
 #include "db/shards.h"
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -18,9 +17,6 @@ using namespace gateau;
 const char* kUsage =
     "gateau score PROJECT --config RUN.json [--devices cpu,cuda:0] [--threads N] [--shard i/N [--shard-out FILE]] "
     "[--limit N]";
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void onInterrupt(int) { g_interrupted = true; }
 
 std::string formatEta(double s) {
     if (s < 0) return "?";
@@ -65,27 +61,29 @@ int runScore(const cli::Args& a) {
 
     db::ProjectJobStore jobStore(store, run.id);
     jobs::ScoringJob job(options, pending, jobStore);
-    g_interrupted = false;
-    auto previous = std::signal(SIGINT, onInterrupt);
+    cli::GracefulInterrupt interrupt;  // Ctrl-C / SIGTERM: cancel, keep what is stored, exit 128 + signal
     cli::ProgressBar bar("score");
     jobs::JobProgress last;
     const jobs::JobOutcome outcome = job.run([&](const jobs::JobProgress& pr) {
-        if (g_interrupted) job.cancel();
+        if (interrupt.requested()) job.cancel();
         last = pr;
         std::string detail = std::to_string(pr.done + pr.failed) + "/" + std::to_string(pr.total) + "  ";
         char rate[64];
         std::snprintf(rate, sizeof rate, "%.2f samples/s  ETA %s  %lld failed", pr.samplesPerSecond,
                       formatEta(pr.etaSeconds).c_str(), (long long)pr.failed);
         detail += rate;
+        if (pr.skipped) detail += "  " + std::to_string(pr.skipped) + " left to other workers";
         for (const auto& d : pr.devices)
             if (d.state != "running") detail += "  [" + d.device + " " + d.state + "]";
         bar.update(pr.total ? double(pr.done + pr.failed) / double(pr.total) : 1.0, detail);
     });
     bar.finish();
-    std::signal(SIGINT, previous);
     if (!last.lastFailure.empty()) std::fprintf(stderr, "last failure: %s\n", last.lastFailure.c_str());
+    if (last.skipped)
+        std::fprintf(stderr, "%lld samples were scored or held by other processes on this run\n", (long long)last.skipped);
 
     const std::string status = db::settleRunStatus(store, run.id);
+    store.finish();  // throws when the project was moved meanwhile: then nothing below is true
     const auto after = db::findRun(store, run.id);
     const size_t remaining = db::pendingSamples(store, run.id).size();
     std::printf("run #%lld: scored %lld, failed %lld in %.1f s (%s); total %lld done, %lld failed, %zu pending (%s)\n",
@@ -93,7 +91,7 @@ int runScore(const cli::Args& a) {
                 jobs::outcomeName(outcome), (long long)(after ? after->done : 0), (long long)(after ? after->failed : 0),
                 remaining, status.c_str());
     if (outcome == jobs::JobOutcome::Failed) throw cli::CliError("no device could score: " + job.error());
-    return outcome == jobs::JobOutcome::Cancelled ? 130 : 0;
+    return outcome == jobs::JobOutcome::Cancelled ? (interrupt.requested() ? interrupt.exitCode() : 130) : 0;
 }
 
 }  // namespace

@@ -250,17 +250,22 @@ JobOutcome ScoringJob::run(const ProgressFn& progress) {
     double activeSeconds = 0;
     auto lastTick = Clock::now(), lastReport = Clock::now();
     std::deque<Result> ready;
+    // The callback runs with no lock of ours held: it may call cancel(), pause(), error()...
+    // (the CLI cancels from it on Ctrl-C; under st.m that was a self-deadlock).
     auto report = [&] {
-        std::lock_guard<std::mutex> lk(st.m);
-        p.elapsedSeconds = activeSeconds;
-        p.paused = st.paused;
-        const int64_t finished = p.done + p.failed;
-        p.samplesPerSecond = activeSeconds > 0 ? double(finished) / activeSeconds : 0.0;
-        p.etaSeconds = p.samplesPerSecond > 0 ? double(total - finished) / p.samplesPerSecond : -1.0;
-        p.devices = st.devices;
-        for (auto& d : p.devices) {
-            d.samplesPerSecond = activeSeconds > 0 ? double(d.done + d.failed) / activeSeconds : 0.0;
-            if (d.state == "running" && st.paused) d.state = "paused";
+        {
+            std::lock_guard<std::mutex> lk(st.m);
+            p.elapsedSeconds = activeSeconds;
+            p.paused = st.paused;
+            const int64_t finished = p.done + p.failed + p.skipped;
+            const int64_t rated = p.done + p.failed;
+            p.samplesPerSecond = activeSeconds > 0 ? double(rated) / activeSeconds : 0.0;
+            p.etaSeconds = p.samplesPerSecond > 0 ? double(total - finished) / p.samplesPerSecond : -1.0;
+            p.devices = st.devices;
+            for (auto& d : p.devices) {
+                d.samplesPerSecond = activeSeconds > 0 ? double(d.done + d.failed) / activeSeconds : 0.0;
+                if (d.state == "running" && st.paused) d.state = "paused";
+            }
         }
         lastReport = Clock::now();
         if (progress) progress(p);
@@ -292,6 +297,10 @@ JobOutcome ScoringJob::run(const ProgressFn& progress) {
                 if (st.queue.size() >= bound) break;
             }
             const int64_t id = samples_[next++];
+            if (!store_.claim(id)) {
+                ++p.skipped;
+                continue;
+            }
             try {
                 WorkItem item{id, store_.conversation(id)};
                 std::lock_guard<std::mutex> lk(st.m);
@@ -319,6 +328,7 @@ JobOutcome ScoringJob::run(const ProgressFn& progress) {
         const bool any = !ready.empty();
         for (Result& r : ready) commit(r);
         ready.clear();
+        store_.tick();
         if (any || now - lastReport > std::chrono::seconds(1)) report();
         if (allExited || (st.cancelled && st.alive == 0)) break;
         if (st.cancelled) {
@@ -336,7 +346,7 @@ JobOutcome ScoringJob::run(const ProgressFn& progress) {
     for (Result& r : ready) commit(r);
     report();
     if (st.cancelled) return JobOutcome::Cancelled;
-    return p.done + p.failed == total ? JobOutcome::Finished : JobOutcome::Failed;
+    return p.done + p.failed + p.skipped == total ? JobOutcome::Finished : JobOutcome::Failed;
 }
 
 }  // namespace gateau::jobs

@@ -33,6 +33,12 @@ public:
     // Throws std::exception naming the sample when its record cannot be read; the sample
     // is then recorded as failed with that message.
     virtual datasets::Conversation conversation(int64_t sampleId) = 0;
+    // Called before a sample is read for scoring. False: another worker (another process on
+    // the same run) has it or finished it, and this job skips it.
+    virtual bool claim(int64_t /*sampleId*/) { return true; }
+    // Called about twice a second: upkeep (heartbeats, checkpoints). May throw to stop the
+    // job: run() then joins its workers and rethrows.
+    virtual void tick() {}
     virtual void saveScore(int64_t sampleId, const scoring::SampleRawScores& scores) = 0;
     virtual void saveFailure(int64_t sampleId, const std::string& reason) = 0;
 };
@@ -47,6 +53,7 @@ struct DeviceProgress {
 
 struct JobProgress {
     int64_t total = 0, done = 0, failed = 0;  // samples of this invocation
+    int64_t skipped = 0;                       // left to other workers (JobStore::claim)
     double elapsedSeconds = 0;                // running time, pauses excluded
     double samplesPerSecond = 0;
     double etaSeconds = -1;  // -1: unknown
@@ -84,7 +91,8 @@ public:
 
     // Blocks until every sample is stored, cancel() was called, or no worker could start
     // (Failed; error() says why). progress runs on this thread after every stored sample,
-    // on state changes and about once a second.
+    // on state changes and about once a second, with no lock of the job held: it may call
+    // pause(), resume(), cancel() and the getters.
     JobOutcome run(const ProgressFn& progress = {});
 
     // Thread-safe. Pausing stops the workers within one prefill chunk or segment batch; a

@@ -2,6 +2,9 @@
 #include "../common/test_files.h"
 #include "db/project_store.h"
 #include "db/schema.h"
+#include "db/workers.h"
+
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -33,6 +36,38 @@ private slots:
         auto st = db.prepare("PRAGMA journal_mode");
         st.step();
         QCOMPARE(st.text(0), std::string("wal"));
+    }
+    // The rule that lets a process take over what a killed one held (docs/store.md).
+    void workersTellLiveFromDead() {
+        QTemporaryDir dir;
+        auto store = ProjectStore::open(dir.filePath("w.gateau").toStdString(), true);
+        Database& db = store.db();
+        WorkerLease me(db, "test");
+        QVERIFY(!workerIsDead(db, me.id()));
+        QVERIFY(workerIsDead(db, me.id() + 100));  // no row
+        auto add = [&](const std::string& host, int64_t pid, const std::string& start, const std::string& beat) {
+            db.prepare("INSERT INTO workers(host, pid, pid_start, task, started_at, heartbeat_at) VALUES (?1, ?2, ?3, 't', ?4, ?4)")
+                .bind(1, host).bind(2, pid).bind(3, start).bind(4, beat).run();
+            return db.lastInsertId();
+        };
+        const std::string host = gateau::util::hostName(), now = utcNow();
+        const std::string myStart = gateau::util::processStartTime(::getpid());
+        QVERIFY(!myStart.empty());
+        QVERIFY(workerIsDead(db, add(host, 999999999, "", now)));          // no such pid here
+        QVERIFY(workerIsDead(db, add(host, ::getpid(), myStart + "1", now)));  // the pid was reused
+        QVERIFY(!workerIsDead(db, add(host, ::getpid(), myStart, now)));
+        QVERIFY(!workerIsDead(db, add("elsewhere", 1, "", now)));  // another host: the heartbeat decides
+        const int64_t stale = add("elsewhere", 1, "", "2020-01-01T00:00:00.000Z");
+        QVERIFY(workerIsDead(db, stale));
+        // Reaping deletes dead rows and keeps live ones.
+        {
+            Transaction tx(db);
+            reapDeadWorkers(db);
+            tx.commit();
+        }
+        auto st = db.prepare("SELECT count(*) FROM workers");
+        QVERIFY(st.step());
+        QCOMPARE(st.int64(0), int64_t(3));  // me, my pid with the right start, the fresh remote one
     }
     void missingProjectIsAnError() {
         QTemporaryDir dir;

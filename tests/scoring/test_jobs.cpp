@@ -12,6 +12,7 @@
 #include <functional>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -113,6 +114,7 @@ private slots:
     void deviceList();
     void failedDeviceLeavesOthersRunning();
     void pauseResumeCancel();
+    void progressMayCallIntoTheJob();
     void killAndResume();
     void shardAndMerge();
     void slurmTemplates();
@@ -227,6 +229,40 @@ void TestJobs::pauseResumeCancel() {
     QCOMPARE(db::settleRunStatus(store, run.id), std::string("complete"));
     store = db::ProjectStore::open(reference_, false);  // release the project before comparing
     expectSameAsReference(project);
+}
+
+// The callback used to run under the job's mutex, and cancel() (the CLI's Ctrl-C) takes it:
+// a self-deadlock. Every call a callback may make is made here, on a thread we can abandon.
+void TestJobs::progressMayCallIntoTheJob() {
+    const std::string project = makeProject("callback.gateau", dataset_);
+    auto store = db::ProjectStore::open(project, false);
+    jobs::JobOptions o;
+    o.config = scoring::loadRunConfig(config_);
+    const auto run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(o.config));
+    auto js = std::make_unique<db::ProjectJobStore>(store, run.id);
+    auto job = std::make_unique<jobs::ScoringJob>(o, db::pendingSamples(store, run.id), *js);
+    std::atomic<bool> returned{false};
+    jobs::JobOutcome outcome = jobs::JobOutcome::Failed;
+    std::thread t([&] {
+        outcome = job->run([&](const jobs::JobProgress& p) {
+            (void)job->error();
+            (void)job->phaseTimes();
+            (void)job->isPaused();
+            job->pause();
+            job->resume();
+            if (p.done >= 1) job->cancel();
+        });
+        returned = true;
+    });
+    if (!waitFor([&] { return returned.load(); }, 120000)) {
+        t.detach();  // stuck for good: leak what it uses rather than pull it from under it
+        (void)js.release();
+        (void)job.release();
+        QFAIL("ScoringJob::run() did not return: a callback calling into the job deadlocked");
+    }
+    t.join();
+    QCOMPARE(outcome, jobs::JobOutcome::Cancelled);
+    QVERIFY(db::findRun(store, run.id)->done >= 1);
 }
 
 void TestJobs::killAndResume() {

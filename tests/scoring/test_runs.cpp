@@ -524,7 +524,8 @@ void TestRuns::migrationFromVersion1() {
     {
         db::Database d(path, false);
         d.exec("DROP TABLE sample_scores; DROP TABLE runs; DROP TABLE sample_search; DROP TABLE search_state; "
-               "DROP TABLE token_attention;"
+               "DROP TABLE token_attention; DROP TABLE sample_claims; DROP TABLE workers; "
+               "ALTER TABLE datasets DROP COLUMN worker_id;"
                "CREATE TABLE runs(id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);"
                "CREATE TABLE scores(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, sample_id INTEGER NOT NULL "
                "REFERENCES samples(id) ON DELETE CASCADE, status TEXT NOT NULL, error TEXT, values_json TEXT, "
@@ -535,7 +536,7 @@ void TestRuns::migrationFromVersion1() {
     auto version = store.db().prepare("PRAGMA user_version");
     QVERIFY(version.step());
     QCOMPARE(int(version.int64(0)), db::schemaVersion());
-    QCOMPARE(db::schemaVersion(), 3);
+    QCOMPARE(db::schemaVersion(), 4);
     auto old = store.db().prepare("SELECT count(*) FROM sqlite_master WHERE name = 'scores'");
     QVERIFY(old.step());
     QCOMPARE(old.int64(0), int64_t(0));

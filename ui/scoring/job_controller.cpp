@@ -22,8 +22,9 @@ namespace gateau::ui {
 
 namespace {
 
-// Runs being scored by a controller of this process, keyed by (project file, run id): two
-// controllers on one run would insert the same sample rows twice.
+// Runs being scored by a controller of this process, keyed by (project file, run id). Two
+// workers on one run would share it safely (db::claimSample); one per run keeps the jobs
+// panel and its progress one-to-one.
 std::mutex g_activeMutex;
 std::set<std::pair<std::string, qint64>> g_activeRuns;
 
@@ -104,8 +105,9 @@ void JobController::pause() {
         shared_->pauseRequested = true;
         job = shared_->job;
     }
-    // ScoringJob calls our progress callback under its own lock: never call into the job
-    // while holding shared_->m.
+    // Never call into the job while holding shared_->m: the job's callbacks (publish) take
+    // shared_->m on the worker thread, so lock order stays one way (ScoringJob itself runs
+    // callbacks with none of its own locks held).
     if (job) job->pause();
     if (thread_ && !snapshot_.paused) {
         JobSnapshot s = snapshot_;
@@ -272,6 +274,7 @@ bool JobController::launch(const QString& projectPath, const std::vector<std::st
             snap.phase = QStringLiteral("settling");
             publish(snap);
             db::settleRunStatus(store, run.id);
+            store.finish();  // a project moved while scoring fails loudly, saying where the results are
         } catch (const std::exception& e) {
             outcome = QStringLiteral("failed");
             error = QString::fromStdString(e.what());
