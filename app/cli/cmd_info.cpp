@@ -11,7 +11,7 @@ using namespace gateau;
 int runInfo(const cli::Args& a) {
     cli::ArgParser p(a, {"json"}, {});
     p.requirePositionals(1, 1, "gateau info PROJECT [--json]");
-    auto store = db::ProjectStore::open(p.positionals()[0], false);
+    auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     if (p.flag("json")) {
         std::cout << store.infoJson() << "\n";
         return 0;
