@@ -4,6 +4,8 @@
 #include "core/util/sha256.h"
 #include "core/util/text.h"
 #include "db/workers.h"
+#include "db/content_hash.h"
+#include "db/dataset_admin.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,7 @@ struct Prepared {
     int64_t line;
     std::string externalId, raw, preview;
     int64_t turns, promptChars, responseChars;
+    std::string contentHash;
 };
 
 // Producer/consumer hand-off bounded by bytes so RSS stays flat on huge files.
@@ -115,7 +118,8 @@ void produce(const std::string& path, Format format, size_t maxIssues, const std
                        util::oneLinePrefix(conv.instructionText(), 200),
                        int64_t(conv.turns.size()),
                        int64_t(conv.promptChars()),
-                       int64_t(conv.responseChars())};
+                       int64_t(conv.responseChars()),
+                       contentHash(conv)};
             batchBytes += p.raw.size() + 64;
             batch.push_back(std::move(p));
             if (batchBytes >= (8u << 20) || batch.size() >= 2000) {
@@ -145,6 +149,9 @@ std::string reportJson(const std::string& path, const ImportResult& r, int64_t t
     j["issues_total"] = totalIssues;
     auto& issues = j["issues"] = nlohmann::json::array();
     for (const auto& i : r.issues) issues.push_back({{"line", i.line}, {"message", i.message}});
+    j["duplicates"] = r.duplicates;
+    auto& dups = j["duplicate_examples"] = nlohmann::json::array();
+    for (const auto& i : r.duplicateExamples) dups.push_back({{"line", i.line}, {"message", i.message}});
     return j.dump();
 }
 
@@ -183,14 +190,10 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
     // The rows being imported name this worker, so that another import (of this file or
     // any) never takes them for the leftovers of a killed one.
     WorkerLease lease(db, "import");
+    // Imports killed earlier (any file) left partial rows that nothing shows: remove them now.
+    result.removedInterrupted = removeInterruptedImports(store);
     {
-        // An import of this path that was interrupted (crash, kill) left partial rows: replace
-        // them. Only orphans: an import of the same file running right now keeps its rows.
         Transaction tx(db);
-        auto del = db.prepare(
-            "DELETE FROM datasets WHERE status = 'importing' AND path = ?1 AND "
-            "(worker_id IS NULL OR worker_id NOT IN (SELECT id FROM workers))");
-        del.bind(1, absPath).run();
         auto ins = db.prepare(
             "INSERT INTO datasets(path, name, size_bytes, format, status, imported_at, worker_id) "
             "VALUES (?1, ?2, ?3, ?4, 'importing', ?5, ?6)");
@@ -205,14 +208,30 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
     std::thread producer(produce, path, opts.format, opts.maxStoredIssues, opts.cancel, std::ref(queue), std::ref(ps));
 
     auto insSample = db.prepare(
-        "INSERT INTO samples(dataset_id, line, external_id, turns, prompt_chars, response_chars, preview) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    auto insText = db.prepare("INSERT INTO sample_texts(sample_id, raw) VALUES (?1, ?2)");
-    auto dropDataset = [&] {
-        Transaction tx(db);
-        db.prepare("DELETE FROM datasets WHERE id = ?1 AND worker_id = ?2").bind(1, result.datasetId).bind(2, lease.id()).run();
-        tx.commit();
+        "INSERT INTO samples(dataset_id, line, external_id, turns, prompt_chars, response_chars, preview, content_hash) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    // A record whose conversation is already in the project (any complete dataset, or earlier
+    // in this file) is skipped and reported, not stored twice.
+    auto seen = db.prepare(
+        "SELECT s.dataset_id, s.line FROM samples s JOIN datasets d ON d.id = s.dataset_id "
+        "WHERE s.content_hash = ?1 AND (d.status = 'complete' OR d.id = ?2) LIMIT 1");
+    auto isDuplicate = [&](const Prepared& p) {
+        seen.bindView(1, p.contentHash).bind(2, result.datasetId);
+        const bool dup = seen.step();
+        if (dup) {
+            if (result.duplicates == 0) result.firstDuplicateOf = seen.int64(0);
+            if (result.duplicateExamples.size() < 20)
+                result.duplicateExamples.push_back(
+                    {p.line, "already in the project (dataset #" + std::to_string(seen.int64(0)) + " line " +
+                                 std::to_string(seen.int64(1)) + ")"});
+            ++result.duplicates;
+        }
+        seen.reset();
+        return dup;
     };
+    auto insText = db.prepare("INSERT INTO sample_texts(sample_id, raw) VALUES (?1, ?2)");
+    // Not ON DELETE CASCADE: with many scores in the project it takes minutes (dataset_admin.cpp).
+    auto dropDataset = [&] { deleteDatasetRows(db, result.datasetId); };
 
     try {
         std::vector<Prepared> batch;
@@ -220,17 +239,21 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
         while (queue.pop(batch)) {
             if (opts.cancel && opts.cancel->load()) break;
             Transaction tx(db);
+            int64_t stored = 0;
             for (auto& p : batch) {
+                if (isDuplicate(p)) continue;
+                ++stored;
                 insSample.bind(1, result.datasetId).bind(2, p.line);
                 if (p.externalId.empty()) insSample.bindNull(3);
                 else insSample.bind(3, p.externalId);
-                insSample.bind(4, p.turns).bind(5, p.promptChars).bind(6, p.responseChars).bind(7, p.preview).run();
+                insSample.bind(4, p.turns).bind(5, p.promptChars).bind(6, p.responseChars).bind(7, p.preview)
+                    .bindView(8, p.contentHash).run();
                 insText.bind(1, db.lastInsertId()).bindView(2, p.raw).run();
             }
             tx.commit();
             lease.heartbeat();
             store.maintain();
-            result.samples += int64_t(batch.size());
+            result.samples += stored;
             auto now = std::chrono::steady_clock::now();
             if (opts.progress && now - lastReport > std::chrono::milliseconds(100)) {
                 lastReport = now;
@@ -265,6 +288,12 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
     result.issues = std::move(ps.issues);
     result.bytes = uint64_t(size);
     result.seconds = elapsed();
+    if (result.samples == 0 && result.duplicates > 0) {  // every good record is already in the project
+        dropDataset();
+        result.status = ImportResult::Status::AlreadyImported;
+        result.datasetId = result.firstDuplicateOf;
+        return result;
+    }
     if (result.samples == 0) {
         std::string why = result.issues.empty() ? "no records" : result.issues.front().message;
         if (!result.issues.empty() && result.issues.front().line > 0)

@@ -3,6 +3,7 @@
 // commit in batches, bounded memory whatever the file size.
 #include "core/datasets/conversation.h"
 #include "core/datasets/record_stream.h"
+#include "db/dataset_admin.h"
 #include "db/project_store.h"
 
 #include <atomic>
@@ -36,6 +37,12 @@ struct ImportResult {
     uint64_t bytes = 0;
     double seconds = 0;
     std::string reportJson;  // what is stored in datasets.report
+    std::vector<RemovedDataset> removedInterrupted;  // earlier imports killed midway, removed first
+    // Records skipped because their conversation is already in the project (docs/datasets.md
+    // "Duplicates"), the first 20 line-numbered; AlreadyImported when every good one was.
+    int64_t duplicates = 0;
+    std::vector<datasets::StreamIssue> duplicateExamples;
+    int64_t firstDuplicateOf = 0;  // the dataset holding the first duplicate
 };
 
 // A failure that imports nothing (missing file, no valid record); the message names the file.

@@ -49,20 +49,31 @@ ProjectStore::ProjectStore(ProjectStore&&) noexcept = default;
 ProjectStore& ProjectStore::operator=(ProjectStore&&) noexcept = default;
 ProjectStore::~ProjectStore() = default;
 
+namespace {
+
+// sqlite reports a non-database file lazily, at the first statement.
+template <typename F>
+auto translateNotADatabase(const std::string& path, F&& f) {
+    try {
+        return f();
+    } catch (const DbError& e) {
+        if (std::string(e.what()).find("file is not a database") != std::string::npos)
+            throw DbError(path + ": not a Gateau project (not an SQLite file)");
+        throw;
+    }
+}
+
+}  // namespace
+
 ProjectStore ProjectStore::open(const std::string& path, bool create) {
     if (!create && !std::filesystem::exists(path)) throw DbError(path + ": no such project file");
     Database db(path, create);
-    try {
+    translateNotADatabase(path, [&] {
         db.exec("PRAGMA foreign_keys = ON");
         migrate(db);
         db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = NORMAL");
-    } catch (const DbError& e) {
-        std::string msg = e.what();
-        // sqlite reports a non-database file lazily, at the first statement.
-        if (msg.find("file is not a database") != std::string::npos) throw DbError(path + ": not a Gateau project (not an SQLite file)");
-        throw;
-    }
+    });
     ProjectStore store(std::move(db));
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
@@ -71,6 +82,30 @@ ProjectStore ProjectStore::open(const std::string& path, bool create) {
     }
     store.lastVerify_ = store.lastCheckpoint_ = std::chrono::steady_clock::now();
     return store;
+}
+
+ProjectStore ProjectStore::openReadOnly(const std::string& path) {
+    namespace fs = std::filesystem;
+    if (!fs::exists(path)) throw DbError(path + ": no such project file");
+    // SQLite reads a WAL project through its -shm file, which it creates beside the project;
+    // in a read-only folder without one, the file is read as immutable (nothing can change it).
+    OpenMode mode = OpenMode::ReadOnly;
+    const std::string folder = fs::absolute(path).parent_path().string();
+    std::error_code ec;
+    if (::access(folder.c_str(), W_OK) != 0 && !fs::exists(path + "-shm", ec)) {
+        if (fs::file_size(path + "-wal", ec) > 0 && !ec)
+            throw DbError(path + ": its latest changes are still in " + path +
+                          "-wal and its folder is read-only, so SQLite cannot read them; make the folder writable or "
+                          "copy the project with its -wal file to a writable folder");
+        mode = OpenMode::Immutable;
+    }
+    Database db(path, mode);
+    const int version = translateNotADatabase(path, [&] { return checkProjectFile(db); });
+    // An older schema needs its migrations, which write: the ordinary open does them (and
+    // says so clearly when the file is read-only).
+    if (version < schemaVersion()) return open(path, false);
+    db.exec("PRAGMA query_only = ON");
+    return ProjectStore(std::move(db));
 }
 
 namespace {

@@ -51,6 +51,10 @@ public:
     // Opens a project; `create` makes the file when missing. Migrates old schemas; refuses
     // newer ones and foreign files with a DbError naming the file.
     static ProjectStore open(const std::string& path, bool create);
+    // For commands that only read (info, rank, export, evaluate): opens the file read-only, so
+    // a read-only file or folder works; same checks as open(). A project that still needs
+    // migrations is opened as open(path, false) does.
+    static ProjectStore openReadOnly(const std::string& path);
     ProjectStore(ProjectStore&&) noexcept;
     ProjectStore& operator=(ProjectStore&&) noexcept;
     ~ProjectStore();

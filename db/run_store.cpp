@@ -1,5 +1,6 @@
 #include "db/run_store.h"
 
+#include "core/scoring/run_config.h"
 #include "core/util/sha256.h"
 #include "db/workers.h"
 
@@ -173,16 +174,43 @@ ScoreArrays decodeScoreArrays(const std::string& blob) {
     return a;
 }
 
-std::string configHash(const std::string& canonicalConfigJson) {
+namespace {
+std::string sha256Text(const std::string& text) {
     util::Sha256 h;
-    h.update(canonicalConfigJson.data(), canonicalConfigJson.size());
+    h.update(text.data(), text.size());
     return h.hexDigest();
+}
+
+// A run stored before the identity left out the model paths keeps its rows: the first time
+// its configuration is used again (from any folder), it takes the new hash.
+void adoptLegacyRun(Database& db, const std::string& canonicalConfigJson, const std::string& hash) {
+    auto have = db.prepare("SELECT 1 FROM runs WHERE config_hash = ?1");
+    have.bind(1, hash);
+    if (have.step()) return;
+    std::vector<std::pair<int64_t, std::string>> legacy;
+    {
+        auto st = db.prepare("SELECT id, config_json, config_hash FROM runs ORDER BY id");
+        while (st.step())
+            if (st.text(2) == sha256Text(st.text(1)) && st.text(2) != configHash(st.text(1)))
+                legacy.emplace_back(st.int64(0), st.text(1));
+    }
+    for (const auto& [id, json] : legacy) {
+        if (!scoring::matchesLegacyRun(json, canonicalConfigJson)) continue;
+        db.prepare("UPDATE runs SET config_hash = ?2 WHERE id = ?1").bind(1, id).bind(2, hash).run();
+        return;
+    }
+}
+}  // namespace
+
+std::string configHash(const std::string& canonicalConfigJson) {
+    return sha256Text(scoring::runIdentityJson(canonicalConfigJson));
 }
 
 RunInfo createOrFindRun(ProjectStore& store, const std::string& canonicalConfigJson) {
     Database& db = store.db();
     const std::string hash = configHash(canonicalConfigJson);
     Transaction tx(db);
+    adoptLegacyRun(db, canonicalConfigJson, hash);
     auto ins = db.prepare(
         "INSERT INTO runs(created_at, config_json, config_hash, status) VALUES (?1, ?2, ?3, 'open') "
         "ON CONFLICT(config_hash) DO NOTHING");
@@ -291,6 +319,15 @@ int64_t claimedByOthers(ProjectStore& store, int64_t runId, int64_t workerId) {
         c.bind(1, runId).bind(2, w);
         if (c.step()) n += c.int64(0);
     }
+    return n;
+}
+
+int64_t resetFailures(ProjectStore& store, int64_t runId) {
+    Database& db = store.db();
+    Transaction tx(db);
+    db.prepare("DELETE FROM sample_scores WHERE run_id = ?1 AND status = 'failed'").bind(1, runId).run();
+    const int64_t n = db.changes();
+    tx.commit();
     return n;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Scoring runs in a project (docs/scoring.md "Scoring runs"): one row per run configuration
-// (identified by the SHA-256 of its canonical JSON) and one row per scored or failed sample.
+// (identified by the SHA-256 of its canonical JSON without the model paths) and one row per scored or failed sample.
 // Every sample is committed in its own transaction, so a killed run loses at most the sample
 // in flight and the next invocation resumes with what is missing.
 #include "core/scoring/sample_scorer.h"
@@ -42,7 +42,7 @@ struct StoredScore {
     std::string arraysBlob;  // decode with decodeScoreArrays
 };
 
-// SHA-256 (hex) of the exact text, the run identity.
+// SHA-256 (hex) of scoring::runIdentityJson(text), the run identity: not the model paths.
 std::string configHash(const std::string& canonicalConfigJson);
 
 // The run whose config_hash matches the text's, or a new one. The text must already be
@@ -62,6 +62,9 @@ std::vector<int64_t> pendingSamples(ProjectStore& store, int64_t runId, int64_t 
 // are the same whoever computes them.
 void saveSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId, const scoring::SampleRawScores& s);
 void saveFailure(ProjectStore& store, int64_t runId, int64_t sampleId, const std::string& reason);
+// Forgets the run's failures so that its failed samples are pending again (`score
+// --retry-failed`); returns how many.
+int64_t resetFailures(ProjectStore& store, int64_t runId);
 
 // Several processes scoring one run share it (docs/scoring.md "Several processes on one
 // run"): before scoring a sample a worker claims it. False when the sample has a row already

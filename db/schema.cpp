@@ -1,7 +1,10 @@
 #include "db/schema.h"
 
+#include "db/content_hash.h"
+
+#include <map>
+#include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace gateau::db {
@@ -151,8 +154,22 @@ CREATE TABLE sample_claims(
 );
 CREATE INDEX sample_claims_worker ON sample_claims(worker_id);
 )SQL",
+        // 5: the content identity of samples (docs/datasets.md "Duplicates"), so that an import
+        //    skips records already in the project; existing rows get theirs from this
+        //    migration's step (migrationSteps).
+        R"SQL(
+ALTER TABLE samples ADD COLUMN content_hash TEXT;
+CREATE INDEX samples_content ON samples(content_hash);
+)SQL",
     };
     return m;
+}
+
+// Work a migration needs beyond its SQL (values SQL cannot compute), run after it in the
+// same transaction; keyed by the version the migration reaches.
+const std::map<int, void (*)(Database&)>& migrationSteps() {
+    static const std::map<int, void (*)(Database&)> steps = {{5, backfillContentHashes}};
+    return steps;
 }
 
 int pragmaInt(Database& db, const char* sql) {
@@ -160,35 +177,88 @@ int pragmaInt(Database& db, const char* sql) {
     return st.step() ? int(st.int64(0)) : 0;
 }
 
+struct SchemaObject {
+    std::string type, table, sql;
+};
+using SchemaObjects = std::map<std::string, SchemaObject>;  // by name
+
+SchemaObjects readSchema(Database& db) {
+    SchemaObjects out;
+    auto st = db.prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master");
+    while (st.step()) out[st.text(1)] = {st.text(0), st.text(2), st.text(3)};
+    return out;
+}
+
+// What migrations 1..version create, read back from an in-memory database that ran them:
+// the same statements give the same sqlite_master rows, byte for byte.
+const SchemaObjects& expectedSchema(int version) {
+    static std::mutex m;
+    static std::map<int, SchemaObjects> cache;
+    std::lock_guard<std::mutex> lk(m);
+    auto it = cache.find(version);
+    if (it != cache.end()) return it->second;
+    Database mem(":memory:", OpenMode::Create);
+    for (int v = 0; v < version; ++v) mem.exec(migrations()[size_t(v)]);
+    return cache[version] = readSchema(mem);
+}
+
+std::string describeObject(const std::string& name, const SchemaObject& o) {
+    std::string d = o.type + " \"" + name + "\"";
+    if (o.type != "table" && o.table != name) d += " on \"" + o.table + "\"";
+    return d;
+}
+
 }  // namespace
 
 int schemaVersion() { return int(migrations().size()); }
 
-void migrate(Database& db) {
-    // Checked without a lock first, so an up-to-date project opens without writing.
-    auto check = [&] {
-        const int appId = pragmaInt(db, "PRAGMA application_id");
-        const int version = pragmaInt(db, "PRAGMA user_version");
-        const bool fresh = version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0;
-        if (!fresh && appId != kApplicationId)
-            throw DbError(db.path() + ": not a Gateau project (an SQLite file of another program)");
-        if (version > schemaVersion())
-            throw DbError(db.path() + ": project schema version " + std::to_string(version) +
-                          " is newer than this Gateau (" + std::to_string(schemaVersion()) + "); please upgrade Gateau");
-        return std::make_pair(version, fresh);
-    };
-    if (check().first == schemaVersion()) return;
-    // Large pages keep long records in fewer overflow pages; only settable before the first
-    // table, and harmless (ignored) once one exists.
-    if (check().second) db.exec("PRAGMA page_size = 16384");
+namespace {
+void checkSchemaIsOurs(Database& db, int version) {
+    const SchemaObjects& want = expectedSchema(version);
+    const SchemaObjects have = readSchema(db);
+    const std::string refuse = db.path() + ": refusing to open this project: ";
+    const std::string why = " (a project from elsewhere may carry objects that run code on your data; "
+                            "docs/store.md \"Project files from others\")";
+    for (const auto& [name, o] : have) {
+        if (o.type == "table" && name.rfind("sqlite_stat", 0) == 0) continue;  // ANALYZE's statistics: data only
+        auto w = want.find(name);
+        if (w == want.end()) throw DbError(refuse + "it contains a " + describeObject(name, o) + " that Gateau does not create" + why);
+        if (w->second.type != o.type || w->second.sql != o.sql)
+            throw DbError(refuse + "its " + describeObject(name, o) + " differs from the one Gateau creates" + why);
+    }
+    for (const auto& [name, o] : want)
+        if (!have.count(name)) throw DbError(refuse + "its " + describeObject(name, o) + " is missing" + why);
+}
+}  // namespace
+
+int checkProjectFile(Database& db) {
+    int appId = pragmaInt(db, "PRAGMA application_id");
+    int version = pragmaInt(db, "PRAGMA user_version");
+    bool fresh = version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0;
+    if (!fresh && appId != kApplicationId)
+        throw DbError(db.path() + ": not a Gateau project (an SQLite file of another program)");
+    if (version > schemaVersion())
+        throw DbError(db.path() + ": project schema version " + std::to_string(version) +
+                      " is newer than this Gateau (" + std::to_string(schemaVersion()) + "); please upgrade Gateau");
+    checkSchemaIsOurs(db, version);
+    return version;
+}
+
+void migrate(Database& db, int targetVersion) {
+    const int version = checkProjectFile(db);  // before any change: a refused file stays untouched
+    if (version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0) {
+        // Large pages keep long records in fewer overflow pages; only settable before the first table.
+        db.exec("PRAGMA page_size = 16384");
+    }
     // Each step re-reads the version under the write lock: two processes creating or
     // upgrading one project at once must not both run a migration ("table datasets
     // already exists").
     for (;;) {
         Transaction tx(db);
-        const int v = check().first;
-        if (v >= schemaVersion()) break;
+        const int v = pragmaInt(db, "PRAGMA user_version");
+        if (v >= targetVersion) break;
         db.exec(migrations()[size_t(v)]);
+        if (auto step = migrationSteps().find(v + 1); step != migrationSteps().end()) step->second(db);
         db.exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
         db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
         tx.commit();

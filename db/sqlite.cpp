@@ -2,21 +2,95 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
+#include <cstring>
+
 namespace gateau::db {
 
 namespace {
-[[noreturn]] void fail(sqlite3* db, const std::string& what) {
-    throw DbError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+
+// What the user can do about the errors that are about the file rather than the SQL.
+const char* advice(int code) {
+    switch (code & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return "the project file is damaged (truncated or overwritten); restore it from a backup, or salvage what "
+               "is readable with `sqlite3 FILE .recover | sqlite3 NEW.gateau`";
+    case SQLITE_READONLY:
+        return "the project file (or its folder, which holds the -wal and -shm files) is read-only; make it "
+               "writable or use a command that only reads";
+    case SQLITE_CANTOPEN:
+        return "cannot open the project file or its -wal/-shm files beside it; check that the file and its folder "
+               "exist and are readable (and writable for commands that change the project)";
+    case SQLITE_FULL: return "the disk is full; free some space and run the command again";
+    case SQLITE_IOERR: return "the disk or file system reported an I/O error";
+    default: return nullptr;
+    }
 }
+
+// sqlite's message for the connection's last error, with the file named and advice added
+// when the problem is the file (damaged, read-only, full disk) rather than the statement.
+std::string describeError(sqlite3* db, const std::string& what) {
+    if (!db) return what + ": out of memory";
+    std::string msg = what + ": " + sqlite3_errmsg(db);
+    if (const char* a = advice(sqlite3_extended_errcode(db))) {
+        const char* file = sqlite3_db_filename(db, "main");
+        msg = std::string(file && *file ? file : "project") + ": " + sqlite3_errmsg(db) + ": " + a;
+    }
+    return msg;
+}
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) { throw DbError(describeError(db, what)); }
+
+// Hostile project files (docs/store.md): nothing in a file may run code. Our schema has no
+// triggers or views, so they are off for the connection (ATTACHed files included); schema
+// functions count as untrusted, and the schema cannot be written around SQLite's checks.
+void harden(sqlite3* db, const std::string& path) {
+    const struct {
+        int op, value;
+        const char* name;
+    } settings[] = {{SQLITE_DBCONFIG_DEFENSIVE, 1, "defensive"},
+                    {SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, "trusted_schema"},
+                    {SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, "load_extension"},
+                    {SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, "triggers"},
+                    {SQLITE_DBCONFIG_ENABLE_VIEW, 0, "views"}};
+    for (const auto& s : settings) {
+        int now = -1;
+        if (sqlite3_db_config(db, s.op, s.value, &now) != SQLITE_OK || now != s.value)
+            throw DbError(path + ": cannot set SQLite's " + s.name + " option");
+    }
+}
+
 }  // namespace
 
-Database::Database(const std::string& path, bool create) : path_(path) {
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+Database::Database(const std::string& path, OpenMode mode)
+    : path_(path), readOnly_(mode == OpenMode::ReadOnly || mode == OpenMode::Immutable) {
+    int flags = (readOnly_ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    std::string name = path;
+    if (mode == OpenMode::Immutable) {
+        static const char* hex = "0123456789ABCDEF";
+        name = "file:";
+        for (unsigned char c : path) {
+            if (std::isalnum(c) || std::strchr("/-._~", c)) name += char(c);
+            else name += {'%', hex[c >> 4], hex[c & 15]};
+        }
+        name += "?immutable=1";
+        flags |= SQLITE_OPEN_URI;
+    }
+    if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        const char* a = db_ ? advice(sqlite3_extended_errcode(db_)) : nullptr;
         sqlite3_close(db_);
         db_ = nullptr;
-        throw DbError(path + ": cannot open project: " + msg);
+        throw DbError(path + ": cannot open project: " + msg + (a ? std::string(": ") + a : ""));
+    }
+    try {
+        harden(db_, path);
+    } catch (...) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 10000);
@@ -26,13 +100,16 @@ Database::~Database() {
     if (db_) sqlite3_close_v2(db_);
 }
 
-Database::Database(Database&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) { o.db_ = nullptr; }
+Database::Database(Database&& o) noexcept : db_(o.db_), path_(std::move(o.path_)), readOnly_(o.readOnly_) {
+    o.db_ = nullptr;
+}
 
 Database& Database::operator=(Database&& o) noexcept {
     if (this != &o) {
         if (db_) sqlite3_close_v2(db_);
         db_ = o.db_;
         path_ = std::move(o.path_);
+        readOnly_ = o.readOnly_;
         o.db_ = nullptr;
     }
     return *this;
@@ -43,7 +120,8 @@ void Database::exec(const char* sql) {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
-        throw DbError(path_ + ": " + msg);
+        const char* a = advice(sqlite3_extended_errcode(db_));
+        throw DbError(path_ + ": " + msg + (a ? std::string(": ") + a : ""));
     }
 }
 
@@ -88,9 +166,9 @@ bool Statement::step() {
     int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    std::string msg = sqlite3_errmsg(db_);
+    std::string msg = describeError(db_, "SQL step failed");
     sqlite3_reset(st_);
-    throw DbError("SQL step failed: " + msg);
+    throw DbError(msg);
 }
 
 void Statement::run() {

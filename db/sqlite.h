@@ -17,11 +17,18 @@ struct DbError : std::runtime_error {
 
 class Statement;
 
+// Immutable: read-only, and SQLite is told that nobody changes the file meanwhile, so it needs
+// no -shm file (for a project whose folder is read-only).
+enum class OpenMode { ReadWrite, Create, ReadOnly, Immutable };
+
 class Database {
 public:
     Database() = default;
-    // Opens (creating if `create`) the file; throws DbError naming it.
-    Database(const std::string& path, bool create);
+    // Opens the file; throws DbError naming it. Every connection is hardened against hostile
+    // files (docs/store.md "Project files from others"): defensive mode, untrusted schema, no
+    // extension loading, and triggers and views disabled (Gateau's schema has none).
+    Database(const std::string& path, OpenMode mode);
+    Database(const std::string& path, bool create) : Database(path, create ? OpenMode::Create : OpenMode::ReadWrite) {}
     ~Database();
     Database(Database&& o) noexcept;
     Database& operator=(Database&& o) noexcept;
@@ -33,11 +40,13 @@ public:
     int64_t lastInsertId() const;
     int changes() const;
     const std::string& path() const { return path_; }
+    bool readOnly() const { return readOnly_; }
     sqlite3* handle() const { return db_; }
 
 private:
     sqlite3* db_ = nullptr;
     std::string path_;
+    bool readOnly_ = false;
 };
 
 class Statement {

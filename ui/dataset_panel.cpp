@@ -3,6 +3,7 @@
 #include <QHeaderView>
 #include <QLocale>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -24,10 +25,37 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     split->addWidget(report_);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 2);
+    delete_ = new QPushButton(tr("Delete dataset..."));
+    delete_->setToolTip(tr("Remove the selected dataset with its samples, their scores and overrides"));
+    delete_->setEnabled(false);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->addWidget(split);
-    connect(list_, &QTreeWidget::currentItemChanged, this, [this] { showReport(); });
+    lay->addWidget(delete_, 0, Qt::AlignRight);
+    connect(list_, &QTreeWidget::currentItemChanged, this, [this] {
+        delete_->setEnabled(selectedDataset() != 0);
+        showReport();
+    });
+    connect(delete_, &QPushButton::clicked, this, [this] {
+        if (const qint64 id = selectedDataset()) emit deleteRequested(id);
+    });
+}
+
+qint64 DatasetPanel::selectedDataset() const {
+    auto* it = list_->currentItem();
+    return it ? it->data(0, Qt::UserRole).toLongLong() : 0;
+}
+
+QString DatasetPanel::deleteConfirmation(const db::DatasetUsage& u) {
+    QLocale loc;
+    return tr("Delete dataset #%1 \"%2\" from this project?\n\nThis removes its %3 samples, %4 scores (in every run) "
+              "and %5 override entries. The file %6 itself is not touched. This cannot be undone.")
+        .arg(u.info.id)
+        .arg(QString::fromStdString(u.info.name))
+        .arg(loc.toString(qlonglong(u.samples)))
+        .arg(loc.toString(qlonglong(u.scores)))
+        .arg(loc.toString(qlonglong(u.overrides)))
+        .arg(QString::fromStdString(u.info.path));
 }
 
 int DatasetPanel::datasetCount() const { return int(datasets_.size()); }
@@ -52,6 +80,7 @@ void DatasetPanel::setDatasets(const std::vector<db::DatasetInfo>& datasets) {
     }
     if (!datasets_.empty()) list_->setCurrentItem(list_->topLevelItem(list_->topLevelItemCount() - 1));
     else report_->clear();
+    delete_->setEnabled(selectedDataset() != 0);
 }
 
 void DatasetPanel::selectDataset(qint64 id) {
@@ -68,7 +97,8 @@ void DatasetPanel::showReport() {
         auto j = nlohmann::json::parse(d.reportJson, nullptr, false);
         QString text = tr("%1\nSHA-256 %2\n").arg(QString::fromStdString(d.path), QString::fromStdString(d.sha256));
         if (d.status != "complete") {
-            text += tr("\nThis import was interrupted; import the file again to replace it.\n");
+            text += tr("\nThis import was interrupted (or is still running in another process); the next import "
+                       "removes it once its process is gone, or delete it here.\n");
         } else if (!j.is_discarded()) {
             text += tr("%1 records imported, %2 skipped, %3 s (%4 MB/s)\n")
                         .arg(j.value("records_ok", 0)).arg(j.value("records_failed", 0))

@@ -58,10 +58,14 @@ void ImportController::start(const QString& projectPath, const QString& file, co
                 out.message = tr("Imported %1 samples from %2 (%3 records skipped, %4 MB/s)")
                                   .arg(r.samples).arg(QFileInfo(file).fileName()).arg(r.errors)
                                   .arg(r.seconds > 0 ? double(r.bytes) / 1e6 / r.seconds : 0.0, 0, 'f', 0);
+                if (r.duplicates > 0) out.message += tr("; %1 records already in the project were not added again").arg(r.duplicates);
+                if (!r.removedInterrupted.empty()) out.message += "; " + QString::fromStdString(db::describeRemoved(r.removedInterrupted));
                 break;
             case db::ImportResult::Status::AlreadyImported:
                 out.kind = ImportOutcome::Kind::AlreadyImported;
-                out.message = tr("%1 is already imported (dataset #%2): nothing added").arg(QFileInfo(file).fileName()).arg(r.datasetId);
+                out.message = r.duplicates > 0
+                                  ? tr("Every record of %1 is already in the project: nothing added").arg(QFileInfo(file).fileName())
+                                  : tr("%1 is already imported (dataset #%2): nothing added").arg(QFileInfo(file).fileName()).arg(r.datasetId);
                 break;
             case db::ImportResult::Status::Cancelled:
                 out.kind = ImportOutcome::Kind::Cancelled;

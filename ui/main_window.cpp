@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "db/dataset_admin.h"
 #include "db/run_store.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/ranking_session.h"
@@ -35,6 +36,8 @@
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 // gateau_ui is a static library: its resources must be registered by hand.
 static void initGateauResources() { Q_INIT_RESOURCE(resources); }
@@ -110,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(plotTimer_, &QTimer::timeout, this, &MainWindow::updatePlots);
 
     datasets_ = new DatasetPanel;
+    connect(datasets_, &DatasetPanel::deleteRequested, this, [this](qint64 id) { deleteDataset(id); });
     auto* dock = new QDockWidget(tr("Datasets and import reports"), this);
     dock->setObjectName("datasetsDock");
     dock->setWidget(datasets_);
@@ -271,6 +275,29 @@ void MainWindow::refresh() {
                                  : tr("Open or create a project (File menu), import a dataset, then select a sample."));
     browser_->setStore(store_.get());
     refreshRuns();
+}
+
+void MainWindow::deleteDataset(qint64 datasetId, bool askFirst) {
+    if (!store_) return;
+    try {
+        if (askFirst) {
+            const auto usage = db::datasetUsage(*store_);
+            auto it = std::find_if(usage.begin(), usage.end(), [&](const db::DatasetUsage& u) { return u.info.id == datasetId; });
+            if (it == usage.end()) return;
+            if (QMessageBox::question(this, tr("Delete dataset"), DatasetPanel::deleteConfirmation(*it),
+                                      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+                return;
+        }
+        const db::RemovedDataset r = db::deleteDataset(*store_, datasetId);
+        undo_->clear();  // its entries may name samples that are gone
+        refresh();
+        notify(tr("Datasets"),
+               tr("Deleted dataset #%1 (%2): %3 samples, %4 scores, %5 override entries")
+                   .arg(r.id).arg(QString::fromStdString(r.name)).arg(r.samples).arg(r.scores).arg(r.overrides),
+               false);
+    } catch (const std::exception& e) {
+        notify(tr("Cannot delete dataset"), QString::fromStdString(e.what()), true);
+    }
 }
 
 void MainWindow::refreshRuns() {

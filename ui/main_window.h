@@ -38,6 +38,9 @@ public:
     void importFile(const QString& file, const QString& format = "auto");
     // Re-reads datasets, samples and runs (View > Reload).
     void refresh();
+    // Deletes a dataset with its samples, scores and overrides, after a confirmation naming
+    // them unless !askFirst (tests).
+    void deleteDataset(qint64 datasetId, bool askFirst = true);
 
     // For tests and screenshots.
     SampleTableModel* sampleModel() const { return model_; }

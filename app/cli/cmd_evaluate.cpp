@@ -39,7 +39,7 @@ int runEvaluate(const cli::Args& a) {
     const double alpha = p.doubleValue("alpha", 0.7);
     const int64_t runId = p.intValue("run", 0);
 
-    auto store = db::ProjectStore::open(p.positionals()[0], false);
+    auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(runId) + " has no scored samples yet");
     const db::Ranking ranking = db::rankPool(in, alpha, scoring::Selection::topPercent(100));

@@ -31,17 +31,25 @@ int runImport(const cli::Args& a) {
     };
     auto r = db::importDataset(store, file, opts);
     bar.finish();
+    if (!r.removedInterrupted.empty()) std::cerr << db::describeRemoved(r.removedInterrupted) << "\n";
     store.finish();  // throws when the project was moved meanwhile
 
     if (r.status == db::ImportResult::Status::AlreadyImported) {
         if (p.flag("json"))
-            std::cout << "{\"status\":\"already_imported\",\"dataset_id\":" << r.datasetId << ",\"samples\":" << r.samples << "}\n";
+            std::cout << "{\"status\":\"already_imported\",\"dataset_id\":" << r.datasetId << ",\"samples\":" << r.samples
+                      << ",\"duplicates\":" << r.duplicates << "}\n";
+        else if (r.duplicates > 0)
+            std::cout << file << ": all " << r.duplicates << " records are already in the project (first in dataset #"
+                      << r.datasetId << "); nothing added\n";
         else
             std::cout << file << ": already imported as dataset #" << r.datasetId << " (same SHA-256); nothing added\n";
         return 0;
     }
     for (size_t i = 0; i < r.issues.size() && i < 20; ++i)
         std::cerr << file << ":" << r.issues[i].line << ": " << r.issues[i].message << "\n";
+    for (size_t i = 0; i < r.duplicateExamples.size() && i < 5; ++i)
+        std::cerr << file << ":" << r.duplicateExamples[i].line << ": " << r.duplicateExamples[i].message << "\n";
+    if (r.duplicates > 0) std::cerr << file << ": skipped " << r.duplicates << " records already in the project\n";
     if (r.errors > 20) std::cerr << "... and " << (r.errors - 20) << " more problems (see `gateau info --json`)\n";
     if (p.flag("json")) {
         std::cout << "{\"status\":\"imported\",\"dataset_id\":" << r.datasetId << ",\"report\":" << r.reportJson << "}\n";

@@ -11,7 +11,7 @@ using namespace gateau;
 int runInfo(const cli::Args& a) {
     cli::ArgParser p(a, {"json"}, {});
     p.requirePositionals(1, 1, "gateau info PROJECT [--json]");
-    auto store = db::ProjectStore::open(p.positionals()[0], false);
+    auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     if (p.flag("json")) {
         std::cout << store.infoJson() << "\n";
         return 0;
@@ -21,7 +21,7 @@ int runInfo(const cli::Args& a) {
     for (const auto& d : datasets)
         std::printf("  #%lld %-30s %-9s %-8s %8lld samples %6lld skipped  %.1f MB  %s%s\n", (long long)d.id, d.name.c_str(),
                     d.format.c_str(), d.status.c_str(), (long long)d.sampleCount, (long long)d.errorCount,
-                    double(d.sizeBytes) / 1e6, d.importedAt.c_str(), d.status == "complete" ? "" : "  (interrupted import)");
+                    double(d.sizeBytes) / 1e6, d.importedAt.c_str(), d.status == "complete" ? "" : "  (being imported, or interrupted: see gateau datasets)");
     return 0;
 }
 

@@ -77,14 +77,42 @@ json describe(const model::Checkpoint& ck, bool hash) {
     info["index_file"] = ck.sharded() ? json(fs::path(ck.indexFile()).filename().string()) : json(nullptr);
     info["tokenizer_files"] = model::tokenizerFilesIn(ck.dir());
 
+    // Every problem that would make scoring fail, the first one as validation_error.
+    std::vector<std::string> problems;
     try {
         ck.validate();
-        info["valid"] = true;
-        info["validation_error"] = nullptr;
     } catch (const model::ModelError& e) {
-        info["valid"] = false;
-        info["validation_error"] = e.what();
+        problems.push_back(e.what());
     }
+    // Reads every weight once (about as long as reading the files; --no-hash does not skip it).
+    json nonFinite = json::array();
+    for (const auto& name : ck.tensorNames()) {
+        const auto t = *ck.find(name);
+        if (const uint64_t bad = model::countNonFinite(t.dtype, t.data, size_t(t.numel()))) {
+            nonFinite.push_back({{"name", name}, {"count", bad}});
+            if (nonFinite.size() == 1)
+                problems.push_back(t.file + ": tensor '" + name + "' has " + std::to_string(bad) + " NaN or infinite values");
+        }
+    }
+    info["non_finite_tensors"] = nonFinite;
+    const auto embed = ck.find("model.embed_tokens.weight");
+    const int64_t rows = embed && !embed->shape.empty() ? embed->shape[0] : c.vocabSize;
+    info["embedding_rows"] = rows;
+    info["tokenizer_vocab_size"] = nullptr;
+    if (!model::tokenizerFilesIn(ck.dir()).empty()) {
+        try {
+            const int64_t ids = model::probeTokenizer(ck.dir()).vocabSize;
+            info["tokenizer_vocab_size"] = ids;
+            if (ids > rows)
+                problems.push_back(ck.dir() + ": the tokenizer has " + std::to_string(ids) + " token ids but the model only " +
+                                   std::to_string(rows) + " embedding rows");
+        } catch (const std::exception& e) {
+            problems.push_back(e.what());
+        }
+    }
+    info["valid"] = problems.empty();
+    info["validation_error"] = problems.empty() ? json(nullptr) : json(problems.front());
+    info["problems"] = problems;
     return info;
 }
 
@@ -129,8 +157,10 @@ void printSummary(const json& i) {
     std::printf("  tokenizer       %s\n", tok.empty() ? "(no tokenizer files)" : tok.c_str());
     for (const auto& u : i["unsupported_dtype_tensors"])
         std::printf("  unsupported     %s (%s)\n", u["name"].get<std::string>().c_str(), u["dtype"].get<std::string>().c_str());
-    if (i["valid"].get<bool>()) std::printf("  valid           yes: every tensor the architecture needs is present\n");
-    else std::printf("  valid           NO: %s\n", i["validation_error"].get<std::string>().c_str());
+    if (i["valid"].get<bool>())
+        std::printf("  valid           yes: every tensor the architecture needs is present, all weights finite, "
+                    "the vocabulary covers the tokenizer\n");
+    for (const auto& problem : i["problems"]) std::printf("  valid           NO: %s\n", problem.get<std::string>().c_str());
 }
 
 int runModelInfo(const cli::Args& a) {

@@ -18,7 +18,7 @@ int runRank(const cli::Args& a) {
     p.requirePositionals(1, 1, kUsage);
     const cli::RankOptions o = cli::parseRankOptions(p, kUsage);
 
-    auto store = db::ProjectStore::open(p.positionals()[0], false);
+    auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, o.runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
     const db::Ranking ranking = db::rankPool(in, o.alpha, o.selection);

@@ -16,7 +16,7 @@ using namespace gateau;
 
 const char* kUsage =
     "gateau score PROJECT --config RUN.json [--devices cpu,cuda:0] [--threads N] [--shard i/N [--shard-out FILE]] "
-    "[--limit N]";
+    "[--limit N] [--retry-failed] [--fail-fast N]";
 
 std::string formatEta(double s) {
     if (s < 0) return "?";
@@ -27,7 +27,7 @@ std::string formatEta(double s) {
 }
 
 int runScore(const cli::Args& a) {
-    cli::ArgParser p(a, {}, {"config", "devices", "threads", "shard", "shard-out", "limit"});
+    cli::ArgParser p(a, {"retry-failed"}, {"config", "devices", "threads", "shard", "shard-out", "limit", "fail-fast"});
     p.requirePositionals(1, 1, kUsage);
     if (!p.has("config")) throw cli::CliError(std::string("usage: ") + kUsage, 2);
     const long long limit = p.intValue("limit", -1);
@@ -35,6 +35,8 @@ int runScore(const cli::Args& a) {
     if (p.has("shard-out") && !p.has("shard")) throw cli::CliError("--shard-out needs --shard i/N", 2);
 
     jobs::JobOptions options = cli::parseJobOptions(p);
+    options.failFastSamples = int(p.intValue("fail-fast", options.failFastSamples));
+    if (options.failFastSamples < 0) throw cli::CliError("--fail-fast must be >= 0 (0: never stop early)", 2);
 
     std::string projectPath = p.positionals()[0];
     if (p.has("shard")) {
@@ -52,7 +54,12 @@ int runScore(const cli::Args& a) {
     }
 
     auto store = db::ProjectStore::open(projectPath, false);
-    const db::RunInfo run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(options.config));
+    db::RunInfo run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(options.config));
+    if (p.flag("retry-failed")) {
+        std::fprintf(stderr, "run #%lld: %lld failed samples pending again\n", (long long)run.id,
+                     (long long)db::resetFailures(store, run.id));
+        run = *db::findRun(store, run.id);
+    }
     const std::vector<int64_t> pending = db::pendingSamples(store, run.id, limit);
     const size_t allPending = limit < 0 ? pending.size() : db::pendingSamples(store, run.id).size();
     std::fprintf(stderr, "run #%lld: %lld done, %lld failed, %zu pending; scoring %zu now on %zu device(s)\n",
@@ -90,8 +97,12 @@ int runScore(const cli::Args& a) {
                 (long long)run.id, (long long)last.done, (long long)last.failed, last.elapsedSeconds,
                 jobs::outcomeName(outcome), (long long)(after ? after->done : 0), (long long)(after ? after->failed : 0),
                 remaining, status.c_str());
-    if (outcome == jobs::JobOutcome::Failed) throw cli::CliError("no device could score: " + job.error());
-    return outcome == jobs::JobOutcome::Cancelled ? (interrupt.requested() ? interrupt.exitCode() : 130) : 0;
+    if (outcome == jobs::JobOutcome::Failed) throw cli::CliError("run #" + std::to_string(run.id) + " stopped: " + job.error());
+    if (outcome == jobs::JobOutcome::Cancelled) return interrupt.requested() ? interrupt.exitCode() : 130;
+    if (!pending.empty() && last.done == 0 && last.failed > 0)  // not when others took every sample
+        throw cli::CliError("run #" + std::to_string(run.id) + ": no sample was scored (" + std::to_string(last.failed) +
+                            " failed; last failure: " + last.lastFailure + ")");
+    return 0;
 }
 
 }  // namespace

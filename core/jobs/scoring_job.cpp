@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace gateau::jobs {
 
@@ -21,6 +22,30 @@ using Clock = std::chrono::steady_clock;
 struct WorkItem {
     int64_t sampleId = 0;
     datasets::Conversation conversation;
+};
+
+// Counts the run's first results: true once the first `n` all failed for the same reason
+// (numbers ignored: "token 3 of 9" and "token 5 of 9" are one reason). Any success, or a
+// different reason among the first n, disarms it.
+class FailFast {
+public:
+    explicit FailFast(int n) : n_(n) {}
+    void succeeded() { armed_ = false; }
+    bool failed(const std::string& why) {
+        if (!armed_ || n_ <= 0) return false;
+        std::string reason;
+        for (char c : why)
+            if (!(c >= '0' && c <= '9')) reason += c;
+            else if (reason.empty() || reason.back() != '#') reason += '#';
+        if (count_ > 0 && reason != reason_) armed_ = false;
+        reason_ = reason;
+        return armed_ && ++count_ >= n_;
+    }
+
+private:
+    int n_, count_ = 0;
+    bool armed_ = true;
+    std::string reason_;
 };
 
 struct Result {
@@ -105,8 +130,17 @@ LoadedScorer loadScorer(const scoring::RunConfig& config, const std::string& dev
         ntk.factor = config.stretchA;
         eo.ropeOverride = ntk;
     }
-    s.shortModel = model::loadEngine(model::Checkpoint::open(config.modelA), eo);
+    const model::Checkpoint a = model::Checkpoint::open(config.modelA);
+    s.shortModel = model::loadEngine(a, eo);
     s.tokenizer = tok::Tokenizer::load(config.modelB);
+    // A token id beyond a model's embedding rows fails every sample: say so once, here.
+    const int64_t ids = s.tokenizer->vocabSize();
+    for (const auto& [label, dir, rows] : {std::tuple<const char*, std::string, int64_t>{"A", config.modelA, a.config().vocabSize},
+                                           {"B", config.modelB, s.longModel->config().vocabSize}})
+        if (rows < ids)
+            throw model::ModelError(dir + ": model " + label + " has " + std::to_string(rows) +
+                                    " embedding rows but the tokenizer (" + config.modelB + ") has " + std::to_string(ids) +
+                                    " token ids: both models must share model B's vocabulary");
     return s;
 }
 
@@ -270,10 +304,22 @@ JobOutcome ScoringJob::run(const ProgressFn& progress) {
         lastReport = Clock::now();
         if (progress) progress(p);
     };
+    // A model that cannot score anything (NaN weights, a vocabulary mismatch) fails every
+    // sample the same way: stop after the first N instead of failing the whole dataset.
+    FailFast failFast(options_.failFastSamples);
+    bool stoppedEarly = false;
     auto recordFailure = [&](int64_t id, const std::string& why) {
         store_.saveFailure(id, why);
         ++p.failed;
         p.lastFailure = "sample " + std::to_string(id) + ": " + why;
+        if (failFast.failed(why) && !stoppedEarly) {
+            stoppedEarly = true;
+            std::lock_guard<std::mutex> lk(st.m);
+            st.error = "the first " + std::to_string(options_.failFastSamples) +
+                       " samples all failed with the same reason, so the run was stopped: " + why;
+            st.cancelled = true;
+            st.workCv.notify_all();
+        }
     };
 
     // Finished work is committed even after cancel: only samples in flight are dropped.
@@ -281,6 +327,7 @@ JobOutcome ScoringJob::run(const ProgressFn& progress) {
         if (r.ok) {
             store_.saveScore(r.sampleId, r.scores);
             ++p.done;
+            failFast.succeeded();
         } else {
             recordFailure(r.sampleId, r.error);
         }
@@ -345,6 +392,7 @@ JobOutcome ScoringJob::run(const ProgressFn& progress) {
     }
     for (Result& r : ready) commit(r);
     report();
+    if (stoppedEarly) return JobOutcome::Failed;
     if (st.cancelled) return JobOutcome::Cancelled;
     return p.done + p.failed + p.skipped == total ? JobOutcome::Finished : JobOutcome::Failed;
 }

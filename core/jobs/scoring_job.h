@@ -67,6 +67,9 @@ struct JobOptions {
     std::vector<std::string> devices{"cpu"};  // distinct; "cpu", "cuda:0", ...
     int cpuThreads = 0;                        // intra-op threads of the cpu worker; 0 = physical cores
     int64_t segmentBatchTokens = 8192;
+    // Stop (JobOutcome::Failed, error() names the reason) when the first N results all failed
+    // for the same reason; 0: never.
+    int failFastSamples = 8;
 };
 
 // Replaces options.config.dtype "auto" by the dtype the engine will compute in on the
@@ -89,10 +92,11 @@ public:
     ScoringJob(const ScoringJob&) = delete;
     ScoringJob& operator=(const ScoringJob&) = delete;
 
-    // Blocks until every sample is stored, cancel() was called, or no worker could start
-    // (Failed; error() says why). progress runs on this thread after every stored sample,
-    // on state changes and about once a second, with no lock of the job held: it may call
-    // pause(), resume(), cancel() and the getters.
+    // Blocks until every sample is stored, cancel() was called, no worker could start or the
+    // first options.failFastSamples results all failed alike (Failed; error() says why).
+    // progress runs on this thread after every stored sample, on state changes and about
+    // once a second, with no lock of the job held: it may call pause(), resume(), cancel()
+    // and the getters.
     JobOutcome run(const ProgressFn& progress = {});
 
     // Thread-safe. Pausing stops the workers within one prefill chunk or segment batch; a

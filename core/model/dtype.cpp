@@ -1,5 +1,6 @@
 #include "core/model/dtype.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace gateau::model {
@@ -116,6 +117,56 @@ void convertToFloat(DType d, const void* src, size_t count, float* dst) {
             return;
         case DType::Other: break;
     }
+}
+
+namespace {
+
+// Lanes of `lanesPerWord` elements in a 64-bit word whose exponent bits (`mask`, repeated in
+// every lane) are all ones. SWAR, exact: t is zero in exactly those lanes; adding `low` (every
+// bit but each lane's top) to t's low bits sets a lane's top bit unless the lane is zero,
+// and no carry crosses a lane.
+uint64_t countAllOnesExponent(const unsigned char* p, size_t count, size_t elemSize, uint64_t mask, uint64_t low) {
+    const size_t perWord = 8 / elemSize;
+    const size_t words = count / perWord;
+    auto lanes = [&](size_t i) {
+        uint64_t x;
+        std::memcpy(&x, p + 8 * i, 8);
+        const uint64_t t = (x & mask) ^ mask;
+        return ~(((t & low) + low) | t | low);
+    };
+    // Non-finite weights are rare: a block is only counted when its OR says it has one.
+    constexpr size_t kBlock = 1024;
+    uint64_t bad = 0;
+    for (size_t b = 0; b < words; b += kBlock) {
+        const size_t end = std::min(words, b + kBlock);
+        uint64_t any = 0;
+        if (end - b == kBlock)  // a constant trip count, which -O2 vectorises
+            for (size_t k = 0; k < kBlock; ++k) any |= lanes(b + k);
+        else
+            for (size_t i = b; i < end; ++i) any |= lanes(i);
+        if (any)
+            for (size_t i = b; i < end; ++i) bad += uint64_t(__builtin_popcountll(lanes(i)));
+    }
+    for (size_t i = words * perWord; i < count; ++i) {  // the tail, one element at a time
+        uint64_t x = 0;
+        std::memcpy(&x, p + elemSize * i, elemSize);
+        const uint64_t laneMask = mask & (elemSize == 4 ? 0xffffffffu : 0xffffu);
+        bad += (x & laneMask) == laneMask;
+    }
+    return bad;
+}
+
+}  // namespace
+
+uint64_t countNonFinite(DType d, const void* src, size_t count) {
+    const auto* p = static_cast<const unsigned char*>(src);
+    switch (d) {
+        case DType::F32: return countAllOnesExponent(p, count, 4, 0x7f8000007f800000ull, 0x7fffffff7fffffffull);
+        case DType::F16: return countAllOnesExponent(p, count, 2, 0x7c007c007c007c00ull, 0x7fff7fff7fff7fffull);
+        case DType::BF16: return countAllOnesExponent(p, count, 2, 0x7f807f807f807f80ull, 0x7fff7fff7fff7fffull);
+        case DType::Other: break;
+    }
+    return 0;
 }
 
 }  // namespace gateau::model

@@ -27,4 +27,8 @@ float halfToFloat(uint16_t h);
 // Converts `count` elements at `src` (any alignment) to float.
 void convertToFloat(DType d, const void* src, size_t count, float* dst);
 
+// Number of NaN or infinite elements among `count` at `src` (any alignment): an exponent
+// test on the raw bits, no conversion (0 for Other).
+uint64_t countNonFinite(DType d, const void* src, size_t count);
+
 }  // namespace gateau::model

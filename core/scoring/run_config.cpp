@@ -1,19 +1,26 @@
 #include "core/scoring/run_config.h"
 
 #include "core/model/checkpoint.h"
+#include "core/model/tokenizer_probe.h"
 #include "core/util/sha256.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <set>
 #include <sstream>
+#include <vector>
 
 namespace gateau::scoring {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr int64_t kMaxTokensLimit = int64_t(1) << 24;  // 16M tokens
+constexpr double kMaxStretch = 64;
 
 [[noreturn]] void bad(const std::string& source, const std::string& what) { throw ScoringError(source + ": " + what); }
 
@@ -22,9 +29,30 @@ std::string getString(const nlohmann::json& j, const char* key, const std::strin
     return j[key].get<std::string>();
 }
 
-int64_t getInt(const nlohmann::json& j, const char* key, const std::string& source) {
-    if (!j[key].is_number_integer()) bad(source, std::string("\"") + key + "\" must be an integer");
-    return j[key].get<int64_t>();
+int64_t getInt(const nlohmann::json& j, const char* key, const std::string& source,
+               int64_t lo = std::numeric_limits<int64_t>::min(), int64_t hi = std::numeric_limits<int64_t>::max()) {
+    const nlohmann::json& v = j[key];
+    if (!v.is_number_integer()) bad(source, std::string("\"") + key + "\" must be an integer");
+    const bool fits = !v.is_number_unsigned() || v.get<uint64_t>() <= uint64_t(std::numeric_limits<int64_t>::max());
+    if (!fits || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
+        bad(source, std::string("\"") + key + "\" must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                        ", not " + v.dump());
+    return v.get<int64_t>();
+}
+
+// nlohmann keeps the last of two equal keys without a word; a RUN.json that says two things
+// about one key is refused instead. Returns the first repeated key, or "".
+nlohmann::json parseRejectingDuplicates(const std::string& text, std::string& duplicate) {
+    std::vector<std::set<std::string>> objects;
+    auto onEvent = [&](int, nlohmann::json::parse_event_t ev, nlohmann::json& parsed) {
+        using E = nlohmann::json::parse_event_t;
+        if (ev == E::object_start) objects.emplace_back();
+        else if (ev == E::object_end && !objects.empty()) objects.pop_back();
+        else if (ev == E::key && !objects.empty() && duplicate.empty() && !objects.back().insert(parsed.get<std::string>()).second)
+            duplicate = parsed.get<std::string>();
+        return true;
+    };
+    return nlohmann::json::parse(text, onEvent, false);
 }
 
 std::string resolve(const std::string& p, const std::string& baseDir) {
@@ -67,19 +95,41 @@ void applyPreset(nlohmann::json& j, const std::string& source) {
     bad(source, "\"preset\" must be one of " + knownPresets() + ", not \"" + name + "\"");
 }
 
+nlohmann::json hashedFiles(const std::vector<std::string>& paths) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& f : paths) out.push_back({{"file", fs::path(f).filename().string()}, {"sha256", util::sha256File(f)}});
+    return out;
+}
+
+// A model is its files' contents, wherever its folder is: weights, config.json and the
+// tokenizer files beside them. "path" is kept for display and resume, outside the identity.
 nlohmann::json modelIdentity(const std::string& dir) {
     auto checkpoint = model::Checkpoint::open(dir);
-    nlohmann::json files = nlohmann::json::array();
-    for (const auto& f : checkpoint.weightFiles())
-        files.push_back({{"file", fs::path(f).filename().string()}, {"sha256", util::sha256File(f)}});
-    return {{"path", dir}, {"weights", files}};
+    std::vector<std::string> configFiles{(fs::path(dir) / "config.json").string()};
+    for (const auto& name : model::tokenizerFilesIn(dir)) configFiles.push_back((fs::path(dir) / name).string());
+    return {{"path", dir}, {"weights", hashedFiles(checkpoint.weightFiles())}, {"config_files", hashedFiles(configFiles)}};
+}
+
+// The canonical JSON without what does not identify a run; `legacy`: also without what runs
+// stored before paths left the identity did not record.
+std::string identityJson(const std::string& canonicalJson, bool legacy) {
+    auto j = nlohmann::json::parse(canonicalJson, nullptr, false);
+    if (!j.is_object()) return canonicalJson;
+    for (const char* m : {"model_a", "model_b"}) {
+        if (!j.contains(m) || !j[m].is_object()) continue;
+        j[m].erase("path");
+        if (legacy) j[m].erase("config_files");
+    }
+    return j.dump();
 }
 
 }  // namespace
 
 RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir) {
-    nlohmann::json j = nlohmann::json::parse(jsonText, nullptr, false);
+    std::string duplicate;
+    nlohmann::json j = parseRejectingDuplicates(jsonText, duplicate);
     if (j.is_discarded()) bad(sourceName, "not valid JSON");
+    if (!duplicate.empty()) bad(sourceName, "key \"" + duplicate + "\" appears more than once");
     if (!j.is_object()) bad(sourceName, "expected a JSON object");
     static const char* known[] = {"model_a", "model_b",   "preset",    "segment_len", "max_tokens",   "template",
                                   "add_bos", "stretch_a", "device",    "dtype",       "instruction", "response_turn"};
@@ -98,16 +148,19 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
         if (!j.contains(k)) bad(sourceName, std::string("missing required key \"") + k + "\"");
     c.modelA = resolve(getString(j, "model_a", sourceName), baseDir);
     c.modelB = resolve(getString(j, "model_b", sourceName), baseDir);
-    if (j.contains("segment_len")) c.prompt.segmentLen = getInt(j, "segment_len", sourceName);
-    if (j.contains("max_tokens")) c.prompt.maxTokens = getInt(j, "max_tokens", sourceName);
+    // Bounds far beyond any real model, so that a typo fails here and not hours into a run.
+    if (j.contains("max_tokens")) c.prompt.maxTokens = getInt(j, "max_tokens", sourceName, 1, kMaxTokensLimit);
+    if (j.contains("segment_len")) c.prompt.segmentLen = getInt(j, "segment_len", sourceName, 1, c.prompt.maxTokens);
     if (j.contains("template")) c.prompt.templ = getString(j, "template", sourceName);
     if (j.contains("add_bos")) {
         if (!j["add_bos"].is_boolean()) bad(sourceName, "\"add_bos\" must be true or false");
         c.prompt.addBos = j["add_bos"].get<bool>();
     }
     if (j.contains("stretch_a")) {
-        if (!j["stretch_a"].is_number() || !(j["stretch_a"].get<double>() >= 1.0))
-            bad(sourceName, "\"stretch_a\" must be a number >= 1 (1: no stretch)");
+        if (!j["stretch_a"].is_number() || !(j["stretch_a"].get<double>() >= 1.0) ||
+            !(j["stretch_a"].get<double>() <= kMaxStretch))
+            bad(sourceName, "\"stretch_a\" must be a number from 1 (no stretch) to " + std::to_string(int(kMaxStretch)) +
+                                ", not " + j["stretch_a"].dump());
         c.stretchA = j["stretch_a"].get<double>();
     }
     if (j.contains("instruction")) {
@@ -158,6 +211,12 @@ std::string canonicalRunConfigJson(const RunConfig& c) {
     j["instruction"] = instructionRuleName(c.prompt.instruction);
     j["response_turn"] = responseTurnName(c.prompt.responseTurn);
     return j.dump();
+}
+
+std::string runIdentityJson(const std::string& canonicalJson) { return identityJson(canonicalJson, false); }
+
+bool matchesLegacyRun(const std::string& storedJson, const std::string& canonicalJson) {
+    return identityJson(storedJson, true) == identityJson(canonicalJson, true);
 }
 
 RunConfig runConfigFromCanonical(const std::string& canonicalJson) {

@@ -34,13 +34,23 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
 RunConfig loadRunConfig(const std::string& path);
 
 // Canonical JSON (sorted keys, no whitespace) of everything that determines the stored
-// numbers: each model's absolute path and the SHA-256 of each of its weight files (by file
-// name), the prompt config (split rules included), stretch_a, dtype and kScoringEngineVersion.
-// Not the device: one run may be scored on several devices (and resumed on another one). Not
-// the preset's name: only the values it gave. dtype must be resolved (never "auto", which
-// would let a bf16 and an fp32 scoring share a run): throws ScoringError otherwise. Opens both
-// checkpoints and hashes their weights (throws ModelError / std::runtime_error naming the file).
+// numbers: for each model the SHA-256 of each of its weight files and of its config.json and
+// tokenizer files (by file name), the prompt config (split rules included), stretch_a, dtype
+// and kScoringEngineVersion; and each model's absolute path, for display and resume only (see
+// runIdentityJson). Not the device: one run may be scored on several devices (and resumed on
+// another one). Not the preset's name: only the values it gave. dtype must be resolved (never
+// "auto", which would let a bf16 and an fp32 scoring share a run): throws ScoringError
+// otherwise. Opens both checkpoints and hashes their files (throws ModelError /
+// std::runtime_error naming the file).
 std::string canonicalRunConfigJson(const RunConfig& config);
+
+// What identifies the run (its config_hash is the SHA-256 of this text): the canonical JSON
+// without the models' paths, so a copied or symlinked model folder is the same run.
+std::string runIdentityJson(const std::string& canonicalJson);
+
+// Runs stored before the identity left out the paths (config_hash = SHA-256 of the full text,
+// no config_files): whether one such stored text describes the same weights and settings.
+bool matchesLegacyRun(const std::string& storedJson, const std::string& canonicalJson);
 
 // The RunConfig a stored run was made with (to resume it or to rebuild its prompts):
 // model paths, prompt config, stretch_a and dtype from its canonical JSON; device "cpu".

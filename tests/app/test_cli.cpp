@@ -96,7 +96,8 @@ private slots:
     void partialFileReportsLines() {
         QTemporaryDir dir;
         std::string good = R"({"messages":[{"role":"user","content":"c\n\nq"},{"role":"assistant","content":"a"}]})";
-        auto file = gateau::test::writeFile(dir, "mixed.jsonl", good + "\nnot json\n" + good + "\n");
+        std::string good2 = R"({"messages":[{"role":"user","content":"c\n\nq2"},{"role":"assistant","content":"a"}]})";
+        auto file = gateau::test::writeFile(dir, "mixed.jsonl", good + "\nnot json\n" + good2 + "\n");
         auto r = runCli({"import", dir.filePath("p.gateau"), QString::fromStdString(file)});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.err.contains("mixed.jsonl:2: malformed JSON"), qPrintable(r.err));
@@ -145,6 +146,50 @@ private slots:
         QCOMPARE(text.code, 1);
         for (const char* label : {"template    : ", "context     : ", "instruction : ", "response    : "})
             QVERIFY2(text.out.contains(label), label);
+    }
+
+    // `gateau datasets`: list with counts and state, delete one (with what went), refuse unknown ids.
+    void datasetsListAndDelete() {
+        QTemporaryDir dir;
+        auto rec = [](int i) {
+            return "{\"messages\":[{\"role\":\"user\",\"content\":\"c\\n\\nq" + std::to_string(i) +
+                   "\"},{\"role\":\"assistant\",\"content\":\"a\"}]}";
+        };
+        auto a = gateau::test::writeFile(dir, "a.jsonl", rec(1) + "\n" + rec(2) + "\n" + rec(3) + "\n");
+        auto b = gateau::test::writeFile(dir, "b.jsonl", rec(4) + "\n" + rec(5) + "\n");
+        const QString project = dir.filePath("p.gateau");
+        QCOMPARE(runCli({"import", project, QString::fromStdString(a)}).code, 0);
+        QCOMPARE(runCli({"import", project, QString::fromStdString(b)}).code, 0);
+
+        auto list = runCli({"datasets", project, "--json"});
+        QVERIFY2(list.code == 0, qPrintable(list.err));
+        auto j = nlohmann::json::parse(list.out.toStdString());
+        QCOMPARE(int(j["datasets"].size()), 2);
+        QCOMPARE((j["datasets"][0]["samples"].get<int>()), 3);
+        QCOMPARE((j["datasets"][1]["samples"].get<int>()), 2);
+        QCOMPARE((j["datasets"][0]["state"].get<std::string>()), std::string("complete"));
+        QCOMPARE((j["datasets"][0]["scores"].get<int>()), 0);
+        QVERIFY(runCli({"datasets", project}).out.contains("a.jsonl"));
+
+        auto del = runCli({"datasets", project, "--delete", "1"});
+        QVERIFY2(del.code == 0, qPrintable(del.err));
+        QVERIFY2(del.out.contains("deleted dataset #1 (a.jsonl): 3 samples, 0 scores, 0 override entries"), qPrintable(del.out));
+        auto info = nlohmann::json::parse(runCli({"info", project, "--json"}).out.toStdString());
+        QCOMPARE((info["samples"].get<int>()), 2);
+        QCOMPARE(int(info["datasets"].size()), 1);
+
+        auto again = runCli({"datasets", project, "--delete", "1"});
+        QVERIFY(again.code != 0);
+        QVERIFY2(again.err.contains("no dataset #1"), qPrintable(again.err));
+        QCOMPARE(again.err.trimmed().count('\n'), 0);
+        QCOMPARE(runCli({"datasets", project, "--force"}).code, 2);
+        // The same content can be imported again once its dataset is gone; records already in
+        // the project are skipped and reported.
+        QVERIFY(runCli({"import", project, QString::fromStdString(a)}).out.contains("imported 3 samples"));
+        auto c = gateau::test::writeFile(dir, "c.jsonl", rec(1) + "\n" + rec(6) + "\n");
+        auto dup = runCli({"import", project, QString::fromStdString(c)});
+        QVERIFY2(dup.out.contains("imported 1 samples") && dup.err.contains("skipped 1 records already in the project"),
+                 qPrintable(dup.out + dup.err));
     }
 };
 

@@ -7,6 +7,11 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
 
 using namespace gateau::db;
 
@@ -16,6 +21,44 @@ int pragma(const std::string& path, const char* name) {
     auto st = db.prepare(std::string("PRAGMA ") + name);
     st.step();
     return int(st.int64(0));
+}
+
+// SQL run through a bare connection, as another program (or an attacker) would.
+void rawExec(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    QCOMPARE(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    const std::string msg = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    QVERIFY2(rc == SQLITE_OK, msg.c_str());
+}
+
+int64_t rawCount(const std::string& path, const std::string& sql) {
+    Database db(path, false);
+    auto st = db.prepare(sql);
+    st.step();
+    return st.int64(0);
+}
+
+void addSample(ProjectStore& s) {
+    s.db().exec("INSERT INTO datasets(id, path, name, size_bytes, format, status, imported_at) VALUES (1, '/x', 'x', 1, 'messages', 'complete', 't')");
+    s.db().exec("INSERT INTO samples(id, dataset_id, line, turns, prompt_chars, response_chars, preview) VALUES (1, 1, 1, 2, 3, 4, 'p')");
+}
+
+// Runs f without write permission on files it does not own: as user nobody when the test
+// runs as root (root ignores file modes), else in this process. Returns f's result.
+int unprivileged(const std::function<int()>& f) {
+    if (geteuid() != 0) return f();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(99);
+        _exit(f());
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 98;
 }
 }  // namespace
 
@@ -157,6 +200,121 @@ private slots:
         s.addOverride(1, Decision::Keep, "'); DROP TABLE samples; --");
         QCOMPARE(s.overrideHistory(1)[0].note, std::string("'); DROP TABLE samples; --"));
         QCOMPARE(int(s.samplesAfter(0, 10).size()), 1);
+    }
+    // A project from elsewhere: each crafted object is refused by name, the file untouched.
+    void foreignSchemaObjectsRefused_data() {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("trigger on samples")
+            << "CREATE TABLE marker(x); CREATE TRIGGER evil AFTER INSERT ON samples BEGIN INSERT INTO marker VALUES ('fired'); END;"
+            << "trigger \"evil\" on \"samples\"";
+        QTest::newRow("trigger on sample_scores")
+            << "CREATE TRIGGER t2 BEFORE INSERT ON sample_scores BEGIN SELECT 1; END;" << "trigger \"t2\" on \"sample_scores\"";
+        QTest::newRow("view") << "CREATE VIEW v AS SELECT * FROM datasets;" << "view \"v\"";
+        QTest::newRow("table") << "CREATE TABLE extra(x);" << "table \"extra\"";
+        QTest::newRow("index") << "CREATE INDEX samples_preview ON samples(preview);" << "index \"samples_preview\" on \"samples\"";
+        QTest::newRow("altered table") << "ALTER TABLE runs ADD COLUMN note TEXT;" << "table \"runs\" differs";
+        QTest::newRow("dropped index") << "DROP INDEX samples_dataset;" << "index \"samples_dataset\" on \"samples\" is missing";
+    }
+    void foreignSchemaObjectsRefused() {
+        QFETCH(QString, sql);
+        QFETCH(QString, named);
+        QTemporaryDir dir;
+        std::string path = dir.filePath("evil.gateau").toStdString();
+        { auto s = ProjectStore::open(path, true); }
+        rawExec(path, sql.toStdString() + "PRAGMA wal_checkpoint(TRUNCATE);");
+        const std::string before = gateau::test::readFile(path);
+        for (bool readOnly : {false, true}) {
+            try {
+                if (readOnly) ProjectStore::openReadOnly(path);
+                else ProjectStore::open(path, false);
+                QFAIL("a project with foreign schema objects must be refused");
+            } catch (const DbError& e) {
+                const std::string m = e.what();
+                QVERIFY2(m.find(named.toStdString()) != std::string::npos, m.c_str());
+                QVERIFY2(m.find("evil.gateau") != std::string::npos, m.c_str());
+            }
+        }
+        QCOMPARE(gateau::test::readFile(path), before);
+    }
+    // Defence in depth: even past the schema check, a connection never runs a file's triggers.
+    void connectionsRunNoTriggers() {
+        QTemporaryDir dir;
+        std::string path = dir.filePath("t.gateau").toStdString();
+        { auto s = ProjectStore::open(path, true); }
+        rawExec(path, "CREATE TABLE marker(x); CREATE TRIGGER evil AFTER INSERT ON datasets BEGIN INSERT INTO marker VALUES ('fired'); END;");
+        rawExec(path, "INSERT INTO datasets(id, path, name, size_bytes, format, status, imported_at) VALUES (7, '/x', 'x', 1, 'messages', 'complete', 't')");
+        QCOMPARE(rawCount(path, "SELECT count(*) FROM marker"), int64_t(1));  // a bare connection fires it
+        {
+            Database db(path, false);
+            db.exec("INSERT INTO datasets(id, path, name, size_bytes, format, status, imported_at) VALUES (8, '/x', 'x', 1, 'messages', 'complete', 't')");
+        }
+        QCOMPARE(rawCount(path, "SELECT count(*) FROM marker"), int64_t(1));
+        QCOMPARE(rawCount(path, "SELECT count(*) FROM datasets"), int64_t(2));
+    }
+    // Commands that only read work on a read-only project (file and folder); writing
+    // commands say that the file is read-only, naming it.
+    void readOnlyProjectCanBeRead() {
+        QTemporaryDir dir;
+        const std::string folder = dir.filePath("ro").toStdString();
+        QVERIFY(QDir().mkpath(QString::fromStdString(folder)));
+        const std::string path = folder + "/ro.gateau";
+        {
+            auto s = ProjectStore::open(path, true);
+            addSample(s);
+            s.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        QCOMPARE(::chmod(path.c_str(), 0444), 0);
+        QCOMPARE(::chmod(folder.c_str(), 0555), 0);
+        QCOMPARE(::chmod(dir.path().toUtf8().constData(), 0755), 0);
+        const int readCode = unprivileged([&] {
+            try {
+                auto s = ProjectStore::openReadOnly(path);
+                return s.datasets().size() == 1 && s.samplesAfter(0, 10).size() == 1 ? 0 : 2;
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "read-only open: %s\n", e.what());
+                return 3;
+            }
+        });
+        const int writeCode = unprivileged([&] {
+            try {
+                auto s = ProjectStore::open(path, false);
+                s.addOverride(1, Decision::Keep, "");
+                return 2;
+            } catch (const DbError& e) {
+                const std::string m = e.what();
+                std::fprintf(stderr, "write: %s\n", e.what());
+                return m.find("ro.gateau") != std::string::npos && m.find("read-only") != std::string::npos ? 0 : 3;
+            }
+        });
+        ::chmod(folder.c_str(), 0755);
+        QCOMPARE(readCode, 0);
+        QCOMPARE(writeCode, 0);
+    }
+    // A truncated file: the error names it and says what to do, whichever call meets it.
+    void truncatedProjectNamedWithAdvice() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("cut.gateau").toStdString();
+        {
+            auto s = ProjectStore::open(path, true);
+            addSample(s);
+            auto ins = s.db().prepare("INSERT INTO overrides(sample_id, decision, note, created_at) VALUES (1, 'keep', ?1, 't')");
+            for (int i = 0; i < 400; ++i) ins.bind(1, std::string(1000, char('a' + i % 26))).run();
+            s.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        const auto size = QFileInfo(QString::fromStdString(path)).size();
+        QVERIFY(size > 16384 * 8);
+        QVERIFY(QFile::resize(QString::fromStdString(path), size / 2));
+        try {
+            auto s = ProjectStore::openReadOnly(path);
+            s.overrideHistory(1);
+            s.db().exec("PRAGMA integrity_check");
+            QFAIL("a truncated project must report an error");
+        } catch (const DbError& e) {
+            const std::string m = e.what();
+            QVERIFY2(m.find("cut.gateau") != std::string::npos, m.c_str());
+            QVERIFY2(m.find("damaged") != std::string::npos && m.find("backup") != std::string::npos, m.c_str());
+        }
     }
 };
 

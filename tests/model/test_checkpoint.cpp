@@ -4,14 +4,18 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 
 #include "core/model/checkpoint.h"
+#include "core/model/checkpoint_weights.h"
+#include "core/model/engine.h"
 #include "core/model/config_json.h"
 #include "core/model/safetensors_writer.h"
 #include "core/model/tensor_names.h"
@@ -135,6 +139,7 @@ private slots:
     void errorIndexProblems();
     void corruptedBytesNeverCrash();
     void cliCommands();
+    void nonFiniteWeightsAndShortVocabulary();
 };
 
 void TestCheckpoint::dtypeConversions() {
@@ -776,6 +781,78 @@ void TestCheckpoint::cliCommands() {
     QVERIFY(run({"make-tiny-model", out + "2", "--arch", "gpt2", "--vocab", "10"}) != 0);
     fs::remove(root + "/m/model-00002-of-00002.safetensors");
     QVERIFY(run({"model-info", out}) != 0);
+}
+
+void TestCheckpoint::nonFiniteWeightsAndShortVocabulary() {
+    // The raw-bit test against values written by hand.
+    const float f32[] = {1.0f, std::nanf(""), INFINITY, -INFINITY, 0.0f, -3.4e38f};
+    QCOMPARE(countNonFinite(DType::F32, f32, 6), uint64_t(3));
+    const uint16_t f16[] = {0x3c00, 0x7c00, 0x7e00, 0xfc00, 0x7bff, 0x0001};  // 1, inf, nan, -inf, max, subnormal
+    QCOMPARE(countNonFinite(DType::F16, f16, 6), uint64_t(3));
+    const uint16_t bf16[] = {0x3f80, 0x7f80, 0x7fc0, 0xff80, 0x7f7f, 0x0001};
+    QCOMPARE(countNonFinite(DType::BF16, bf16, 6), uint64_t(3));
+    // Against a naive reference on random bits, every length through several blocks.
+    std::mt19937_64 rng(5);
+    std::vector<uint16_t> bits(20000);
+    for (auto& b : bits) b = uint16_t(rng() % 7 == 0 ? (rng() | 0x7f80) : rng());
+    for (size_t n : {size_t(0), size_t(1), size_t(3), size_t(4), size_t(4097), size_t(19999)}) {
+        uint64_t want16 = 0, wantBf = 0;
+        for (size_t i = 0; i < n; ++i) {
+            want16 += !std::isfinite(halfToFloat(bits[i]));
+            wantBf += !std::isfinite(bf16ToFloat(bits[i]));
+        }
+        QCOMPARE(countNonFinite(DType::F16, bits.data(), n), want16);
+        QCOMPARE(countNonFinite(DType::BF16, bits.data() + 1, n > 0 ? n - 1 : 0) + (n > 0 ? !std::isfinite(bf16ToFloat(bits[0])) : 0),
+                 wantBf);  // unaligned start
+    }
+
+    QTemporaryDir tmp;
+    const std::string root = tmp.path().toStdString();
+    fs::create_directories(root + "/tok");
+    makeInlineTokenizer(root + "/tok");
+    const std::string dir = root + "/nan";
+    makeTinyModel(dir, smallSpec(Arch::Llama, root + "/tok"));
+    rewriteWeights(dir, [](std::vector<TensorData>& ts) {
+        for (auto& t : ts)
+            if (t.name == "model.layers.1.mlp.down_proj.weight") {
+                const float nan = std::nanf("");
+                std::memcpy(t.bytes.data() + 40, &nan, 4);
+            }
+    });
+    EngineOptions opt;
+    opt.dtype = ComputeDtype::Float32;
+    EXPECT_ERROR(loadEngine(Checkpoint::open(dir), opt), "model.layers.1.mlp.down_proj.weight", "1 NaN or infinite");
+
+    const QString cli = QStringLiteral(GATEAU_CLI_PATH);
+    if (!QFileInfo(cli).isExecutable()) QSKIP("gateau CLI not built (" GATEAU_CLI_PATH ")");
+    auto modelInfo = [&](const std::string& d, json& info) {
+        QProcess p;
+        p.start(cli, {"model-info", QString::fromStdString(d), "--json", "--no-hash"});
+        p.waitForFinished(120000);
+        info = json::parse(p.readAllStandardOutput().toStdString());
+        return p.exitCode();
+    };
+    json info;
+    QCOMPARE(modelInfo(dir, info), 1);
+    QCOMPARE(info["valid"].get<bool>(), false);
+    QCOMPARE(info["non_finite_tensors"][0]["name"].get<std::string>(), std::string("model.layers.1.mlp.down_proj.weight"));
+    QCOMPARE(info["non_finite_tensors"][0]["count"].get<int>(), 1);
+
+    // A tokenizer with more ids (152) than the model has embedding rows (102).
+    const std::string shortVocab = root + "/short";
+    makeTinyModel(shortVocab, smallSpec(Arch::Llama, root + "/tok"));
+    json vocab = json::object();
+    for (int i = 0; i < 150; ++i) vocab["t" + std::to_string(i)] = i;
+    json tok = json::parse(readFile(shortVocab + "/tokenizer.json"));
+    tok["model"]["vocab"] = vocab;
+    tok["added_tokens"] = {{{"id", 150}, {"content", "<s>"}, {"special", true}}, {{"id", 151}, {"content", "</s>"}, {"special", true}}};
+    writeFile(shortVocab + "/tokenizer.json", tok.dump());
+    QCOMPARE(modelInfo(shortVocab, info), 1);
+    QCOMPARE(info["embedding_rows"].get<int>(), 102);
+    QCOMPARE(info["tokenizer_vocab_size"].get<int>(), 152);
+    QVERIFY2(info["validation_error"].get<std::string>().find("152 token ids but the model only 102 embedding rows") !=
+                 std::string::npos,
+             info.dump().c_str());
 }
 
 QTEST_APPLESS_MAIN(TestCheckpoint)

@@ -27,6 +27,7 @@
 #include "db/project_store.h"
 #include "db/run_store.h"
 #include "db/schema.h"
+#include "core/util/sha256.h"
 #include "tests/scoring/run_fixture.h"
 #include "tests/scoring/tiny_scoring_models.h"
 
@@ -70,13 +71,16 @@ private slots:
     void initTestCase();
     void blobCodec();
     void runConfigParsing();
+    void runConfigRejectsDuplicatesAndAbsurdValues();
     void scoreEverySample();
     void storedEqualsDirect();
     void resumeAndLimit();
     void runIdentity();
+    void sameModelElsewhereIsSameRun();
     void rankJson();
     void evaluateSpearman();
     void scoreRefusesBadPairs();
+    void failingRunsStopAndRetry();
     void migrationFromVersion1();
 };
 
@@ -199,6 +203,34 @@ void TestRuns::runConfigParsing() {
     auto r = runCli({"score", QString::fromStdString(projectMain_), "--config", QString::fromStdString(badPath)});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.find("colour") != std::string::npos, r.err.c_str());
+}
+
+void TestRuns::runConfigRejectsDuplicatesAndAbsurdValues() {
+    auto expectError = [](const std::string& body, const char* needle) {
+        const std::string json = R"({"model_a": "a", "model_b": "b", )" + body + "}";
+        try {
+            scoring::parseRunConfig(json, "RUN.json");
+        } catch (const scoring::ScoringError& e) {
+            const std::string m = e.what();
+            QVERIFY2(m.find(needle) != std::string::npos && m.find("RUN.json") != std::string::npos, e.what());
+            return;
+        }
+        QFAIL(qPrintable(QString("accepted: ") + json.c_str()));
+    };
+    expectError(R"("segment_len": 64, "segment_len": 128)", "\"segment_len\" appears more than once");
+    expectError(R"("add_bos": true, "model_a": "c")", "\"model_a\" appears more than once");
+    expectError(R"("stretch_a": 1e308)", "stretch_a");
+    expectError(R"("stretch_a": 65)", "stretch_a");
+    expectError(R"("segment_len": -5)", "segment_len");
+    expectError(R"("segment_len": 1000000000000)", "segment_len");
+    expectError(R"("segment_len": 18446744073709551615)", "segment_len");
+    expectError(R"("max_tokens": 9223372036854775807)", "max_tokens");
+    expectError(R"("max_tokens": 100, "segment_len": 101)", "segment_len");
+    expectError(R"("max_tokens": 0)", "max_tokens");
+    // The bounds themselves are accepted.
+    auto c = scoring::parseRunConfig(R"({"model_a": "a", "model_b": "b", "stretch_a": 64, "max_tokens": 16777216, "segment_len": 16777216})", "RUN.json");
+    QCOMPARE(c.stretchA, 64.0);
+    QCOMPARE(c.prompt.segmentLen, int64_t(16777216));
 }
 
 void TestRuns::scoreEverySample() {
@@ -347,6 +379,55 @@ void TestRuns::runIdentity() {
     std::ofstream(reordered) << "{ \"dtype\":\"float32\", \"device\":\"cpu\", \"max_tokens\":400, \"segment_len\":32, "
                                 "\"model_b\":\"" << modelB_ << "\", \"model_a\":\"./m1\" }";
     QCOMPARE(db::createOrFindRun(store, scoring::canonicalRunConfigJson(scoring::loadRunConfig(reordered))).id, runs2[1].id);
+}
+
+void TestRuns::sameModelElsewhereIsSameRun() {
+    auto store = db::ProjectStore::open(projectMain_, false);
+    const db::RunInfo main = db::listRuns(store)[0];
+    QVERIFY(main.done + main.failed == kSamples);
+    // The same two model folders copied elsewhere, and reached through a symlink.
+    const std::string copy = dir_ + "/copy";
+    fs::create_directories(copy);
+    for (const char* m : {"m1", "m2"}) fs::copy(dir_ + "/" + m, copy + "/" + m, fs::copy_options::recursive);
+    fs::create_directory_symlink(dir_, dir_ + "/link");
+    const std::string body = ", \"segment_len\": 64, \"max_tokens\": 400, \"device\": \"cpu\", \"dtype\": \"float32\"}";
+    const std::string copied = copy + "/run.json", linked = dir_ + "/linked.json";
+    std::ofstream(copied) << "{\"model_a\": \"m1\", \"model_b\": \"m2\"" << body;
+    std::ofstream(linked) << "{\"model_a\": \"link/m1\", \"model_b\": \"link/m2\"" << body;
+    for (const std::string& cfg : {copied, linked}) {
+        const std::string canon = scoring::canonicalRunConfigJson(scoring::loadRunConfig(cfg));
+        QVERIFY(canon != main.configJson);  // another path...
+        const auto run = db::createOrFindRun(store, canon);
+        QCOMPARE(run.id, main.id);  // ...same run, nothing pending
+        QCOMPARE(db::pendingSamples(store, run.id).size(), size_t(0));
+    }
+    auto r = runCli({"score", QString::fromStdString(projectMain_), "--config", QString::fromStdString(copied)});
+    QVERIFY2(r.code == 0 && r.err.find("0 pending") != std::string::npos, (r.out + r.err).c_str());
+    QCOMPARE(db::listRuns(store).size(), size_t(2));  // main and runIdentity's segment_len 32 run
+
+    // Another tokenizer or config.json beside the same weights changes the numbers: a new run.
+    std::ofstream(copy + "/m2/config.json", std::ios::app) << "\n";
+    const auto changed = db::createOrFindRun(store, scoring::canonicalRunConfigJson(scoring::loadRunConfig(copied)));
+    QVERIFY(changed.id != main.id);
+
+    // A run stored by an older Gateau (hash of the full text, no config_files) is found again
+    // from a copied folder and keeps its rows.
+    const std::string legacyProject = makeProject("legacy.gateau");
+    auto legacyStore = db::ProjectStore::open(legacyProject, false);
+    auto old = nlohmann::json::parse(main.configJson);
+    for (const char* m : {"model_a", "model_b"}) old[m].erase("config_files");
+    const std::string oldText = old.dump();
+    util::Sha256 h;
+    h.update(oldText.data(), oldText.size());
+    legacyStore.db().prepare("INSERT INTO runs(id, created_at, config_json, config_hash) VALUES (5, 't', ?1, ?2)")
+        .bind(1, oldText).bind(2, h.hexDigest()).run();
+    db::saveFailure(legacyStore, 5, legacyStore.samplesAfter(0, 1)[0].id, "kept");
+    fs::copy_file(modelB_ + "/config.json", copy + "/m2/config.json", fs::copy_options::overwrite_existing);
+    const auto adopted = db::createOrFindRun(legacyStore, scoring::canonicalRunConfigJson(scoring::loadRunConfig(copied)));
+    QCOMPARE(adopted.id, int64_t(5));
+    QCOMPARE(adopted.failed, int64_t(1));
+    QCOMPARE(adopted.configJson, oldText);  // the stored text (and its path) is kept
+    QCOMPARE(db::listRuns(legacyStore).size(), size_t(1));
 }
 
 void TestRuns::rankJson() {
@@ -516,27 +597,64 @@ void TestRuns::scoreRefusesBadPairs() {
              std::string(model::cpuHasBf16() ? "bfloat16" : "float32"));
 }
 
+void TestRuns::failingRunsStopAndRetry() {
+    const std::string project = makeProject("failing.gateau");
+    const QString P = QString::fromStdString(project);
+    // max_tokens 10: every sample is too long, each with its own numbers in the message.
+    const std::string tooShort = dir_ + "/short.json";
+    std::ofstream(tooShort) << "{\"model_a\": \"m1\", \"model_b\": \"m2\", \"segment_len\": 8, \"max_tokens\": 10, "
+                               "\"dtype\": \"float32\"}";
+    auto r = runCli({"score", P, "--config", QString::fromStdString(tooShort), "--fail-fast", "3"});
+    QVERIFY2(r.code == 1, (r.out + r.err).c_str());
+    QVERIFY2(r.err.find("the first 3 samples all failed with the same reason") != std::string::npos, r.err.c_str());
+    QVERIFY2(r.err.find("max_tokens") != std::string::npos, r.err.c_str());
+    auto store = db::ProjectStore::open(project, false);
+    auto run = db::listRuns(store)[0];
+    QVERIFY2(run.failed >= 3 && run.failed < kSamples, qPrintable(QString::number(run.failed)));  // + those in flight
+    QCOMPARE(run.done, int64_t(0));
+    QCOMPARE(run.status, std::string("partial"));
+    // Without the early stop every sample fails: exit 1, nothing was scored.
+    r = runCli({"score", P, "--config", QString::fromStdString(tooShort), "--fail-fast", "0"});
+    QVERIFY2(r.code == 1 && r.err.find("no sample was scored") != std::string::npos, (r.out + r.err).c_str());
+    QCOMPARE(db::findRun(store, run.id)->failed, int64_t(kSamples));
+
+    // --retry-failed scores the run's failed samples again: here a failure that no longer happens.
+    const auto main = db::createOrFindRun(store, scoring::canonicalRunConfigJson(scoring::loadRunConfig(configMain_)));
+    const int64_t first = store.samplesAfter(0, 1)[0].id;
+    db::saveFailure(store, main.id, first, "out of memory (transient)");
+    r = runCli({"score", P, "--config", QString::fromStdString(configMain_), "--retry-failed", "--limit", "1"});
+    QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+    QVERIFY2(r.err.find("1 failed samples pending again") != std::string::npos, r.err.c_str());
+    const auto row = db::loadSampleScore(store, main.id, first);
+    QVERIFY(row);
+    QCOMPARE(row->status, std::string("done"));
+
+    // A model A whose embedding is smaller than model B's tokenizer: refused at load, naming both.
+    model::TinyModelSpec spec;
+    spec.vocabSize = 1000;
+    spec.intermediate = 128;
+    spec.seed = 3;
+    model::makeTinyModel(dir_ + "/small-vocab", spec);
+    const std::string smallVocab = dir_ + "/small-vocab.json";
+    std::ofstream(smallVocab) << "{\"model_a\": \"small-vocab\", \"model_b\": \"m2\", \"max_tokens\": 400, \"dtype\": \"float32\"}";
+    r = runCli({"score", P, "--config", QString::fromStdString(smallVocab)});
+    QVERIFY2(r.code == 1, (r.out + r.err).c_str());
+    QVERIFY2(r.err.find("small-vocab: model A has 1000 embedding rows but the tokenizer") != std::string::npos, r.err.c_str());
+}
+
 void TestRuns::migrationFromVersion1() {
-    // A version-1 project: today's schema without migrations 2 and 3, migration 1's
-    // placeholder run tables put back and user_version set to 1. Opening it must run both.
+    // A version-1 project (migration 1 only, with its placeholder run tables). Opening it must
+    // run the later migrations.
     const std::string path = dir_ + "/v1.gateau";
-    { auto store = db::ProjectStore::open(path, true); }
     {
-        db::Database d(path, false);
-        d.exec("DROP TABLE sample_scores; DROP TABLE runs; DROP TABLE sample_search; DROP TABLE search_state; "
-               "DROP TABLE token_attention; DROP TABLE sample_claims; DROP TABLE workers; "
-               "ALTER TABLE datasets DROP COLUMN worker_id;"
-               "CREATE TABLE runs(id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);"
-               "CREATE TABLE scores(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, sample_id INTEGER NOT NULL "
-               "REFERENCES samples(id) ON DELETE CASCADE, status TEXT NOT NULL, error TEXT, values_json TEXT, "
-               "PRIMARY KEY (run_id, sample_id));"
-               "PRAGMA user_version = 1;");
+        db::Database d(path, true);
+        db::migrate(d, 1);
     }
     auto store = db::ProjectStore::open(path, false);
     auto version = store.db().prepare("PRAGMA user_version");
     QVERIFY(version.step());
     QCOMPARE(int(version.int64(0)), db::schemaVersion());
-    QCOMPARE(db::schemaVersion(), 4);
+    QVERIFY(db::schemaVersion() >= 3);
     auto old = store.db().prepare("SELECT count(*) FROM sqlite_master WHERE name = 'scores'");
     QVERIFY(old.step());
     QCOMPARE(old.int64(0), int64_t(0));

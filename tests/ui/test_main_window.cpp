@@ -1,6 +1,7 @@
 // The first window driven offscreen: a project opens with every row reachable, the
 // conversation view shows the selected sample, and a GUI import updates the table.
 #include "../common/test_files.h"
+#include "db/dataset_admin.h"
 #include "db/importer.h"
 #include "ui/inspector/conversation_view.h"
 #include "ui/dataset_panel.h"
@@ -9,6 +10,7 @@
 #include "ui/sample_table_model.h"
 
 #include <QApplication>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 
@@ -94,6 +96,40 @@ private slots:
         QVERIFY(!w.openProject(QString::fromStdString(junk), false));
         QVERIFY(w.projectPath().isEmpty());
         QCOMPARE(test::readFile(junk), std::string("this is not a project file at all, sorry.........."));
+    }
+
+    // "Delete dataset...": the panel asks for the selected one, the confirmation names what
+    // goes, and the window removes it and shows what is left.
+    void deleteDatasetFromThePanel() {
+        QTemporaryDir dir;
+        std::string project = dir.filePath("d.gateau").toStdString();
+        {
+            auto store = db::ProjectStore::open(project, true);
+            db::importDataset(store, test::writeFile(dir, "a.jsonl", records(4, "a")));
+            db::importDataset(store, test::writeFile(dir, "b.jsonl", records(3, "b")));
+            const auto usage = db::datasetUsage(store);
+            const QString text = ui::DatasetPanel::deleteConfirmation(usage[0]);
+            QVERIFY2(text.contains("#1 \"a.jsonl\"") && text.contains("its 4 samples, 0 scores"), qPrintable(text));
+        }
+        ui::DatasetPanel panel;
+        QVERIFY(!panel.deleteButton()->isEnabled());
+        {
+            auto store = db::ProjectStore::open(project, false);
+            panel.setDatasets(store.datasets());
+        }
+        QSignalSpy asked(&panel, &ui::DatasetPanel::deleteRequested);
+        panel.selectDataset(1);
+        QVERIFY(panel.deleteButton()->isEnabled());
+        panel.deleteButton()->click();
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.at(0).at(0).toLongLong(), qint64(1));
+
+        ui::MainWindow w;
+        QVERIFY(w.openProject(QString::fromStdString(project), false));
+        QCOMPARE(w.sampleModel()->totalSamples(), int64_t(7));
+        w.deleteDataset(1, false);
+        QCOMPARE(w.datasetPanel()->datasetCount(), 1);
+        QCOMPARE(w.sampleModel()->totalSamples(), int64_t(3));
     }
 };
 
