@@ -57,6 +57,8 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
+    bool event(QEvent* e) override;
 
 private:
     void buildMenus();
@@ -73,6 +75,8 @@ private:
     void onImportFinished(const ImportOutcome& outcome);
     void rebuildRecentMenu();
     void notify(const QString& title, const QString& message, bool error);
+    void applyDockShares();
+    void rememberDockShares();
 
     std::unique_ptr<db::ProjectStore> store_;
     SampleTableModel* model_;
@@ -85,6 +89,7 @@ private:
     QLabel* projectLabel_;
     QLabel* countLabel_;
     QLabel* runLabel_;
+    QLabel* reviewedLabel_;
     QStackedWidget* pages_;
     RankingSession* session_;
     BrowserPanel* browser_;
@@ -98,6 +103,10 @@ private:
     QUndoStack* undo_;
     QTimer* plotTimer_;
     QList<QAction*> projectActions_;
+    // The inspector's share of the width and the bottom docks' share of the height: docks
+    // keep their pixels when the window grows, which left a 4k table 3,000 px wide next to
+    // a narrow inspector. Dragging a separator sets the share.
+    double inspectorShare_ = 0.45, bottomShare_ = 0.28;
 };
 
 }  // namespace gateau::ui
