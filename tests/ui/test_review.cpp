@@ -23,6 +23,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMap>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableView>
@@ -105,6 +106,9 @@ class TestReview : public QObject {
         if (!QFile::exists(q(project_)) && !QFile::copy(q(scored_), q(project_))) return false;
         w.resize(size);
         w.show();
+        // Explicitly: under Xvfb without a window manager nothing activates a new window.
+        if (!QTest::qWaitForWindowExposed(&w)) return false;
+        w.activateWindow();
         if (!QTest::qWaitForWindowActive(&w)) return false;
         if (!w.openProject(q(project_), false)) return false;
         QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
@@ -227,10 +231,24 @@ private slots:
         QVERIFY2(w.browser()->width() >= w.width() / 3, qPrintable(QString("browser %1 px").arg(w.browser()->width())));
     }
 
-    // Defect 3: Ctrl+Shift+Z was registered twice (ambiguous) and Ctrl+Y not at all.
+    // Defect 3: Ctrl+Shift+Z was registered twice (ambiguous) and Ctrl+Y not at all. Which
+    // keys QKeySequence::Redo holds depends on the platform theme: on X11 (xcb) it is
+    // Ctrl+Shift+Z, offscreen it is Ctrl+Y, so the keys are pressed and every binding of
+    // the window is checked for duplicates as well.
     void redoFromTheKeyboard() {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("[Aa]mbiguous")));
         ui::MainWindow w;
         QVERIFY(open(w, "redo"));
+        QMap<QString, QString> owner;
+        for (QAction* a : w.findChildren<QAction*>()) {
+            for (const QKeySequence& k : a->shortcuts()) {
+                const QString key = k.toString();
+                QVERIFY2(!owner.contains(key), qPrintable(key + " is bound to " + owner.value(key) + " and " + a->text()));
+                owner.insert(key, a->text());
+            }
+        }
+        QVERIFY(owner.value("Ctrl+Y").contains("Redo"));
+        QVERIFY(owner.value("Ctrl+Shift+Z").contains("Redo"));
         auto* b = w.browser();
         clickRow(b, 3);
         const qint64 id = b->currentSampleId();
