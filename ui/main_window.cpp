@@ -174,7 +174,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         resize(QSize(1600, 1000).boundedTo(avail));
     }
     restoreState(s.value("mainWindow/state").toByteArray());
-    applyDockShares();
     if (!split_->restoreState(s.value("mainWindow/split").toByteArray())) {
         // Sizes only take once the splitter has its width: give the table 60% then.
         QTimer::singleShot(0, this, [this] { split_->setSizes({split_->width() * 3 / 5, split_->width() * 2 / 5}); });
@@ -460,9 +459,10 @@ void MainWindow::closeEvent(QCloseEvent* e) {
 }
 
 void MainWindow::applyDockShares() {
-    if (inspectorDock_->isVisible() && !inspectorDock_->isFloating())
+    // isHidden, not isVisible: on the first show the docks are not visible yet.
+    if (!inspectorDock_->isHidden() && !inspectorDock_->isFloating())
         resizeDocks({inspectorDock_}, {int(width() * inspectorShare_)}, Qt::Horizontal);
-    if (plotsDock_->isVisible() && !plotsDock_->isFloating())
+    if (!plotsDock_->isHidden() && !plotsDock_->isFloating())
         resizeDocks({plotsDock_}, {int(height() * bottomShare_)}, Qt::Vertical);
 }
 
@@ -476,7 +476,8 @@ void MainWindow::rememberDockShares() {
 
 void MainWindow::resizeEvent(QResizeEvent* e) {
     QMainWindow::resizeEvent(e);
-    applyDockShares();
+    // After the layout has taken the new size (the first show lays out late).
+    QTimer::singleShot(0, this, &MainWindow::applyDockShares);
 }
 
 bool MainWindow::event(QEvent* e) {

@@ -106,7 +106,7 @@ private:
     // The inspector's share of the width and the bottom docks' share of the height: docks
     // keep their pixels when the window grows, which left a 4k table 3,000 px wide next to
     // a narrow inspector. Dragging a separator sets the share.
-    double inspectorShare_ = 0.45, bottomShare_ = 0.28;
+    double inspectorShare_ = 0.45, bottomShare_ = 0.32;
 };
 
 }  // namespace gateau::ui

@@ -227,7 +227,7 @@ private slots:
         auto* dock = w.findChild<QDockWidget*>("inspectorDock");
         w.resize(3840 - 20, 2160 - 60);
         QCoreApplication::processEvents();
-        QVERIFY2(dock->width() >= w.width() * 2 / 5, qPrintable(QString("inspector %1 px").arg(dock->width())));
+        QTRY_VERIFY2(dock->width() >= w.width() * 2 / 5, qPrintable(QString("inspector %1 px").arg(dock->width())));
         QVERIFY2(w.browser()->width() >= w.width() / 3, qPrintable(QString("browser %1 px").arg(w.browser()->width())));
     }
 

@@ -94,8 +94,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     top->addWidget(new QLabel(tr("Select")));
     top->addWidget(cutMode_);
     top->addWidget(cutValue_);
-    top->addSpacing(12);
-    top->addWidget(summary_, 2);
+    top->addStretch(1);
 
     filters_ = new FilterBar;
     model_ = new RankedTableModel(session, this);
@@ -130,6 +129,8 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     col->addLayout(top);
     col->addWidget(filters_);
     col->addWidget(table_, 1);
+    // Its own line: next to the controls it wrapped into a tall column on a laptop.
+    col->addWidget(summary_);
     col->addLayout(noteRow);
 
     auto makeAction = [this](const QString& text, const QList<QKeySequence>& keys, auto fn) {

@@ -234,7 +234,7 @@ void InspectorPanel::buildUi() {
         profiles_->axisRect()->insetLayout()->take(legend);
         profiles_->plotLayout()->addElement(2, 0, legend);
         profiles_->plotLayout()->setRowStretchFactor(2, 0.001);
-        legend->setWrap(2);
+        legend->setWrap(1);  // one entry per line: the panel can be narrow
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
         legend->setBorderPen(Qt::NoPen);
         legend->setMargins(QMargins(4, 0, 4, 2));
@@ -740,7 +740,7 @@ void InspectorPanel::paintProfiles() {
     profiles_->yAxis->setRange(0, top > 0 ? top * 1.1 : 1);
     if (auto* title = qobject_cast<QCPTextElement*>(profiles_->plotLayout()->element(0, 0)))
         title->setText(S == 0 ? tr("No context segments (CAS = 1 by definition)")
-                              : tr("Segment profiles: importance vs attention, CAS = cos(I, A) = %1").arg(num(d.score.cas, 3)));
+                              : tr("Importance vs attention\nCAS = cos(I, A) = %1").arg(num(d.score.cas, 3)));
     profiles_->replot();
 }
 
