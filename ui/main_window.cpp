@@ -449,6 +449,7 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     }
     // Running jobs are cancelled as the panel goes: finished samples are already committed,
     // the rest stays pending and the run shows as interrupted, resumable in one click.
+    browser_->commitNote();  // a note typed and not confirmed is kept
     QSettings s;
     s.setValue("mainWindow/geometry", saveGeometry());
     s.setValue("mainWindow/state", saveState());

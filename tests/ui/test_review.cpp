@@ -332,6 +332,19 @@ private slots:
         clickRow(b, 4);
         QCOMPARE(storedNote(project_, a), std::string("cites section 2"));
         QCOMPARE(w.undoStack()->count(), steps);
+
+        // Opening another project saves the typed note in this one, and only here.
+        const std::string first = project_;
+        const qint64 d = b->currentSampleId();
+        QTest::mouseClick(note, Qt::LeftButton);
+        QTest::keyClicks(note, "pending");
+        ui::MainWindow other;  // only to make the copy
+        QVERIFY(open(other, "notes-other"));
+        QVERIFY(w.openProject(q(project_), false));
+        QTRY_VERIFY_WITH_TIMEOUT(w.rankingSession()->hasRun() && b->currentSampleId() >= 0, 20000);
+        QCOMPARE(storedNote(first, d), std::string("pending"));
+        QCOMPARE(storedNote(project_, d), std::string());
+        QCOMPARE(note->text(), QString::fromStdString(storedNote(project_, b->currentSampleId())));
     }
 
     // Defect 6: the histogram legend counted scores at or above the cut ("Selected (2)")

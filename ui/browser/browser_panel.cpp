@@ -283,6 +283,13 @@ void BrowserPanel::restoreReviewState() {
 
 void BrowserPanel::setStore(db::ProjectStore* store) {
     const bool changed = store != store_;
+    if (changed) {
+        // The typed note belongs to this project's sample: save it here, and never let it
+        // reach the sample with the same id in the next project.
+        commitNote();
+        noteSampleId_ = -1;
+        note_->clear();
+    }
     store_ = store;
     if (store && changed) restoreReviewState();
     filters_->setProject(store ? QString::fromStdString(store->path()) : QString());

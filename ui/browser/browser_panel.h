@@ -45,6 +45,7 @@ public:
     void setDecision(db::Decision d);   // on every highlighted sample, one undo step
     void setNote(const QString& note);  // on the current sample, undoable
     void moveCurrent(int delta);        // next / previous row in view order
+    void commitNote();  // the note editor's text, if changed, as an undoable edit of its sample
     void nextUndecided();               // the next row in view order without a decision, wrapping
 
     QList<QAction*> sampleActions() const { return actions_; }
@@ -73,7 +74,6 @@ private:
     void applyOverrides(const std::vector<std::pair<qint64, OverrideState>>& states);
     void pushOverrides(std::vector<OverrideChange> changes);
     void setNoteOf(qint64 sampleId, const QString& note);
-    void commitNote();  // the editor's text, if changed, as an undoable edit of its sample
     void syncNote();    // the editor shows the current sample's stored note
     void makeCurrent(const QModelIndex& proxyIndex);
     QModelIndex proxyIndexOf(qint64 sampleId) const;

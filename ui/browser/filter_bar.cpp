@@ -127,15 +127,14 @@ void FilterBar::resizeEvent(QResizeEvent* e) {
                        dataset_->sizeHint().width() + ranges_->sizeHint().width() + firstRow_->spacing() * 5;
     const bool wide = e->size().width() >= oneRow;
     if (wide == (firstRow_->indexOf(ranges_) >= 0)) return;
-    (wide ? secondRow_ : firstRow_)->removeWidget(ranges_);
     if (wide) {
+        secondRow_->removeWidget(ranges_);
+        while (QLayoutItem* stretch = secondRow_->takeAt(0)) delete stretch;
         firstRow_->addWidget(ranges_);
     } else {
+        firstRow_->removeWidget(ranges_);
         secondRow_->addWidget(ranges_);
         secondRow_->addStretch(1);
-    }
-    if (wide) {
-        while (QLayoutItem* spacer = secondRow_->takeAt(0)) delete spacer;
     }
 }
 
