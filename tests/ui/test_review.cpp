@@ -198,6 +198,7 @@ private slots:
         QVERIFY(open(w, "laptop", {1366, 768}));
         // Room for the window manager's frame and a panel.
         const QSize room(1366 - 20, 768 - 60);
+        qInfo("minimum size %dx%d", w.minimumSizeHint().width(), w.minimumSizeHint().height());
         if (w.minimumSizeHint().width() > room.width() || w.minimumSizeHint().height() > room.height()) dumpMinimums(&w);
         QVERIFY2(w.minimumSizeHint().width() <= room.width() && w.minimumSizeHint().height() <= room.height(),
                  qPrintable(QString("minimum %1x%2").arg(w.minimumSizeHint().width()).arg(w.minimumSizeHint().height())));
