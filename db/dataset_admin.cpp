@@ -161,7 +161,7 @@ std::vector<RemovedDataset> removeInterruptedImports(ProjectStore& store) {
     for (auto& d : store.datasets()) {  // not datasetUsage: its counts scan every score
         DatasetUsage u;
         u.info = std::move(d);
-        classify(db, u);
+        classify(store.db(), u);
         if (u.state == "interrupted")
             if (auto r = deleteChecked(store, u.info.id, false, true)) out.push_back(*r);
     }

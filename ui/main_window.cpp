@@ -14,6 +14,7 @@
 #include "ui/import_controller.h"
 #include "ui/recent_projects.h"
 #include "ui/sample_table_model.h"
+#include "ui/shortcut_sheet.h"
 
 #include <QAction>
 #include <QApplication>
@@ -27,6 +28,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -156,17 +158,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     projectLabel_ = new QLabel;
     countLabel_ = new QLabel;
     runLabel_ = new QLabel;
+    reviewedLabel_ = new QLabel;
+    reviewedLabel_->setObjectName("reviewedLabel");
+    reviewedLabel_->setToolTip(tr("Samples of the run with a decision (kept or dropped by hand)"));
+    statusBar()->addPermanentWidget(reviewedLabel_);
     statusBar()->addPermanentWidget(runLabel_);
     statusBar()->addPermanentWidget(countLabel_);
     statusBar()->addWidget(projectLabel_, 1);
 
     buildMenus();
     QSettings s;
-    if (!restoreGeometry(s.value("mainWindow/geometry").toByteArray())) resize(1600, 1000);
-    if (!restoreState(s.value("mainWindow/state").toByteArray())) {
-        resizeDocks({dock}, {300}, Qt::Vertical);
-        resizeDocks({inspectorDock_}, {760}, Qt::Horizontal);
+    inspectorShare_ = std::clamp(s.value("mainWindow/inspectorShare", inspectorShare_).toDouble(), 0.1, 0.8);
+    bottomShare_ = std::clamp(s.value("mainWindow/bottomShare", bottomShare_).toDouble(), 0.1, 0.7);
+    if (!restoreGeometry(s.value("mainWindow/geometry").toByteArray())) {
+        // The first start fits the screen, a 1366x768 laptop included.
+        const QSize avail = screen() ? screen()->availableGeometry().size() * 0.95 : QSize(1600, 1000);
+        resize(QSize(1600, 1000).boundedTo(avail));
     }
+    restoreState(s.value("mainWindow/state").toByteArray());
     if (!split_->restoreState(s.value("mainWindow/split").toByteArray())) {
         // Sizes only take once the splitter has its width: give the table 60% then.
         QTimer::singleShot(0, this, [this] { split_->setSizes({split_->width() * 3 / 5, split_->width() * 2 / 5}); });
@@ -193,7 +202,9 @@ void MainWindow::buildMenus() {
     QAction* undo = undo_->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
     QAction* redo = undo_->createRedoAction(this, tr("&Redo"));
-    redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)});
+    // Not QKeySequence::Redo: on X11 it already is Ctrl+Shift+Z, and the same key twice in
+    // one action is an ambiguous shortcut that never fires.
+    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
     edit->addAction(undo);
     edit->addAction(redo);
 
@@ -212,6 +223,8 @@ void MainWindow::buildMenus() {
     view->addAction(plotsDock_->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showShortcutSheet(menuBar(), this); });
+    keys->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)});
     help->addAction(tr("&About Gateau Workbench"), this, [this] {
         QMessageBox::about(this, tr("About Gateau Workbench"),
                            tr("<b>Gateau Workbench %1</b><p>Curate long-context instruction data with the GATEAU "
@@ -332,8 +345,13 @@ void MainWindow::showRun(qint64 runId) {
 void MainWindow::updateStatus() {
     if (!session_->hasRun()) {
         runLabel_->setText(session_->runId() > 0 ? tr("run #%1 loading…").arg(session_->runId()) : tr("no run"));
+        reviewedLabel_->clear();
         return;
     }
+    qint64 reviewed = 0;
+    for (const auto& s : session_->inputs().samples) reviewed += s.decision != db::Decision::None ? 1 : 0;
+    reviewedLabel_->setText(tr("%1 / %2 reviewed")
+                                .arg(QLocale().toString(reviewed), QLocale().toString(qlonglong(session_->inputs().samples.size()))));
     const auto& r = session_->ranking();
     runLabel_->setText(tr("run #%1 · α %2 · %3 of %4 selected")
                            .arg(session_->runId())
@@ -367,7 +385,10 @@ void MainWindow::updatePlots() {
 }
 
 void MainWindow::showScoredSample(qint64 sampleId) {
-    if (!store_ || sampleId < 0) return;
+    if (!store_) return;
+    // No current row (everything filtered away): inspect nothing rather than a sample that
+    // is no longer highlighted.
+    if (sampleId < 0) return inspector_->clear();
     inspector_->showSample(session_->runId(), sampleId);
 }
 
@@ -453,11 +474,43 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     }
     // Running jobs are cancelled as the panel goes: finished samples are already committed,
     // the rest stays pending and the run shows as interrupted, resumable in one click.
+    browser_->commitNote();  // a note typed and not confirmed is kept
     QSettings s;
     s.setValue("mainWindow/geometry", saveGeometry());
     s.setValue("mainWindow/state", saveState());
     s.setValue("mainWindow/split", split_->saveState());
+    s.setValue("mainWindow/inspectorShare", inspectorShare_);
+    s.setValue("mainWindow/bottomShare", bottomShare_);
     QMainWindow::closeEvent(e);
+}
+
+void MainWindow::applyDockShares() {
+    // isHidden, not isVisible: on the first show the docks are not visible yet.
+    if (!inspectorDock_->isHidden() && !inspectorDock_->isFloating())
+        resizeDocks({inspectorDock_}, {int(width() * inspectorShare_)}, Qt::Horizontal);
+    if (!plotsDock_->isHidden() && !plotsDock_->isFloating())
+        resizeDocks({plotsDock_}, {int(height() * bottomShare_)}, Qt::Vertical);
+}
+
+void MainWindow::rememberDockShares() {
+    if (width() <= 0 || height() <= 0) return;
+    if (inspectorDock_->isVisible() && !inspectorDock_->isFloating())
+        inspectorShare_ = std::clamp(double(inspectorDock_->width()) / width(), 0.1, 0.8);
+    if (plotsDock_->isVisible() && !plotsDock_->isFloating())
+        bottomShare_ = std::clamp(double(plotsDock_->height()) / height(), 0.1, 0.7);
+}
+
+void MainWindow::resizeEvent(QResizeEvent* e) {
+    QMainWindow::resizeEvent(e);
+    // After the layout has taken the new size (the first show lays out late).
+    QTimer::singleShot(0, this, &MainWindow::applyDockShares);
+}
+
+bool MainWindow::event(QEvent* e) {
+    const bool handled = QMainWindow::event(e);
+    // Dock separators are dragged on the main window itself: a release ends a drag.
+    if (e->type() == QEvent::MouseButtonRelease) rememberDockShares();
+    return handled;
 }
 
 }  // namespace gateau::ui

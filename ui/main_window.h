@@ -60,6 +60,8 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
+    bool event(QEvent* e) override;
 
 private:
     void buildMenus();
@@ -76,6 +78,8 @@ private:
     void onImportFinished(const ImportOutcome& outcome);
     void rebuildRecentMenu();
     void notify(const QString& title, const QString& message, bool error);
+    void applyDockShares();
+    void rememberDockShares();
 
     std::unique_ptr<db::ProjectStore> store_;
     SampleTableModel* model_;
@@ -88,6 +92,7 @@ private:
     QLabel* projectLabel_;
     QLabel* countLabel_;
     QLabel* runLabel_;
+    QLabel* reviewedLabel_;
     QStackedWidget* pages_;
     RankingSession* session_;
     BrowserPanel* browser_;
@@ -101,6 +106,10 @@ private:
     QUndoStack* undo_;
     QTimer* plotTimer_;
     QList<QAction*> projectActions_;
+    // The inspector's share of the width and the bottom docks' share of the height: docks
+    // keep their pixels when the window grows, which left a 4k table 3,000 px wide next to
+    // a narrow inspector. Dragging a separator sets the share.
+    double inspectorShare_ = 0.45, bottomShare_ = 0.32;
 };
 
 }  // namespace gateau::ui

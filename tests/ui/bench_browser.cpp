@@ -9,6 +9,7 @@
 #include "ui/main_window.h"
 
 #include <QApplication>
+#include <QItemSelectionModel>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QSlider>
@@ -88,6 +89,11 @@ int main(int argc, char** argv) {
     timed("filter: cleared", [&] { b->proxy()->setFilter({}); });
     timed("keep the current sample (write + re-rank)", [&] {
         b->table()->selectRow(10);
+        b->setDecision(db::Decision::Keep);
+    });
+    timed("keep 1,000 highlighted samples (one step)", [&] {
+        QItemSelection rows(b->proxy()->index(100, 0), b->proxy()->index(1099, 0));
+        b->table()->selectionModel()->select(rows, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         b->setDecision(db::Decision::Keep);
     });
     timed("scroll to the end", [&] { b->table()->scrollToBottom(); });

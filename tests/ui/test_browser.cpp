@@ -5,7 +5,7 @@
 #include "core/scoring/formulas.h"
 #include "db/run_store.h"
 #include "db/search.h"
-#include "tests/scoring/run_fixture.h"
+#include "tests/ui/scored_project.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/ranked_filter_proxy.h"
@@ -83,19 +83,10 @@ private slots:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         dir_ = tmp_.path().toStdString();
-        auto ok = [](const test::CliResult& r) { return r.code == 0 ? std::string() : r.out + r.err; };
-        QCOMPARE(ok(runCli({"make-tokenizer", q(dir_ + "/tok"), "--merges", "300"})), std::string());
-        for (const char* seed : {"1", "2"}) {
-            QCOMPARE(ok(runCli({"make-tiny-model", q(dir_ + "/m" + seed), "--arch", "llama", "--tokenizer", q(dir_ + "/tok"),
-                                "--layers", "2", "--hidden", "32", "--heads", "2", "--intermediate", "64", "--seed", seed})),
-                     std::string());
-        }
-        dataset_ = dir_ + "/data.jsonl";
-        test::writeWordDataset(dataset_, kSamples);
-        std::ofstream(dir_ + "/run.json") << R"({"model_a": "m1", "model_b": "m2", "segment_len": 32, "max_tokens": 2048, "dtype": "float32"})";
-        project_ = dir_ + "/p.gateau";
-        QCOMPARE(ok(runCli({"import", q(project_), q(dataset_)})), std::string());
-        QCOMPARE(ok(runCli({"score", q(project_), "--config", q(dir_ + "/run.json")})), std::string());
+        const auto p = test::makeScoredProject(dir_, kSamples);
+        QCOMPARE(p.error, std::string());
+        project_ = p.project;
+        dataset_ = p.dataset;
     }
 
     void alphaReranksLive() {

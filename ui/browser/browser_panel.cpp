@@ -1,17 +1,21 @@
 #include "ui/browser/browser_panel.h"
 
+#include "db/sqlite.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/override_command.h"
 #include "ui/browser/ranked_filter_proxy.h"
 #include "ui/browser/ranked_table_model.h"
 #include "ui/browser/ranking_session.h"
+#include "ui/glossary.h"
 
 #include <QAction>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -19,12 +23,15 @@
 #include <QSlider>
 #include <QStyledItemDelegate>
 #include <QScrollBar>
+#include <QSettings>
 #include <QTableView>
 #include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace gateau::ui {
 
@@ -55,14 +62,18 @@ private:
 BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* parent)
     : QWidget(parent), session_(session), undo_(undo) {
     run_ = new QComboBox;
-    run_->setMinimumContentsLength(28);
+    // Minimums in characters, not the longest item: the panel must fit a 1366 px laptop
+    // next to the inspector; the stretch factors hand out the rest.
+    run_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    run_->setMinimumContentsLength(16);
     run_->setToolTip(tr("Scoring run whose ranking is shown"));
     alpha_ = new QSlider(Qt::Horizontal);
     alpha_->setRange(0, 100);
     alpha_->setValue(70);
-    alpha_->setMinimumWidth(120);
-    alpha_->setToolTip(tr("alpha: weight of HMG against CAM in the combined score (paper: 0.7)"));
+    alpha_->setMinimumWidth(80);
+    alpha_->setToolTip(glossary::alpha());
     alphaLabel_ = new QLabel(QStringLiteral("α 0.70"));
+    alphaLabel_->setToolTip(glossary::alpha());
     cutMode_ = new QComboBox;
     cutMode_->addItems({tr("Top %"), tr("Top N")});
     cutValue_ = new QDoubleSpinBox;
@@ -70,6 +81,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     cutValue_->setValue(10);
     cutValue_->setSuffix(QStringLiteral(" %"));
     summary_ = new QLabel;
+    summary_->setWordWrap(true);  // a 100k pool's counts are long
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* top = new QHBoxLayout;
@@ -82,8 +94,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     top->addWidget(new QLabel(tr("Select")));
     top->addWidget(cutMode_);
     top->addWidget(cutValue_);
-    top->addSpacing(12);
-    top->addWidget(summary_, 2);
+    top->addStretch(1);
 
     filters_ = new FilterBar;
     model_ = new RankedTableModel(session, this);
@@ -118,6 +129,8 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     col->addLayout(top);
     col->addWidget(filters_);
     col->addWidget(table_, 1);
+    // Its own line: next to the controls it wrapped into a tall column on a laptop.
+    col->addWidget(summary_);
     col->addLayout(noteRow);
 
     auto makeAction = [this](const QString& text, const QList<QKeySequence>& keys, auto fn) {
@@ -138,6 +151,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     });
     makeAction(tr("Ne&xt Sample"), {QKeySequence(Qt::Key_L)}, [this] { moveCurrent(1); });
     makeAction(tr("&Previous Sample"), {QKeySequence(Qt::Key_J)}, [this] { moveCurrent(-1); });
+    makeAction(tr("Next &Undecided Sample"), {QKeySequence(Qt::Key_U)}, [this] { nextUndecided(); });
 
     connect(run_, &QComboBox::activated, this, [this] { emit runChosen(run_->currentData().toLongLong()); });
     // Dragging emits many values; re-ranking 100k samples takes a few hundred ms, so the
@@ -172,6 +186,10 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         applyCut();
     });
     connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::applyCut);
+    // Alpha, the cut rule and the current sample survive a restart, per project.
+    connect(alpha_, &QSlider::valueChanged, this, &BrowserPanel::saveReviewState);
+    connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::saveReviewState);
+    connect(cutMode_, &QComboBox::currentIndexChanged, this, &BrowserPanel::saveReviewState);
     connect(filters_, &FilterBar::filterChanged, this, [this](const BrowserFilter& f) {
         proxy_->setFilter(f);
         updateSummary();
@@ -184,7 +202,11 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     });
     connect(session, &RankingSession::loaded, this, [this, keep] {
         updateSummary();
-        const int row = keep->first >= 0 ? model_->rowOf(keep->first) : -1;
+        // A reload keeps the user's sample; a project just opened goes back to where its
+        // review stopped last time.
+        qint64 back = keep->first;
+        if (resumeSampleId_ >= 0 && session_->hasRun()) back = std::exchange(resumeSampleId_, -1);
+        const int row = back >= 0 ? model_->rowOf(back) : -1;
         const QModelIndex at = row >= 0 ? proxy_->mapFromSource(model_->index(row, 0)) : QModelIndex();
         if (at.isValid()) {
             table_->setCurrentIndex(at);
@@ -199,25 +221,77 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         table_->viewport()->update();
     });
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        commitNote();  // the note typed for the previous row
         syncNote();
+        saveReviewState();
         emit currentSampleChanged(currentSampleId());
     });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         if (brushing_) return;
+        // The inspector shows the current row: keep it among the highlighted ones (a
+        // Ctrl+click can take the current row out of the highlight).
+        QItemSelectionModel* sm = table_->selectionModel();
+        const QModelIndexList rows = sm->selectedRows();
+        const QModelIndex cur = table_->currentIndex();
+        if (!rows.isEmpty() && (!cur.isValid() || !sm->isRowSelected(cur.row(), {}))) {
+            QModelIndex first = rows.front();
+            for (const QModelIndex& i : rows)
+                if (i.row() < first.row()) first = i;
+            sm->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+        }
         QVector<qint64> ids;
-        for (const QModelIndex& i : table_->selectionModel()->selectedRows())
-            ids << i.data(RankedTableModel::SampleIdRole).toLongLong();
+        for (const QModelIndex& i : rows) ids << i.data(RankedTableModel::SampleIdRole).toLongLong();
         emit selectionChanged(ids);
     });
+    connect(proxy_, &QAbstractItemModel::layoutAboutToBeChanged, this, &BrowserPanel::rememberPlace);
+    connect(proxy_, &QAbstractItemModel::layoutChanged, this, &BrowserPanel::restorePlace);
+    // Enter or leaving the editor saves the note; Escape (eventFilter) reverts it.
+    note_->installEventFilter(this);
+    connect(note_, &QLineEdit::editingFinished, this, &BrowserPanel::commitNote);
     connect(note_, &QLineEdit::returnPressed, this, [this] {
-        setNote(note_->text());
+        commitNote();
         table_->setFocus();
     });
     updateSummary();
 }
 
+QString BrowserPanel::settingsKey(const char* name) const {
+    // Per project: review state of one project must not leak into another.
+    const QByteArray path = store_ ? QByteArray::fromStdString(store_->path()) : QByteArray();
+    return QStringLiteral("review/%1/%2")
+        .arg(QString::fromLatin1(QCryptographicHash::hash(path, QCryptographicHash::Sha1).toHex().left(16)), QLatin1String(name));
+}
+
+void BrowserPanel::saveReviewState() {
+    if (!store_ || restoring_) return;
+    QSettings s;
+    s.setValue(settingsKey("alpha"), alpha_->value());
+    s.setValue(settingsKey("cutMode"), cutMode_->currentIndex());
+    s.setValue(settingsKey("cutValue"), cutValue_->value());
+    if (currentSampleId() >= 0) s.setValue(settingsKey("current"), currentSampleId());
+}
+
+void BrowserPanel::restoreReviewState() {
+    const QSettings s;
+    restoring_ = true;
+    alpha_->setValue(s.value(settingsKey("alpha"), 70).toInt());
+    cutMode_->setCurrentIndex(std::clamp(s.value(settingsKey("cutMode"), 0).toInt(), 0, 1));
+    cutValue_->setValue(s.value(settingsKey("cutValue"), cutValue_->value()).toDouble());
+    resumeSampleId_ = s.value(settingsKey("current"), -1).toLongLong();
+    restoring_ = false;
+}
+
 void BrowserPanel::setStore(db::ProjectStore* store) {
+    const bool changed = store != store_;
+    if (changed) {
+        // The typed note belongs to this project's sample: save it here, and never let it
+        // reach the sample with the same id in the next project.
+        commitNote();
+        noteSampleId_ = -1;
+        note_->clear();
+    }
     store_ = store;
+    if (store && changed) restoreReviewState();
     filters_->setProject(store ? QString::fromStdString(store->path()) : QString());
     if (store) {
         QList<QPair<qint64, QString>> ds;
@@ -244,21 +318,85 @@ qint64 BrowserPanel::currentSampleId() const {
     return i.isValid() ? i.data(RankedTableModel::SampleIdRole).toLongLong() : -1;
 }
 
+QVector<qint64> BrowserPanel::highlightedSampleIds() const {
+    QModelIndexList rows = table_->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+    QVector<qint64> ids;
+    for (const QModelIndex& i : rows) ids << i.data(RankedTableModel::SampleIdRole).toLongLong();
+    if (ids.isEmpty() && currentSampleId() >= 0) ids << currentSampleId();
+    return ids;
+}
+
+QModelIndex BrowserPanel::proxyIndexOf(qint64 sampleId) const {
+    const int row = model_->rowOf(sampleId);
+    return row < 0 ? QModelIndex() : proxy_->mapFromSource(model_->index(row, 0));
+}
+
+void BrowserPanel::makeCurrent(const QModelIndex& index) {
+    // Persistent: a row change saves the note, which re-ranks and re-sorts the rows.
+    const QPersistentModelIndex at(index);
+    table_->selectionModel()->setCurrentIndex(at, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (at.isValid()) table_->scrollTo(at);
+}
+
 void BrowserPanel::selectSamples(const QVector<qint64>& ids) {
+    commitNote();  // now: saving it re-ranks, which would move the rows picked below
     brushing_ = true;
     QItemSelection sel;
     QModelIndex first;
     for (qint64 id : ids) {
-        const int row = model_->rowOf(id);
-        if (row < 0) continue;
-        const QModelIndex p = proxy_->mapFromSource(model_->index(row, 0));
+        const QModelIndex p = proxyIndexOf(id);
         if (!p.isValid()) continue;
         if (!first.isValid() || p.row() < first.row()) first = p;
         sel.select(p, p.siblingAtColumn(RankedTableModel::ColumnCount - 1));
     }
-    table_->selectionModel()->select(sel, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    if (first.isValid()) table_->scrollTo(first);
+    QItemSelectionModel* sm = table_->selectionModel();
+    if (first.isValid()) {
+        // Current first: the inspector and K / D / C follow what is highlighted.
+        sm->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+        sm->select(sel, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        table_->scrollTo(first);
+    } else if (table_->currentIndex().isValid()) {
+        // Nothing brushed is shown (an empty brush, or filtered out): the current row stays
+        // the highlighted one.
+        sm->select(table_->currentIndex(), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    } else {
+        sm->clearSelection();
+    }
     brushing_ = false;
+    QVector<qint64> shown;
+    for (const QModelIndex& i : sm->selectedRows()) shown << i.data(RankedTableModel::SampleIdRole).toLongLong();
+    std::sort(shown.begin(), shown.end());
+    QVector<qint64> asked = ids;
+    std::sort(asked.begin(), asked.end());
+    if (shown != asked) emit selectionChanged(shown);
+}
+
+void BrowserPanel::rememberPlace() {
+    placeRow_ = table_->currentIndex().row();
+    placeIds_.clear();
+    if (placeRow_ < 0) return;
+    // The current sample, then the next rows of the queue, then the previous one (for the
+    // last row). A bulk decision removes at most the highlighted rows; 64 look-aheads cover
+    // any usual highlight without reading 100k rows on every re-rank.
+    const int rows = proxy_->rowCount();
+    for (int r = placeRow_; r < std::min(rows, placeRow_ + 65); ++r)
+        placeIds_.push_back(proxy_->index(r, 0).data(RankedTableModel::SampleIdRole).toLongLong());
+    if (placeRow_ > 0) placeIds_.push_back(proxy_->index(placeRow_ - 1, 0).data(RankedTableModel::SampleIdRole).toLongLong());
+}
+
+void BrowserPanel::restorePlace() {
+    if (placeRow_ < 0 || table_->currentIndex().isValid()) return;
+    const int rows = proxy_->rowCount(), row = placeRow_;
+    placeRow_ = -1;
+    for (qint64 id : placeIds_) {
+        const QModelIndex p = proxyIndexOf(id);
+        if (p.isValid()) return makeCurrent(p);
+    }
+    if (rows > 0) return makeCurrent(proxy_->index(std::min(row, rows - 1), 0));
+    // Nothing left in the view: no current sample, nothing inspected.
+    syncNote();
+    emit currentSampleChanged(-1);
 }
 
 void BrowserPanel::moveCurrent(int delta) {
@@ -269,44 +407,91 @@ void BrowserPanel::moveCurrent(int delta) {
     table_->scrollTo(proxy_->index(at, 0));
 }
 
-void BrowserPanel::applyOverride(qint64 sampleId, db::Decision decision, const std::string& note) {
+void BrowserPanel::nextUndecided() {
+    const int rows = proxy_->rowCount();
+    const int from = table_->currentIndex().row();  // -1: from the top
+    for (int k = 1; k <= rows; ++k) {
+        const QModelIndex at = proxy_->index((from + k) % rows, 0);
+        const int i = session_->indexOf(at.data(RankedTableModel::SampleIdRole).toLongLong());
+        if (i >= 0 && session_->inputs().samples[size_t(i)].decision == db::Decision::None) return makeCurrent(at);
+    }
+    emit status(tr("Every sample in view has a decision"), false);
+}
+
+void BrowserPanel::applyOverrides(const std::vector<std::pair<qint64, OverrideState>>& states) {
     try {
         if (!store_) throw std::runtime_error("no project open");
-        store_->addOverride(sampleId, decision, note);
-        session_->setDecision(sampleId, decision, note);
-        if (sampleId == currentSampleId()) syncNote();
+        db::Transaction tx(store_->db());  // a bulk decision is written whole or not at all
+        for (const auto& [id, st] : states) store_->addOverride(id, st.decision, st.note);
+        tx.commit();
     } catch (const std::exception& e) {
-        emit status(tr("Could not save the decision for sample %1: %2").arg(sampleId).arg(e.what()), true);
+        emit status(tr("Could not save the decisions: %1").arg(e.what()), true);
+        return;
     }
+    std::vector<RankingSession::Override> mirror;
+    mirror.reserve(states.size());
+    bool noteTouched = false;
+    for (const auto& [id, st] : states) {
+        mirror.push_back({id, st.decision, st.note});
+        noteTouched = noteTouched || id == noteSampleId_;
+    }
+    session_->setDecisions(mirror);
+    // Text being typed is not overwritten by an undo or a decision; it is saved on leaving.
+    if (noteTouched && !note_->isModified()) syncNote();
+}
+
+void BrowserPanel::pushOverrides(std::vector<OverrideChange> changes) {
+    if (changes.empty()) return;
+    undo_->push(new OverrideCommand([this](const auto& states) { applyOverrides(states); }, std::move(changes)));
 }
 
 void BrowserPanel::setDecision(db::Decision d) {
-    const qint64 id = currentSampleId();
-    const int i = session_->hasRun() ? session_->indexOf(id) : -1;
-    if (i < 0) return;
-    const db::RankInput& s = session_->inputs().samples[size_t(i)];
-    OverrideState before{s.decision, s.note}, after{d, s.note};
-    if (before == after) return;
-    undo_->push(new OverrideCommand([this](qint64 sid, const OverrideState& st) { applyOverride(sid, st.decision, st.note); },
-                                    id, before, after));
+    if (!session_->hasRun()) return;
+    commitNote();
+    std::vector<OverrideChange> changes;
+    for (qint64 id : highlightedSampleIds()) {
+        const int i = session_->indexOf(id);
+        if (i < 0) continue;
+        const db::RankInput& s = session_->inputs().samples[size_t(i)];
+        OverrideState before{s.decision, s.note}, after{d, s.note};
+        if (!(before == after)) changes.push_back({id, before, after});
+    }
+    pushOverrides(std::move(changes));
 }
 
-void BrowserPanel::setNote(const QString& note) {
-    const qint64 id = currentSampleId();
+void BrowserPanel::setNote(const QString& note) { setNoteOf(currentSampleId(), note); }
+
+void BrowserPanel::setNoteOf(qint64 id, const QString& note) {
     const int i = session_->hasRun() ? session_->indexOf(id) : -1;
     if (i < 0) return;
     const db::RankInput& s = session_->inputs().samples[size_t(i)];
     OverrideState before{s.decision, s.note}, after{s.decision, note.toStdString()};
     if (before == after) return;
-    undo_->push(new OverrideCommand([this](qint64 sid, const OverrideState& st) { applyOverride(sid, st.decision, st.note); },
-                                    id, before, after));
+    pushOverrides({{id, before, after}});
+}
+
+void BrowserPanel::commitNote() {
+    if (noteSampleId_ < 0) return;
+    note_->setModified(false);
+    setNoteOf(noteSampleId_, note_->text());
+}
+
+bool BrowserPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == note_ && event->type() == QEvent::KeyPress && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+        syncNote();  // the stored note again; leaving the editor then saves nothing
+        table_->setFocus();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void BrowserPanel::syncNote() {
-    const int i = session_->hasRun() ? session_->indexOf(currentSampleId()) : -1;
+    const qint64 id = currentSampleId();
+    const int i = session_->hasRun() ? session_->indexOf(id) : -1;
+    noteSampleId_ = i >= 0 ? id : -1;
     note_->setEnabled(i >= 0);
     note_->setText(i >= 0 ? QString::fromStdString(session_->inputs().samples[size_t(i)].note) : QString());
-    noteLabel_->setText(i >= 0 ? tr("Note #%1").arg(currentSampleId()) : tr("Note"));
+    noteLabel_->setText(i >= 0 ? tr("Note #%1").arg(id) : tr("Note"));
 }
 
 void BrowserPanel::applyCut() {

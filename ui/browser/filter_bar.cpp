@@ -10,15 +10,24 @@
 #include <QLineEdit>
 #include <QPointer>
 #include <QSpinBox>
+#include <QResizeEvent>
 #include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
 
 #include <thread>
 
 namespace gateau::ui {
 
 FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
-    auto* row = new QHBoxLayout(this);
-    row->setContentsMargins(0, 0, 0, 0);
+    auto* rows = new QVBoxLayout(this);
+    rows->setContentsMargins(0, 0, 0, 0);
+    rows->setSpacing(2);
+    firstRow_ = new QHBoxLayout;
+    secondRow_ = new QHBoxLayout;
+    rows->addLayout(firstRow_);
+    rows->addLayout(secondRow_);
     search_ = new QLineEdit;
     search_->setPlaceholderText(tr("Search conversations (words, prefix*) and press Enter"));
     search_->setClearButtonEnabled(true);
@@ -28,6 +37,11 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
                          tr("No decision")});
     dataset_ = new QComboBox;
     dataset_->addItem(tr("All datasets"), 0);
+    // Dataset names can be long: their width would be the bar's minimum.
+    for (QComboBox* c : {decision_, dataset_}) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(10);
+    }
     auto spin = [](double lo, double hi, double v) {
         auto* s = new QDoubleSpinBox;
         s->setRange(lo, hi);
@@ -53,19 +67,23 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     clear->setText(tr("Clear"));
     clear->setToolTip(tr("Clear the search and every filter"));
 
-    row->addWidget(search_, 3);
-    row->addWidget(searchState_);
-    row->addWidget(decision_);
-    row->addWidget(dataset_);
-    row->addWidget(new QLabel(tr("Score")));
-    row->addWidget(scoreMin_);
-    row->addWidget(new QLabel(QStringLiteral("–")));
-    row->addWidget(scoreMax_);
-    row->addWidget(new QLabel(tr("Context")));
-    row->addWidget(ctxMin_);
-    row->addWidget(new QLabel(QStringLiteral("–")));
-    row->addWidget(ctxMax_);
-    row->addWidget(clear);
+    firstRow_->addWidget(search_, 3);
+    firstRow_->addWidget(searchState_);
+    firstRow_->addWidget(decision_);
+    firstRow_->addWidget(dataset_);
+    ranges_ = new QWidget;
+    auto* range = new QHBoxLayout(ranges_);
+    range->setContentsMargins(0, 0, 0, 0);
+    range->addWidget(new QLabel(tr("Score")));
+    range->addWidget(scoreMin_);
+    range->addWidget(new QLabel(QStringLiteral("–")));
+    range->addWidget(scoreMax_);
+    range->addWidget(new QLabel(tr("Context")));
+    range->addWidget(ctxMin_);
+    range->addWidget(new QLabel(QStringLiteral("–")));
+    range->addWidget(ctxMax_);
+    range->addWidget(clear);
+    firstRow_->addWidget(ranges_);
 
     connect(search_, &QLineEdit::returnPressed, this, [this] { search(search_->text()); });
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
@@ -83,6 +101,41 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
         ctxMin_->setValue(0);
         ctxMax_->setValue(10'000'000);
     });
+}
+
+bool FilterBar::twoRows() const { return secondRow_->indexOf(ranges_) >= 0; }
+
+int FilterBar::twoRowWidth() const {
+    const int gap = firstRow_->spacing() * 4;
+    const int first = kMinSearchWidth + searchState_->sizeHint().width() + decision_->minimumSizeHint().width() +
+                      dataset_->minimumSizeHint().width() + gap;
+    return std::max(first, ranges_->minimumSizeHint().width());
+}
+
+QSize FilterBar::minimumSizeHint() const {
+    // The layout's minimum is that of its current arrangement; the bar can always wrap.
+    QSize s = QWidget::minimumSizeHint();
+    s.setWidth(std::min(s.width(), twoRowWidth()));
+    return s;
+}
+
+void FilterBar::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    // One row when the search box keeps a useful width next to everything; else the ranges
+    // go to a second row (a laptop next to the inspector).
+    const int oneRow = kMinSearchWidth * 3 / 2 + searchState_->sizeHint().width() + decision_->sizeHint().width() +
+                       dataset_->sizeHint().width() + ranges_->sizeHint().width() + firstRow_->spacing() * 5;
+    const bool wide = e->size().width() >= oneRow;
+    if (wide == (firstRow_->indexOf(ranges_) >= 0)) return;
+    if (wide) {
+        secondRow_->removeWidget(ranges_);
+        while (QLayoutItem* stretch = secondRow_->takeAt(0)) delete stretch;
+        firstRow_->addWidget(ranges_);
+    } else {
+        firstRow_->removeWidget(ranges_);
+        secondRow_->addWidget(ranges_);
+        secondRow_->addStretch(1);
+    }
 }
 
 void FilterBar::setProject(const QString& path) {

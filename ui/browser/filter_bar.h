@@ -13,6 +13,7 @@ class QDoubleSpinBox;
 class QLineEdit;
 class QSpinBox;
 class QLabel;
+class QHBoxLayout;
 
 namespace gateau::ui {
 
@@ -24,15 +25,23 @@ public:
     void setDatasets(const QList<QPair<qint64, QString>>& datasets);
     BrowserFilter filter() const { return filter_; }
     QLineEdit* searchEdit() const { return search_; }
+    QComboBox* decisionCombo() const { return decision_; }
     // Runs the search now (tests; Enter in the box does the same).
     void search(const QString& text);
+    QSize minimumSizeHint() const override;
+    bool twoRows() const;
 
 signals:
     void filterChanged(const BrowserFilter& filter);
     void status(const QString& message);
 
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
 private:
     void rebuild();
+    int twoRowWidth() const;  // the minimum with the ranges on a second row
+    static constexpr int kMinSearchWidth = 160;
 
     QString project_;
     QLineEdit* search_;
@@ -43,6 +52,9 @@ private:
     QSpinBox* ctxMin_;
     QSpinBox* ctxMax_;
     QLabel* searchState_;
+    QHBoxLayout* firstRow_;
+    QHBoxLayout* secondRow_;
+    QWidget* ranges_;  // score and context ranges, Clear: on the first row or a second one
     BrowserFilter filter_;
     std::shared_ptr<std::atomic<int>> generation_ = std::make_shared<std::atomic<int>>(0);
 };

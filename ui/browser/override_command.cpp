@@ -5,23 +5,31 @@
 namespace gateau::ui {
 
 namespace {
-QString describe(qint64 id, const OverrideState& before, const OverrideState& after) {
-    if (before.decision == after.decision)
-        return QCoreApplication::translate("OverrideCommand", "Edit note of sample %1").arg(id);
-    switch (after.decision) {
-        case db::Decision::Keep: return QCoreApplication::translate("OverrideCommand", "Keep sample %1").arg(id);
-        case db::Decision::Drop: return QCoreApplication::translate("OverrideCommand", "Drop sample %1").arg(id);
+QString tr(const char* text) { return QCoreApplication::translate("OverrideCommand", text); }
+
+QString describe(const std::vector<OverrideChange>& changes) {
+    if (changes.empty()) return QString();
+    const OverrideChange& c = changes.front();
+    const bool one = changes.size() == 1;
+    const QString who = one ? tr("sample %1").arg(c.sampleId) : tr("%1 samples").arg(changes.size());
+    if (c.before.decision == c.after.decision) return tr("Edit note of %1").arg(who);
+    switch (c.after.decision) {
+        case db::Decision::Keep: return tr("Keep %1").arg(who);
+        case db::Decision::Drop: return tr("Drop %1").arg(who);
         case db::Decision::None: break;
     }
-    return QCoreApplication::translate("OverrideCommand", "Clear decision of sample %1").arg(id);
+    return tr("Clear decision of %1").arg(who);
 }
 }  // namespace
 
-OverrideCommand::OverrideCommand(OverrideApplier apply, qint64 sampleId, OverrideState before, OverrideState after)
-    : QUndoCommand(describe(sampleId, before, after)),
-      apply_(std::move(apply)),
-      sampleId_(sampleId),
-      before_(std::move(before)),
-      after_(std::move(after)) {}
+OverrideCommand::OverrideCommand(OverrideApplier apply, std::vector<OverrideChange> changes)
+    : QUndoCommand(describe(changes)), apply_(std::move(apply)), changes_(std::move(changes)) {}
+
+void OverrideCommand::apply(bool before) {
+    std::vector<std::pair<qint64, OverrideState>> states;
+    states.reserve(changes_.size());
+    for (const OverrideChange& c : changes_) states.emplace_back(c.sampleId, before ? c.before : c.after);
+    apply_(states);
+}
 
 }  // namespace gateau::ui

@@ -1,13 +1,14 @@
 #pragma once
-// A keep / drop / clear / note change as an undoable command. Redo and undo both append a
-// row to the project's override history (never rewrite it), so the history shows every
-// step, undo included, and survives reopening.
+// A keep / drop / clear / note change of one or several samples as one undoable command.
+// Redo and undo both append rows to the project's override history (never rewrite it), so
+// the history shows every step, undo included, and survives reopening.
 #include "db/project_store.h"
 
 #include <QUndoCommand>
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace gateau::ui {
 
@@ -17,19 +18,26 @@ struct OverrideState {
     bool operator==(const OverrideState& o) const { return decision == o.decision && note == o.note; }
 };
 
-// Writes one state of one sample (to the project and to the in-memory ranking).
-using OverrideApplier = std::function<void(qint64 sampleId, const OverrideState& state)>;
+struct OverrideChange {
+    qint64 sampleId = 0;
+    OverrideState before, after;
+};
+
+// Writes one state per sample (to the project and to the in-memory ranking), all at once:
+// a bulk decision is one transaction and one re-rank.
+using OverrideApplier = std::function<void(const std::vector<std::pair<qint64, OverrideState>>& states)>;
 
 class OverrideCommand : public QUndoCommand {
 public:
-    OverrideCommand(OverrideApplier apply, qint64 sampleId, OverrideState before, OverrideState after);
-    void redo() override { apply_(sampleId_, after_); }
-    void undo() override { apply_(sampleId_, before_); }
+    OverrideCommand(OverrideApplier apply, std::vector<OverrideChange> changes);
+    void redo() override { apply(false); }
+    void undo() override { apply(true); }
 
 private:
+    void apply(bool before);
+
     OverrideApplier apply_;
-    qint64 sampleId_;
-    OverrideState before_, after_;
+    std::vector<OverrideChange> changes_;
 };
 
 }  // namespace gateau::ui

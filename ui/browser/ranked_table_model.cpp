@@ -1,6 +1,7 @@
 #include "ui/browser/ranked_table_model.h"
 
 #include "ui/browser/ranking_session.h"
+#include "ui/glossary.h"
 
 #include <QBrush>
 #include <QColor>
@@ -62,17 +63,26 @@ QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) 
     if (o != Qt::Horizontal) return {};
     static const char* names[] = {"Rank", "Sel", "Score", "HMG", "CAM", "PPL A", "PPL B", "IFD", "CAS",
                                   "Context", "Response", "Decision", "Note", "Dataset", "ID"};
-    static const char* tips[] = {
-        "Rank by alpha * HMG + (1 - alpha) * CAM (1 = most influential)",
-        "Selected for export: inside the cut unless dropped, or kept by hand",
-        "Combined GATEAU score", "Homologous Models' Guidance (pool softmax of normalised PPL_A - PPL_B)",
-        "Contextual Awareness Measurement (pool softmax of normalised 1 - CAS)", "Perplexity of the response under the short model A",
-        "Perplexity of the response under the long model B (perplexity guidance baseline)",
-        "Instruction-following difficulty: PPL_B(y | c, x) / PPL_B(y)", "Cosine of segment importance and attention",
-        "Context tokens kept (after left truncation)", "Response tokens", "Manual decision (K keep, D drop, C clear)",
-        "Annotator note", "Source dataset", "Record id"};
     if (role == Qt::DisplayRole) return QString::fromLatin1(names[section]);
-    if (role == Qt::ToolTipRole) return QString::fromLatin1(tips[section]);
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+            case ColRank: return tr("Rank by alpha * HMG + (1 - alpha) * CAM (1 = most influential)");
+            case ColSelected: return tr("Selected for export: inside the cut unless dropped, or kept by hand");
+            case ColScore: return glossary::combined();
+            case ColHmg: return glossary::hmg();
+            case ColCam: return glossary::cam();
+            case ColPplA: return glossary::pplA();
+            case ColPplB: return glossary::pplB();
+            case ColIfd: return glossary::ifd();
+            case ColCas: return glossary::cas();
+            case ColContextTokens: return tr("Context tokens kept (after left truncation)");
+            case ColResponseTokens: return tr("Response tokens");
+            case ColDecision: return tr("Manual decision (K keep, D drop, C clear); it wins over the ranking");
+            case ColNote: return tr("Annotator note (N to edit)");
+            case ColDataset: return tr("Source dataset");
+            case ColExternalId: return tr("Record id in the source dataset");
+        }
+    }
     return {};
 }
 

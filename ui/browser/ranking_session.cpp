@@ -65,12 +65,16 @@ void RankingSession::setSelection(const scoring::Selection& selection) {
     rerank(true);
 }
 
-void RankingSession::setDecision(qint64 sampleId, db::Decision decision, const std::string& note) {
-    const int i = indexOf(sampleId);
-    if (i < 0) return;
-    inputs_->samples[size_t(i)].decision = decision;
-    inputs_->samples[size_t(i)].note = note;
-    rerank(true);
+void RankingSession::setDecisions(const std::vector<Override>& overrides) {
+    bool changed = false;
+    for (const Override& o : overrides) {
+        const int i = indexOf(o.sampleId);
+        if (i < 0) continue;
+        inputs_->samples[size_t(i)].decision = o.decision;
+        inputs_->samples[size_t(i)].note = o.note;
+        changed = true;
+    }
+    if (changed) rerank(true);
 }
 
 int RankingSession::indexOf(qint64 sampleId) const {

@@ -32,8 +32,14 @@ public:
     void setAlpha(double alpha);
     void setSelection(const scoring::Selection& selection);  // its overrides are ignored: the project's apply
 
-    // Mirrors an override already written to the project (OverrideCommand does the write).
-    void setDecision(qint64 sampleId, db::Decision decision, const std::string& note);
+    // Mirrors overrides already written to the project (OverrideCommand does the write);
+    // one re-rank for the whole batch.
+    struct Override {
+        qint64 sampleId;
+        db::Decision decision;
+        std::string note;
+    };
+    void setDecisions(const std::vector<Override>& overrides);
 
     const db::RankInputs& inputs() const { return *inputs_; }
     const db::Ranking& ranking() const { return ranking_; }

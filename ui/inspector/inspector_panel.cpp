@@ -1,6 +1,7 @@
 #include "ui/inspector/inspector_panel.h"
 
 #include "db/token_attention.h"
+#include "ui/glossary.h"
 #include "ui/inspector/conversation_view.h"
 #include "ui/heatmap/color_scale.h"
 #include "ui/heatmap/matrix_heatmap.h"
@@ -91,6 +92,7 @@ void InspectorPanel::buildUi() {
     summary_->setTextFormat(Qt::RichText);
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    summary_->setToolTip(QStringList{glossary::pplA(), glossary::pplB(), glossary::ifd(), glossary::cas()}.join(QStringLiteral("\n\n")));
     root->addWidget(summary_);
 
     message_ = new QLabel(this);
@@ -142,6 +144,8 @@ void InspectorPanel::buildUi() {
         auto* header = new QHBoxLayout;
         header->addStretch(1);
         progressLabel_ = new QLabel(box);
+        // Wraps instead of widening the inspector (and with it the window) while it shows.
+        progressLabel_->setWordWrap(true);
         progressLabel_->setVisible(false);
         header->addWidget(progressLabel_);
         cancelButton_ = new QPushButton(tr("Cancel"), box);
@@ -214,7 +218,9 @@ void InspectorPanel::buildUi() {
 
     auto* rightSplit = new QSplitter(Qt::Vertical, mainSplit_);
     profiles_ = new QCustomPlot(rightSplit);
-    profiles_->setMinimumHeight(180);
+    // An explicit minimum: QCustomPlot's own hint grows with its legend (the clicked token's
+    // profile adds an entry), which widened the whole window.
+    profiles_->setMinimumSize(160, 180);
     profiles_->setAntialiasedElements(QCP::aePlottables);
     profiles_->plotLayout()->insertRow(0);
     profiles_->plotLayout()->addElement(0, 0, new QCPTextElement(profiles_, QString(), QFont(font().family(), 9, QFont::Bold)));
@@ -228,6 +234,7 @@ void InspectorPanel::buildUi() {
         profiles_->axisRect()->insetLayout()->take(legend);
         profiles_->plotLayout()->addElement(2, 0, legend);
         profiles_->plotLayout()->setRowStretchFactor(2, 0.001);
+        legend->setWrap(1);  // one entry per line: the panel can be narrow
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
         legend->setBorderPen(Qt::NoPen);
         legend->setMargins(QMargins(4, 0, 4, 2));
@@ -733,7 +740,7 @@ void InspectorPanel::paintProfiles() {
     profiles_->yAxis->setRange(0, top > 0 ? top * 1.1 : 1);
     if (auto* title = qobject_cast<QCPTextElement*>(profiles_->plotLayout()->element(0, 0)))
         title->setText(S == 0 ? tr("No context segments (CAS = 1 by definition)")
-                              : tr("Segment profiles: importance vs attention, CAS = cos(I, A) = %1").arg(num(d.score.cas, 3)));
+                              : tr("Importance vs attention\nCAS = cos(I, A) = %1").arg(num(d.score.cas, 3)));
     profiles_->replot();
 }
 

@@ -11,6 +11,10 @@ namespace gateau::ui {
 // the selection threshold; Keep/Drop are manual overrides by the user.
 enum class PlotDecision { AutoSelected, AutoRejected, Keep, Drop };
 
+// In the curated subset: what the ranking calls selected (a kept sample always is, a dropped
+// one never). Every count of "selected" in the plots goes through here.
+inline bool isSelected(PlotDecision d) { return d == PlotDecision::AutoSelected || d == PlotDecision::Keep; }
+
 struct PlotPoint {
     int64_t sampleId;
     double x;

@@ -1,5 +1,6 @@
 #include "ui/plots/plots_panel.h"
 
+#include "ui/glossary.h"
 #include "ui/plots/rank_agreement_plot.h"
 #include "ui/plots/score_histogram.h"
 #include "ui/plots/score_scatter.h"
@@ -120,6 +121,7 @@ void PlotsPanel::refillCombos() {
     for (QComboBox* combo : {histColumn_, scatterX_, scatterY_, rankA_, rankB_}) {
         combo->clear();
         combo->addItems(names_);
+        for (int i = 0; i < names_.size(); ++i) combo->setItemData(i, glossary::explain(names_[i]), Qt::ToolTipRole);
     }
     const int hmg = findColumn({"hmg"}, 0);
     const int cam = findColumn({"cam"}, hmg == 1 ? 0 : 1);
@@ -190,7 +192,9 @@ void PlotsPanel::updateHistogram() {
     histogram_->setScores(columns_[static_cast<size_t>(c)], names_[c]);
     // The cut is a value of the ranking score; on any other score it would mean nothing.
     if (c == rankingColumn_ && std::isfinite(threshold_)) {
-        histogram_->setThreshold(threshold_);
+        std::vector<bool> selected(decisions_.size());
+        for (size_t i = 0; i < decisions_.size(); ++i) selected[i] = isSelected(decisions_[i]);
+        histogram_->setThreshold(threshold_, std::move(selected));
     } else {
         histogram_->clearThreshold();
     }

@@ -53,7 +53,8 @@ public:
     ScoreScatter* scatter() const { return scatter_; }
     RankAgreementPlot* rankAgreement() const { return rank_; }
 
-    QSize minimumSizeHint() const override { return {420, 300}; }
+    // Small enough for a 768 px high laptop under the table; the plots scale down.
+    QSize minimumSizeHint() const override { return {320, 180}; }
     QSize sizeHint() const override { return {700, 450}; }
 
 signals:

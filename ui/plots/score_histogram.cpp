@@ -83,8 +83,9 @@ void ScoreHistogram::setScores(std::vector<double> values, QString label) {
     rebuild();
 }
 
-void ScoreHistogram::setThreshold(double value) {
+void ScoreHistogram::setThreshold(double value, std::vector<bool> selected) {
     threshold_ = value;
+    selected_ = std::move(selected);
     rebuild();
 }
 
@@ -147,6 +148,16 @@ void ScoreHistogram::updateBars() {
     const double base = logY_ ? kLogBase : 0.0;
     const QVector<double> none;
     QVector<double> belowKeys, belowVals, aboveKeys, aboveVals, hlKeys, hlVals;
+    // Selected samples per bin; the blue bar is drawn over the grey one of the whole bin.
+    std::vector<int> selectedCounts(bins_.counts.size(), 0);
+    if (hasCut) {
+        const bool given = selected_.size() == values_.size();
+        for (size_t v = 0; v < values_.size(); ++v) {
+            if (!(given ? selected_[v] : values_[v] >= threshold_)) continue;
+            const int idx = histogramBinIndex(bins_.edges, values_[v]);
+            if (idx >= 0) ++selectedCounts[static_cast<size_t>(idx)];
+        }
+    }
     int belowTotal = 0;
     int aboveTotal = 0;
     double width = 0.0;
@@ -155,13 +166,11 @@ void ScoreHistogram::updateBars() {
         const double r = bins_.edges[i + 1];
         width = r - l;
         const int c = bins_.counts[i];
-        if (hasCut && l >= threshold_) {
-            aboveTotal += c;
-            if (c > 0 || !logY_) { aboveKeys << (l + r) / 2; aboveVals << c - base; }
-        } else {
-            belowTotal += c;
-            if (c > 0 || !logY_) { belowKeys << (l + r) / 2; belowVals << c - base; }
-        }
+        const int sel = selectedCounts[i];
+        aboveTotal += sel;
+        belowTotal += c - sel;
+        if (sel > 0 || (!logY_ && hasCut)) { aboveKeys << (l + r) / 2; aboveVals << sel - base; }
+        if (c > sel || (!logY_ && sel == 0)) { belowKeys << (l + r) / 2; belowVals << c - base; }
     }
     for (QCPBars* b : {belowBars_, aboveBars_, highlightBars_}) {
         b->setWidth(width);
@@ -183,7 +192,7 @@ void ScoreHistogram::updateBars() {
     highlightBars_->setData(hlKeys, hlVals, true);
 
     if (hasCut) {
-        belowBars_->setName(QStringLiteral("Below cut (%1)").arg(belowTotal));
+        belowBars_->setName(QStringLiteral("Not selected (%1)").arg(belowTotal));
         aboveBars_->setName(QStringLiteral("Selected (%1)").arg(aboveTotal));
         aboveBars_->addToLegend();
         belowBars_->setBrush(plotstyle::kGrey.lighter(125));

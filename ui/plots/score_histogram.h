@@ -15,9 +15,10 @@ class QCPItemText;
 
 namespace gateau::ui {
 
-// Bars right of the cut (the selected top k%) are blue, the rest grey. Colouring is exact,
-// not by bin centre: bins are aligned so the cut is a bin edge (see computeHistogramBins),
-// which means changing the threshold can shift the bins slightly.
+// Selected samples are blue, the rest grey, per bin (a bin can hold both: a dropped sample
+// above the cut, a kept one below it, ties at the cut). Bins are aligned so the cut is a bin
+// edge (see computeHistogramBins), which means changing the threshold can shift the bins
+// slightly.
 // Interaction: wheel zooms, drag pans, double-click resets, hover shows the bin's count,
 // right-click offers log y axis and export.
 class ScoreHistogram : public QWidget {
@@ -27,9 +28,11 @@ public:
 
     // NaN/inf values are left out.
     void setScores(std::vector<double> values, QString label);
-    // `value` is the score of the last selected sample: values >= it are selected. The label
-    // reads "top k% cut" with k measured from the data.
-    void setThreshold(double value);
+    // `value` is the score of the last sample inside the cut; the label reads "top k% cut"
+    // with k measured from the data. `selected` (parallel to setScores' values) says which
+    // samples are selected, as the ranking decided (overrides, ties); empty: the values >= the
+    // cut. The legend's "Selected (N)" counts them.
+    void setThreshold(double value, std::vector<bool> selected = {});
     void clearThreshold();
     double threshold() const { return threshold_; }
     // Overlays the distribution of a subset (e.g. brushed samples) as dark outlined bars.
@@ -64,6 +67,7 @@ private:
     QCPItemStraightLine* thresholdLine_;
     QCPItemText* thresholdText_;
     std::vector<double> values_;
+    std::vector<bool> selected_;
     std::vector<double> highlighted_;
     std::vector<int> highlightCounts_;
     QString label_;
