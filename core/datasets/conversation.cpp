@@ -40,13 +40,12 @@ int Conversation::responseIndex() const {
 }
 
 std::pair<std::string_view, std::string_view> splitInstruction(std::string_view userTurn) {
-    // A blank line is "\n\n" or, in CRLF text, "\r\n\r\n" (which has no "\n\n" in it): cut at
-    // whichever of the last ones starts later.
+    // The paragraph separator that starts last: "\n\n", or "\r\n\r\n" in CRLF text.
     const size_t lf = userTurn.rfind("\n\n"), crlf = userTurn.rfind("\r\n\r\n");
-    if (lf == std::string_view::npos && crlf == std::string_view::npos) return {std::string_view{}, userTurn};
-    const bool useCrlf = crlf != std::string_view::npos && (lf == std::string_view::npos || crlf > lf);
-    const size_t cut = useCrlf ? crlf : lf;
-    return {userTurn.substr(0, cut), userTurn.substr(cut + (useCrlf ? 4 : 2))};
+    if (crlf != std::string_view::npos && (lf == std::string_view::npos || crlf > lf))
+        return {userTurn.substr(0, crlf), userTurn.substr(crlf + 4)};
+    if (lf == std::string_view::npos) return {std::string_view{}, userTurn};
+    return {userTurn.substr(0, lf), userTurn.substr(lf + 2)};
 }
 
 std::string Conversation::instructionText() const {

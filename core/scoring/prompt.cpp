@@ -3,25 +3,24 @@
 #include <algorithm>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace gateau::scoring {
 
 namespace {
 
 constexpr std::string_view kContext = "{context}", kInstruction = "{instruction}", kResponse = "{response}";
 
-struct TemplatePieces {
-    std::string_view beforeContext, contextToInstruction, instructionToResponse, afterResponse;
-};
+enum Part { kContextPart, kInstructionPart, kResponsePart, kNoPart };
 
-TemplatePieces splitTemplate(const PromptConfig& config) {
-    validate(config);
-    const std::string_view t = config.templ;
-    const size_t c = t.find(kContext), i = t.find(kInstruction), r = t.find(kResponse);
-    return {t.substr(0, c), t.substr(c + kContext.size(), i - c - kContext.size()),
-            t.substr(i + kInstruction.size(), r - i - kInstruction.size()), t.substr(r + kResponse.size())};
+bool overlaps(const tok::Offsets& token, const std::pair<size_t, size_t>& text) {
+    return token.first < token.second && text.first < text.second && token.first < text.second &&
+           text.first < token.second;
 }
 
-void append(std::vector<int64_t>& out, const std::vector<int32_t>& ids) { out.insert(out.end(), ids.begin(), ids.end()); }
+struct TokenRange {  // [begin, end) token indices; -1 until a token is found
+    int64_t begin = -1, end = -1;
+};
 
 }  // namespace
 
@@ -113,47 +112,105 @@ PromptParts splitConversation(const datasets::Conversation& conversation, const 
     return parts;
 }
 
-BuiltPrompt buildPrompt(const tok::Tokenizer& tokenizer, const PromptParts& parts, const PromptConfig& config) {
-    const TemplatePieces t = splitTemplate(config);
-    auto enc = [&](std::string_view s) { return tokenizer.encode(s, false); };
+RenderedPrompt renderPrompt(const PromptParts& parts, const PromptConfig& config) {
+    validate(config);
+    const std::string_view t = config.templ;
+    const size_t c = t.find(kContext), i = t.find(kInstruction), r = t.find(kResponse);
+    RenderedPrompt out;
+    out.text.reserve(t.size() + parts.context.size() + parts.instruction.size() + parts.response.size());
+    auto put = [&](std::string_view text) {
+        const size_t at = out.text.size();
+        out.text += text;
+        return std::pair<size_t, size_t>(at, out.text.size());
+    };
+    out.text += t.substr(0, c);
+    out.context = put(parts.context);
+    out.text += t.substr(c + kContext.size(), i - c - kContext.size());
+    out.instruction = put(parts.instruction);
+    out.text += t.substr(i + kInstruction.size(), r - i - kInstruction.size());
+    out.response = put(parts.response);
+    out.text += t.substr(r + kResponse.size());
+    return out;
+}
 
-    std::vector<int64_t> prefix;  // BOS + template text before {context}
-    if (config.addBos && tokenizer.bosId()) prefix.push_back(*tokenizer.bosId());
-    append(prefix, enc(t.beforeContext));
-    std::vector<int32_t> context = enc(parts.context);
-    std::vector<int64_t> middle;  // everything from the end of the context to the response
-    append(middle, enc(t.contextToInstruction));
-    append(middle, enc(parts.instruction));
-    append(middle, enc(t.instructionToResponse));
-    const std::vector<int32_t> response = enc(parts.response);
-    if (response.empty()) throw ScoringError("sample's response is empty: nothing to score");
-    const std::vector<int32_t> suffix = enc(t.afterResponse);
+BuiltPrompt buildPrompt(const tok::Tokenizer& tokenizer, const PromptParts& parts, const PromptConfig& config) {
+    if (parts.response.empty()) throw ScoringError("sample's response is empty: nothing to score");
+    const RenderedPrompt rendered = renderPrompt(parts, config);
+    tok::Tokenizer::Encoding enc = tokenizer.encodeWithOffsets(rendered.text, config.addBos);
+    const auto n = int64_t(enc.ids.size());
+
+    const std::pair<size_t, size_t> texts[3] = {rendered.context, rendered.instruction, rendered.response};
+    TokenRange ranges[3];
+    int64_t specialPrefix = 0;
+    while (specialPrefix < n && enc.offsets[size_t(specialPrefix)].first == enc.offsets[size_t(specialPrefix)].second)
+        ++specialPrefix;
+    for (int64_t k = 0; k < n; ++k) {
+        const tok::Offsets& o = enc.offsets[size_t(k)];
+        int part = kNoPart;
+        for (int p : {kResponsePart, kInstructionPart, kContextPart})
+            if (overlaps(o, texts[p])) {
+                part = p;
+                break;
+            }
+        if (part == kNoPart) continue;
+        TokenRange& range = ranges[part];
+        if (range.begin < 0) range.begin = k;
+        else if (range.end != k)  // offsets only grow, so this is a tokenizer defect
+            throw ScoringError("prompt tokens of one part are not contiguous (token " + std::to_string(k) + ")");
+        range.end = k + 1;
+    }
+    for (int p : {kContextPart, kInstructionPart}) {
+        if (ranges[p].begin >= 0) continue;
+        // An empty text: before the first token that starts at or after its position (the
+        // trailing special tokens start at the end of the text).
+        int64_t at = specialPrefix;
+        while (at < n && enc.offsets[size_t(at)].first < texts[p].first) ++at;
+        ranges[p] = {at, at};
+    }
+    if (ranges[kResponsePart].begin < 0) throw ScoringError("sample's response has no tokens: nothing to score");
 
     BuiltPrompt out;
-    const auto withoutContext = int64_t(prefix.size() + middle.size() + response.size() + suffix.size());
-    const int64_t total = withoutContext + int64_t(context.size());
-    if (total > config.maxTokens) {
-        if (withoutContext > config.maxTokens)
-            throw ScoringError("sample needs " + std::to_string(withoutContext) +
+    out.specialPrefix = specialPrefix;
+    out.hasContext = !parts.context.empty();
+    const int64_t contextTokens = ranges[kContextPart].end - ranges[kContextPart].begin;
+    if (n > config.maxTokens) {
+        const int64_t drop = n - config.maxTokens;
+        if (drop > contextTokens)
+            throw ScoringError("sample needs " + std::to_string(n - contextTokens) +
                                " tokens without context, more than max_tokens " + std::to_string(config.maxTokens));
         out.truncated = true;
-        out.truncatedContextTokens = total - config.maxTokens;
-        context.erase(context.begin(), context.begin() + out.truncatedContextTokens);
+        out.truncatedContextTokens = drop;
+        const int64_t b = ranges[kContextPart].begin;
+        enc.ids.erase(enc.ids.begin() + b, enc.ids.begin() + b + drop);
+        ranges[kContextPart].end -= drop;
+        for (int p : {kInstructionPart, kResponsePart}) {
+            ranges[p].begin -= drop;
+            ranges[p].end -= drop;
+        }
     }
-
-    prefix.reserve(size_t(withoutContext) + context.size());
-    out.ids = std::move(prefix);
-    out.contextBegin = int64_t(out.ids.size());
-    append(out.ids, context);
-    out.contextEnd = int64_t(out.ids.size());
-    out.ids.insert(out.ids.end(), middle.begin(), middle.end());
-    out.spanFrom = int64_t(out.ids.size());
-    append(out.ids, response);
-    out.spanEnd = int64_t(out.ids.size());
-    append(out.ids, suffix);
+    out.ids.assign(enc.ids.begin(), enc.ids.end());
+    out.contextBegin = ranges[kContextPart].begin;
+    out.contextEnd = ranges[kContextPart].end;
+    out.instructionBegin = ranges[kInstructionPart].begin;
+    out.instructionEnd = ranges[kInstructionPart].end;
+    out.spanFrom = ranges[kResponsePart].begin;
+    out.spanEnd = ranges[kResponsePart].end;
     for (int64_t b = out.contextBegin; b < out.contextEnd; b += config.segmentLen)
         out.segments.emplace_back(b, std::min(b + config.segmentLen, out.contextEnd));
     return out;
+}
+
+std::string promptJson(const BuiltPrompt& p) {
+    auto range = [](int64_t b, int64_t e) { return nlohmann::json::array({b, e}); };
+    nlohmann::json j;
+    j["ids"] = p.ids;
+    j["context"] = p.hasContext ? range(p.contextBegin, p.contextEnd) : nlohmann::json();
+    j["instruction"] = range(p.instructionBegin, p.instructionEnd);
+    j["response"] = range(p.spanFrom, p.spanEnd);
+    j["segments"] = nlohmann::json::array();
+    for (const auto& [b, e] : p.segments) j["segments"].push_back(range(b, e));
+    j["truncated_context_tokens"] = p.truncatedContextTokens;
+    return j.dump();
 }
 
 BuiltPrompt buildPrompt(const tok::Tokenizer& tokenizer, const datasets::Conversation& conversation,
@@ -177,11 +234,11 @@ SpanPrompt buildSegmentPrompt(const BuiltPrompt& full, size_t k) {
     return out;
 }
 
-SpanPrompt buildResponseOnly(const tok::Tokenizer& tokenizer, const BuiltPrompt& full, const PromptConfig& config) {
+SpanPrompt buildResponseOnly(const BuiltPrompt& full) {
     SpanPrompt out;
-    if (config.addBos && tokenizer.bosId()) out.ids.push_back(*tokenizer.bosId());
+    out.ids.assign(full.ids.begin(), full.ids.begin() + full.specialPrefix);
     out.ids.insert(out.ids.end(), full.ids.begin() + full.spanFrom, full.ids.begin() + full.spanEnd);
-    out.spanFrom = 1;
+    out.spanFrom = full.specialPrefix > 0 ? full.specialPrefix : 1;
     out.spanEnd = int64_t(out.ids.size());
     return out;
 }

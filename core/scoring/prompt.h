@@ -1,8 +1,10 @@
 #pragma once
-// Token sequences of one sample for the GATEAU forward passes (METHOD.md "Sample anatomy"):
-// the full prompt (HMG, CAM attention, perplexity/IFD baselines), CAM's per-segment prompts
-// and IFD's response-only prompt. Every piece is tokenized on its own so the response span
-// and the context range are known exactly.
+// Token sequences of one sample for the GATEAU forward passes (METHOD.md "Sample anatomy",
+// "Tokenization"): the full prompt (HMG, CAM attention, perplexity/IFD baselines), CAM's
+// per-segment prompts and IFD's response-only prompt. The full prompt is the tokenizer's
+// encoding of the whole rendered template, exactly what fine-tuning sees; token offsets say
+// which tokens are the context's, the instruction's and the response's. The other prompts
+// reuse its ids, so response tokens are identical in every pass.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,7 +41,10 @@ struct PromptConfig {
     std::string templ = "### Input: {context}\n\n ### Instruction: {instruction}\n\n ### Response: {response}";
     int64_t maxTokens = 65536;
     int64_t segmentLen = 128;  // L
-    bool addBos = true;        // only when the tokenizer has a BOS token
+    // Add the tokenizer's own special tokens (its post-processor, or add_bos for a
+    // tokenizer.model), as Hugging Face's tokenizer(text) does: BOS for Llama-2 and Mistral,
+    // nothing for Llama-3's and Qwen's tokenizer.json. false: the text's tokens only.
+    bool addBos = true;
     InstructionRule instruction = InstructionRule::LastParagraph;
     ResponseTurn responseTurn = ResponseTurn::Last;
 };
@@ -62,9 +67,27 @@ struct PromptParts {
 // Throws when there is no assistant turn or no user turn before it.
 PromptParts splitConversation(const datasets::Conversation& conversation, const PromptConfig& config);
 
+// The template with the three texts substituted (in one pass: a text holding "{response}"
+// stays text), and where each text landed, as byte ranges of `text`.
+struct RenderedPrompt {
+    std::string text;
+    std::pair<size_t, size_t> context, instruction, response;
+};
+RenderedPrompt renderPrompt(const PromptParts& parts, const PromptConfig& config);
+
+// Token ranges are [begin, end) indices into ids. A token belongs to the context, the
+// instruction or the response when the characters it was made from overlap that text; one
+// that overlaps several belongs to the first of response, instruction, context (so the
+// response is scored whole and every pass sees the whole instruction: Qwen's ".\n\n" token
+// that ends a context and starts the template is the context's, " The" that ends the
+// template and starts the response is the response's). Tokens of template text alone
+// belong to none.
 struct BuiltPrompt {
     std::vector<int64_t> ids;
-    int64_t contextBegin = 0, contextEnd = 0;  // token range of the (kept) context inside ids
+    int64_t specialPrefix = 0;                 // leading special tokens the tokenizer added (BOS)
+    bool hasContext = false;                   // false: the sample has no context text
+    int64_t contextBegin = 0, contextEnd = 0;  // token range of the (kept) context
+    int64_t instructionBegin = 0, instructionEnd = 0;
     int64_t spanFrom = 0;                      // first response token
     int64_t spanEnd = 0;                       // one past the last response token (template text may follow)
     int64_t truncatedContextTokens = 0;        // context tokens dropped from the left
@@ -74,6 +97,10 @@ struct BuiltPrompt {
     // context: no segments.
     std::vector<std::pair<int64_t, int64_t>> segments;
 };
+
+// One line of `gateau prompt --json`: {"ids", "context": [b, e] or null, "instruction",
+// "response", "segments": [[b, e], ...], "truncated_context_tokens"} (docs/cli.md).
+std::string promptJson(const BuiltPrompt& prompt);
 
 // A prompt whose scored span is [spanFrom, spanEnd).
 struct SpanPrompt {
@@ -90,9 +117,9 @@ BuiltPrompt buildPrompt(const tok::Tokenizer& tokenizer, const datasets::Convers
 // attention pass saw; instruction and response tokens are likewise reused.
 SpanPrompt buildSegmentPrompt(const BuiltPrompt& full, size_t k);
 
-// IFD's PPL(y): BOS + the full prompt's response tokens. spanFrom is 1 either way: with a
-// BOS every response token is scored; without one, the first response token has nothing
-// to be predicted from and is not scored.
-SpanPrompt buildResponseOnly(const tok::Tokenizer& tokenizer, const BuiltPrompt& full, const PromptConfig& config);
+// IFD's PPL(y): the full prompt's leading special tokens (BOS) + its response tokens. With a
+// BOS every response token is scored; without one, the first response token has nothing to
+// be predicted from and is not scored (spanFrom 1).
+SpanPrompt buildResponseOnly(const BuiltPrompt& full);
 
 }  // namespace gateau::scoring

@@ -10,7 +10,7 @@ namespace gateau::scoring {
 
 // Bumped whenever a change to the scorer or the engine changes stored numbers, so that a
 // new binary never resumes an old run with different maths.
-constexpr const char* kScoringEngineVersion = "gateau-scorer/1";
+constexpr const char* kScoringEngineVersion = "gateau-scorer/2";  // 2: whole-string prompts
 
 struct RunConfig {
     std::string modelA, modelB;  // checkpoint folders, made absolute by loadRunConfig

@@ -194,7 +194,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
 
     // 4. B over the response alone: IFD's PPL_B(y).
     {
-        const SpanPrompt p = buildResponseOnly(*models.tokenizer, full, config);
+        const SpanPrompt p = buildResponseOnly(full);
         if (p.spanEnd - p.spanFrom < 1)
             throw ScoringError("response-only pass: a " + std::to_string(out.responseTokens) +
                                "-token response without a BOS token leaves nothing to score");

@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "core/tokenizer/json_util.h"
+#include "core/tokenizer/token_display.h"
 #include "core/tokenizer/utf8.h"
 
 namespace gateau::tok {
@@ -254,6 +255,49 @@ void BpeModel::encode(const std::string& piece, std::vector<int32_t>& out) const
         std::unique_lock lock(cacheMutex_);
         if (cache_.size() >= kCacheMaxEntries) cache_.clear();
         cache_.emplace(piece, std::move(ids));
+    }
+}
+
+void BpeModel::spans(const std::string& piece, const int32_t* ids, size_t n, std::vector<Offsets>& out) const {
+    const std::string_view text = piece;
+    auto charAt = [&](size_t i) {
+        return text.substr(i, std::min(utf8::charLen(static_cast<unsigned char>(text[i])), text.size() - i));
+    };
+    auto known = [&](size_t i) {
+        const std::string_view ch = charAt(i);
+        return charId(ch, i == 0, i + ch.size() >= text.size()).has_value();
+    };
+    // initialSymbols drops a char that has no id, no byte fallback and no unk token.
+    auto skipDropped = [&](size_t& pos) {
+        if (unkId_ || byteFallback_) return;
+        while (pos < text.size() && !known(pos)) pos += charAt(pos).size();
+    };
+    size_t pos = 0;
+    for (size_t k = 0; k < n; ++k) {
+        skipDropped(pos);
+        const int32_t id = ids[k];
+        const size_t begin = pos;
+        const std::string* token = tokenString(id);
+        const int byte = token ? parseByteToken(*token) : -1;
+        if (byteFallback_ && byte >= 0 && byteIds_[size_t(byte)] == id && pos < text.size() &&
+            static_cast<unsigned char>(text[pos]) == byte) {
+            pos += 1;
+        } else if (unkId_ && id == *unkId_ && pos < text.size() && !known(pos)) {
+            pos += charAt(pos).size();
+            while (fuseUnk_ && pos < text.size() && !known(pos)) pos += charAt(pos).size();
+        } else {
+            std::string_view s = token ? std::string_view(*token) : std::string_view();
+            if (!prefix_.empty() && pos > 0 && s.substr(0, prefix_.size()) == prefix_) s.remove_prefix(prefix_.size());
+            if (!suffix_.empty() && s.size() >= suffix_.size() && s.substr(s.size() - suffix_.size()) == suffix_ &&
+                text.substr(pos, s.size() - suffix_.size()) == s.substr(0, s.size() - suffix_.size()) &&
+                pos + s.size() - suffix_.size() == text.size())
+                s.remove_suffix(suffix_.size());
+            if (s.empty() || text.substr(pos, s.size()) != s)
+                throw TokenizerError(source_ + ": token " + std::to_string(id) + " does not match the text at byte " +
+                                     std::to_string(pos) + " of a word (offsets lost)");
+            pos += s.size();
+        }
+        out.emplace_back(begin, pos);
     }
 }
 

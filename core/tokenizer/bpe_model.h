@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/tokenizer/aligned_text.h"
 #include "core/tokenizer/flat_map.h"
 
 namespace gateau::tok {
@@ -33,6 +34,9 @@ public:
 
     // Appends the ids of one pre-tokenized piece (valid UTF-8). Thread-safe.
     void encode(const std::string& piece, std::vector<int32_t>& out) const;
+    // Appends the byte range in piece of each of the n ids that encode(piece) produced. The
+    // tokens' own strings are matched against the piece, so a range is exact or this throws.
+    void spans(const std::string& piece, const int32_t* ids, size_t n, std::vector<Offsets>& out) const;
 
     std::optional<int32_t> tokenId(std::string_view token) const;
     const std::string* tokenString(int32_t id) const;  // nullptr when the id is not in the vocabulary

@@ -74,9 +74,7 @@ void HfTokenizer::loadAddedTokens(const nlohmann::json& list) {
     std::sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) { return a->id < b->id; });
     for (const AddedToken* t : ordered) {
         if (t->normalized && normalizer_) {
-            std::string pattern = t->content;
-            normalizer_->normalize(pattern);
-            normalizedMatcher_.add(pattern, *t);
+            normalizedMatcher_.add(normalizer_->normalized(t->content), *t);
         } else if (t->normalized) {
             normalizedMatcher_.add(t->content, *t);
         } else {
@@ -172,34 +170,54 @@ void HfTokenizer::resolveBosEos(const nlohmann::json& config) {
     if (!fromConfig("eos_token", eos_)) eos_ = firstKnown({"<|end_of_text|>", "</s>", "<|endoftext|>", "<eos>"});
 }
 
-void HfTokenizer::encodeText(std::string text, bool atTextStart, std::vector<int32_t>& ids) const {
-    if (normalizer_) normalizer_->normalize(text);
-    for (const Segment& seg : normalizedMatcher_.split(text)) {
+// text starts at byte base of the whole input; its ids and offsets are appended to out.
+void HfTokenizer::encodeText(std::string_view text, size_t base, Encoding& out) const {
+    AlignedText normalized = AlignedText::original(text, base);
+    if (normalizer_) normalizer_->normalize(normalized);
+    std::vector<Offsets> spans;
+    for (const Segment& seg : normalizedMatcher_.split(normalized.text)) {
+        if (seg.end == seg.begin) continue;
         if (seg.id >= 0) {
-            ids.push_back(seg.id);
+            out.ids.push_back(seg.id);
+            out.offsets.push_back(normalized.origin(seg.begin, seg.end));
             continue;
         }
         // tokenizers drops empty splits before pre-tokenizing, so Metaspace adds no lone "▁".
-        if (seg.end == seg.begin) continue;
-        std::vector<Piece> pieces{{text.substr(seg.begin, seg.end - seg.begin), atTextStart && seg.begin == 0}};
+        std::vector<Piece> pieces{{normalized.slice(seg.begin, seg.end), base == 0 && seg.begin == 0}};
         if (preTokenizer_) preTokenizer_->apply(pieces);
-        for (const Piece& p : pieces) model_->encode(p.text, ids);
+        for (const Piece& p : pieces) {
+            const size_t first = out.ids.size();
+            model_->encode(p.text.text, out.ids);
+            spans.clear();
+            model_->spans(p.text.text, out.ids.data() + first, out.ids.size() - first, spans);
+            for (const auto& [b, e] : spans)
+                out.offsets.push_back(e > b ? p.text.origin(b, e) : Offsets{p.text.pointBefore(b), p.text.pointBefore(b)});
+        }
     }
 }
 
-std::vector<int32_t> HfTokenizer::encode(std::string_view input, bool addSpecial) const {
+Tokenizer::Encoding HfTokenizer::encodeWithOffsets(std::string_view input, bool addSpecial) const {
     const std::string text = utf8::sanitize(input);
-    std::vector<int32_t> ids;
-    ids.reserve(text.size() / 3 + 4);
-    if (addSpecial) ids = prefixIds_;
-    for (const Segment& seg : rawMatcher_.split(text)) {
-        if (seg.id >= 0)
-            ids.push_back(seg.id);
-        else
-            encodeText(text.substr(seg.begin, seg.end - seg.begin), seg.begin == 0, ids);
+    Encoding out;
+    out.ids.reserve(text.size() / 3 + 4);
+    out.offsets.reserve(text.size() / 3 + 4);
+    if (addSpecial) {
+        out.ids = prefixIds_;
+        out.offsets.assign(prefixIds_.size(), Offsets{0, 0});
     }
-    if (addSpecial) ids.insert(ids.end(), suffixIds_.begin(), suffixIds_.end());
-    return ids;
+    for (const Segment& seg : rawMatcher_.split(text)) {
+        if (seg.id >= 0) {
+            out.ids.push_back(seg.id);
+            out.offsets.emplace_back(seg.begin, seg.end);
+        } else if (seg.end > seg.begin) {
+            encodeText(std::string_view(text).substr(seg.begin, seg.end - seg.begin), seg.begin, out);
+        }
+    }
+    if (addSpecial) {
+        out.ids.insert(out.ids.end(), suffixIds_.begin(), suffixIds_.end());
+        out.offsets.insert(out.offsets.end(), suffixIds_.size(), Offsets{text.size(), text.size()});
+    }
+    return out;
 }
 
 std::string HfTokenizer::decode(const std::vector<int32_t>& ids, bool skipSpecial) const {

@@ -20,7 +20,7 @@ public:
     HfTokenizer(const nlohmann::json& root, std::unique_ptr<BpeModel> model, const std::string& sourceName,
                 const nlohmann::json& config);
 
-    std::vector<int32_t> encode(std::string_view text, bool addSpecial) const override;
+    Encoding encodeWithOffsets(std::string_view text, bool addSpecial) const override;
     std::string decode(const std::vector<int32_t>& ids, bool skipSpecial) const override;
     std::string tokenText(int32_t id) const override;
     int32_t vocabSize() const override { return vocabSize_; }
@@ -32,7 +32,7 @@ private:
     void loadPostProcessor(const nlohmann::json& j, int depth);
     void resolveBosEos(const nlohmann::json& config);
     std::optional<int32_t> idOf(const std::string& token) const;
-    void encodeText(std::string text, bool atTextStart, std::vector<int32_t>& ids) const;
+    void encodeText(std::string_view text, size_t base, Encoding& out) const;
 
     std::string source_;
     std::unique_ptr<Normalizer> normalizer_;

@@ -5,12 +5,16 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/tokenizer/aligned_text.h"
+
 namespace gateau::tok {
 
 class Normalizer {
 public:
     virtual ~Normalizer() = default;
-    virtual void normalize(std::string& text) const = 0;  // text is valid UTF-8 and stays so
+    // text is valid UTF-8 and stays so; its alignment follows every change (token offsets).
+    virtual void normalize(AlignedText& text) const = 0;
+    std::string normalized(std::string_view text) const;  // when no offsets are needed
 };
 
 // Null json -> nullptr. Unsupported types throw TokenizerError naming sourceName.

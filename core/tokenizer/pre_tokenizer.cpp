@@ -22,8 +22,8 @@ void splitPieces(std::vector<Piece>& pieces, const Matcher& match, SplitBehavior
     std::vector<Piece> out;
     out.reserve(pieces.size() * 2);
     for (auto& p : pieces) {
-        const auto spans = applyBehavior(markMatches(match(p.text), p.text.size()), behavior, invert);
-        for (const auto& [b, e] : spans) out.push_back({p.text.substr(b, e - b), p.atTextStart && b == 0});
+        const auto spans = applyBehavior(markMatches(match(p.text.text), p.text.size()), behavior, invert);
+        for (const auto& [b, e] : spans) out.push_back({p.text.slice(b, e), p.atTextStart && b == 0});
     }
     pieces.swap(out);
 }
@@ -84,9 +84,14 @@ public:
     void apply(std::vector<Piece>& pieces) const override {
         if (addPrefixSpace_)
             for (auto& p : pieces)
-                if (p.text.empty() || p.text[0] != ' ') p.text.insert(0, " ");
+                if (p.text.empty() || p.text.text[0] != ' ') p.text = p.text.prependedWith(" ");
         if (regex_) splitPieces(pieces, regexMatcher(regex_), SplitBehavior::Isolated, false);
-        for (auto& p : pieces) p.text = bytelevel::encode(p.text);
+        for (auto& p : pieces) {
+            AlignedText mapped;
+            for (size_t i = 0; i < p.text.size(); ++i)
+                mapped.append(bytelevel::byteToChars(static_cast<unsigned char>(p.text.text[i])), p.text.from[i], p.text.to[i]);
+            p.text = std::move(mapped);
+        }
     }
 
 private:
@@ -101,18 +106,18 @@ public:
         : replacement_(std::move(replacement)), prepend_(prepend), split_(split) {}
     void apply(std::vector<Piece>& pieces) const override {
         for (auto& p : pieces) {
-            std::string out;
-            out.reserve(p.text.size() + replacement_.size());
-            for (char c : p.text) {
-                if (c == ' ')
-                    out += replacement_;
+            AlignedText out;
+            out.text.reserve(p.text.size() + replacement_.size());
+            for (size_t i = 0; i < p.text.size(); ++i) {
+                if (p.text.text[i] == ' ')
+                    out.append(replacement_, p.text.from[i], p.text.to[i]);
                 else
-                    out += c;
+                    out.appendSlice(p.text, i, i + 1);
             }
-            const bool startsWith = out.compare(0, replacement_.size(), replacement_) == 0;
+            const bool startsWith = out.text.compare(0, replacement_.size(), replacement_) == 0;
             if (!startsWith && (prepend_ == Prepend::Always || (prepend_ == Prepend::First && p.atTextStart)))
-                out.insert(0, replacement_);
-            p.text.swap(out);
+                out = out.prependedWith(replacement_);
+            p.text = std::move(out);
         }
         if (split_) splitPieces(pieces, literalMatcher(replacement_), SplitBehavior::MergedWithNext, false);
     }

@@ -6,10 +6,12 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/tokenizer/aligned_text.h"
+
 namespace gateau::tok {
 
 struct Piece {
-    std::string text;
+    AlignedText text;
     bool atTextStart = false;  // begins at offset 0 of the original text (Metaspace "first")
 };
 

@@ -228,9 +228,12 @@ std::pair<std::string_view, size_t> SpTokenizer::normalizePrefix(std::string_vie
     return {s.substr(0, len), len};
 }
 
-// Normalizer::Normalize (without the alignment bookkeeping).
-std::string SpTokenizer::normalize(std::string_view input) const {
-    std::string out;
+// Normalizer::Normalize: each normalized byte keeps the input range it was made from; the dummy
+// prefix stands for the character after it (before it, as a suffix), as HF aligns it.
+AlignedText SpTokenizer::normalize(std::string_view input) const {
+    AlignedText out;
+    const size_t total = input.size();
+    auto at = [&] { return uint32_t(total - input.size()); };
     const bool removeExtra = model_.removeExtraWhitespaces;
     if (removeExtra) {
         while (!input.empty()) {
@@ -240,30 +243,31 @@ std::string SpTokenizer::normalize(std::string_view input) const {
         }
     }
     if (input.empty()) return out;
-    out.reserve(input.size() * 3);
+    out.text.reserve(input.size() * 3);
     const std::string_view space = model_.escapeWhitespaces ? kSpaceSymbol : std::string_view(" ");
     const bool suffix = model_.treatWhitespaceAsSuffix;
-    if (!suffix && model_.addDummyPrefix) out += space;
 
     bool prevSpace = removeExtra;
     while (!input.empty()) {
         const auto p = normalizePrefix(input);
+        const size_t consumed = std::max<size_t>(p.second, 1);
+        const uint32_t from = at(), to = uint32_t(from + consumed);
         std::string_view sp = p.first;
         if (prevSpace)
             while (!sp.empty() && sp[0] == ' ') sp.remove_prefix(1);
         if (!sp.empty()) {
-            for (char c : sp) {
-                if (model_.escapeWhitespaces && c == ' ') out += kSpaceSymbol;
-                else out += c;
-            }
+            for (size_t i = 0; i < sp.size(); ++i)
+                out.append(model_.escapeWhitespaces && sp[i] == ' ' ? kSpaceSymbol : sp.substr(i, 1), from, to);
             prevSpace = sp.back() == ' ';
         }
-        input.remove_prefix(std::max<size_t>(p.second, 1));
+        input.remove_prefix(consumed);
         if (!removeExtra) prevSpace = false;
     }
     if (removeExtra)
-        while (endsWith(out, space)) out.resize(out.size() - space.size());
-    if (suffix && model_.addDummyPrefix) out += space;
+        while (endsWith(out.text, space)) out = out.slice(0, out.size() - space.size());
+    if (removeExtra && out.empty()) return out;  // the trimming would remove the dummy prefix too
+    if (model_.addDummyPrefix && !suffix) return out.prependedWith(space, uint32_t(total));
+    if (model_.addDummyPrefix) out.append(space, out.empty() ? uint32_t(total) : out.from.back(), uint32_t(total));
     return out;
 }
 
@@ -413,21 +417,33 @@ std::vector<std::pair<std::string_view, int>> SpTokenizer::unigram(std::string_v
     return out;
 }
 
-std::vector<int32_t> SpTokenizer::encode(std::string_view text, bool addSpecial) const {
-    const std::string normalized = normalize(utf8::sanitize(text));
-    std::vector<int32_t> out;
-    out.reserve(normalized.size() / 2 + 2);
-    if (addSpecial && bosId_ >= 0) out.push_back(bosId_);
+Tokenizer::Encoding SpTokenizer::encodeWithOffsets(std::string_view text, bool addSpecial) const {
+    const std::string input = utf8::sanitize(text);
+    const AlignedText normalized = normalize(input);
+    Encoding out;
+    out.ids.reserve(normalized.size() / 2 + 2);
+    out.offsets.reserve(normalized.size() / 2 + 2);
+    if (addSpecial && bosId_ >= 0) {
+        out.ids.push_back(bosId_);
+        out.offsets.emplace_back(0, 0);
+    }
     // SentencePieceProcessor::Encode: unknown pieces become byte pieces with byte_fallback;
     // without it, a run of unknown pieces becomes one unknown id.
     bool prevUnk = false;
-    const auto pieces = model_.modelType == SpModelProto::Unigram ? unigram(normalized) : bpe(normalized);
+    const auto pieces = model_.modelType == SpModelProto::Unigram ? unigram(normalized.text) : bpe(normalized.text);
     for (const auto& [piece, id] : pieces) {
+        const size_t b = size_t(piece.data() - normalized.text.data()), e = b + piece.size();
         const bool unk = isType(id, SpPiece::Unknown);
         if (unk && model_.byteFallback) {
-            for (char c : piece) out.push_back(byteIds_[static_cast<unsigned char>(c)]);
-        } else if (!(unk && prevUnk)) {
-            out.push_back(id);
+            for (size_t k = b; k < e; ++k) {
+                out.ids.push_back(byteIds_[static_cast<unsigned char>(normalized.text[k])]);
+                out.offsets.push_back(normalized.origin(k, k + 1));
+            }
+        } else if (unk && prevUnk) {
+            out.offsets.back().second = std::max(out.offsets.back().second, normalized.origin(b, e).second);
+        } else {
+            out.ids.push_back(id);
+            out.offsets.push_back(e > b ? normalized.origin(b, e) : Offsets{normalized.pointBefore(b), normalized.pointBefore(b)});
         }
         prevUnk = unk;
     }

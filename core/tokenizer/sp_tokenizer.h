@@ -24,7 +24,7 @@ public:
     static std::unique_ptr<SpTokenizer> fromBytes(std::string_view bytes, const std::string& name);
     ~SpTokenizer() override;
 
-    std::vector<int32_t> encode(std::string_view text, bool addSpecial) const override;
+    Encoding encodeWithOffsets(std::string_view text, bool addSpecial) const override;
     std::string decode(const std::vector<int32_t>& ids, bool skipSpecial) const override;
     std::string tokenText(int32_t id) const override;
     int32_t vocabSize() const override;
@@ -48,7 +48,7 @@ private:
     bool isType(int id, int type) const;
     size_t userDefinedPrefix(std::string_view s) const;     // 0 when none matches
     std::pair<std::string_view, size_t> normalizePrefix(std::string_view s) const;
-    std::string normalize(std::string_view text) const;
+    AlignedText normalize(std::string_view text) const;
     std::vector<std::pair<std::string_view, int>> bpe(std::string_view normalized) const;
     std::vector<std::pair<std::string_view, int>> unigram(std::string_view normalized) const;
     std::string decodeRun(const std::vector<int32_t>& run, bool atStart) const;

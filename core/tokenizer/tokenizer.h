@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/tokenizer/aligned_text.h"  // Offsets
+
 namespace gateau::tok {
 
 // Every message names the file (or source name) it is about.
@@ -29,8 +31,20 @@ public:
     static std::unique_ptr<Tokenizer> fromJsonText(std::string_view json, const std::string& sourceName,
                                                    std::string_view configJson = {});
 
+    // The ids and, per id, the byte range of the text it was made from (what HF's encodings
+    // call offsets, untrimmed): the characters a normalizer or pre-tokenizer turned into the
+    // token, a literal special token's own bytes, and an empty range at 0 (before the text) or
+    // at its end (after it) for the special tokens the post-processor adds.
+    struct Encoding {
+        std::vector<int32_t> ids;
+        std::vector<Offsets> offsets;  // byte ranges into utf8::sanitize(text) (= text when valid)
+    };
+
     // Thread-safe for concurrent calls. Invalid UTF-8 in text is replaced by U+FFFD first.
-    virtual std::vector<int32_t> encode(std::string_view text, bool addSpecial) const = 0;
+    virtual Encoding encodeWithOffsets(std::string_view text, bool addSpecial) const = 0;
+    std::vector<int32_t> encode(std::string_view text, bool addSpecial) const {
+        return encodeWithOffsets(text, addSpecial).ids;
+    }
     // Ids outside the vocabulary are skipped.
     virtual std::string decode(const std::vector<int32_t>& ids, bool skipSpecial) const = 0;
     // Display text of one token: real text where the token's bytes are valid UTF-8 on

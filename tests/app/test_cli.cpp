@@ -102,6 +102,50 @@ private slots:
         QVERIFY2(r.err.contains("mixed.jsonl:2: malformed JSON"), qPrintable(r.err));
         QVERIFY(r.out.contains("imported 2 samples"));
     }
+
+    // gateau prompt --json prints the reference's whole-prompt encoding for every good record
+    // (tests/scoring/data, made with HF tokenizers) and names the line of each bad one.
+    void promptJsonMatchesReference() {
+        const QString mistral = QString(GATEAU_SHARED_DIR) + "/testdata/tokenizers/mistral";
+        if (!QFileInfo(mistral).isDir()) QSKIP("../shared/testdata/tokenizers not found: gateau prompt test skipped");
+        const QString data = QString(GATEAU_SOURCE_DIR) + "/tests/scoring/data/";
+        QTemporaryDir dir;
+        // Records without a _config (the CLI takes max_tokens from RUN.json, not from records).
+        QFile in(data + "prompt_records.jsonl"), golden(data + "prompt_golden_mistral.jsonl");
+        QVERIFY(in.open(QIODevice::ReadOnly) && golden.open(QIODevice::ReadOnly));
+        const QList<QByteArray> records = in.readAll().split('\n'), wanted = golden.readAll().split('\n');
+        QFile sub(dir.filePath("records.jsonl"));
+        QVERIFY(sub.open(QIODevice::WriteOnly));
+        std::vector<nlohmann::json> expected;
+        for (const QByteArray& w : wanted) {
+            if (w.isEmpty()) continue;
+            auto j = nlohmann::json::parse(w.toStdString());
+            const auto rec = nlohmann::json::parse(records[j["line"].get<int>() - 1].toStdString());
+            if (rec.contains("_config") || j.contains("error")) continue;
+            sub.write(records[j["line"].get<int>() - 1] + "\n");
+            expected.push_back(j);
+        }
+        sub.write("{\"messages\": [{\"role\": \"user\", \"content\": \"no answer\"}]}\n");
+        sub.close();
+        QVERIFY(expected.size() >= 20);
+
+        const auto r = runCli({"prompt", "--tokenizer", mistral, "--jsonl", sub.fileName(), "--json"});
+        QCOMPARE(r.code, 1);  // the last record has no assistant turn
+        QVERIFY2(r.err.contains(QString("records.jsonl:%1: ").arg(expected.size() + 1)), qPrintable(r.err));
+        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(size_t(lines.size()), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i) {
+            const auto got = nlohmann::json::parse(lines[int(i)].toStdString());
+            for (const char* key : {"ids", "context", "instruction", "response", "segments", "truncated_context_tokens"})
+                QVERIFY2(got[key] == expected[i][key], qPrintable(QString("record %1: %2").arg(i + 1).arg(key)));
+        }
+
+        // The readable form labels every part.
+        const auto text = runCli({"prompt", "--tokenizer", mistral, "--jsonl", sub.fileName()});
+        QCOMPARE(text.code, 1);
+        for (const char* label : {"template    : ", "context     : ", "instruction : ", "response    : "})
+            QVERIFY2(text.out.contains(label), label);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCli)

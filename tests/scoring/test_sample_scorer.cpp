@@ -245,7 +245,7 @@ void TestSampleScorer::ifdIsRatio() {
     const SampleRawScores s = scoreSample({sample()}, models(), cfg_);
     QVERIFY_NEAR(s.ifd, s.pplB / s.pplResponseOnly, 1e-12);
     const BuiltPrompt p = buildPrompt(*tok_, sample(), cfg_);
-    const SpanPrompt ro = buildResponseOnly(*tok_, p, cfg_);
+    const SpanPrompt ro = buildResponseOnly(p);
     QCOMPARE(ro.ids.size(), size_t(s.responseTokens + 1));  // BOS + response
     model::SpanRequest req;
     req.spanFrom = ro.spanFrom;

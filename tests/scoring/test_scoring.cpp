@@ -58,11 +58,15 @@ std::unique_ptr<Tokenizer> charTokenizer(bool withBos) {
     for (int c = 32; c < 127; ++c) vocab[std::string(1, char(c))] = id++;
     nlohmann::json j = {{"normalizer", nullptr}, {"pre_tokenizer", nullptr}, {"decoder", {{"type", "Fuse"}}},
                         {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}}};
-    if (withBos) {
+    if (withBos) {  // added by the post-processor, as real tokenizers do
         vocab["<s>"] = id;
         j["model"]["vocab"] = vocab;
         j["added_tokens"] = {{{"id", id}, {"content", "<s>"}, {"special", true}, {"normalized", false},
                               {"single_word", false}, {"lstrip", false}, {"rstrip", false}}};
+        j["post_processor"] = {{"type", "TemplateProcessing"},
+                               {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                                           {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+                               {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {id}}, {"tokens", {"<s>"}}}}}}};
     }
     return Tokenizer::fromJsonText(j.dump(), withBos ? "char-bos.json" : "char.json");
 }
@@ -521,7 +525,7 @@ void TestScoring::charResponseOnly() {
     const PromptConfig cfg;
     const PromptParts parts{"ctx", "Q", "Yes."};
     const auto bosTok = charTokenizer(true);
-    const auto r = buildResponseOnly(*bosTok, buildPrompt(*bosTok, parts, cfg), cfg);
+    const auto r = buildResponseOnly(buildPrompt(*bosTok, parts, cfg));
     QCOMPARE(r.ids.size(), size_t(5));
     QCOMPARE(r.ids[0], int64_t(*bosTok->bosId()));
     QCOMPARE(r.spanFrom, int64_t(1));
@@ -530,7 +534,7 @@ void TestScoring::charResponseOnly() {
 
     // Without a BOS the first response token has no predecessor and is not scored.
     const auto plain = charTokenizer(false);
-    const auto n = buildResponseOnly(*plain, buildPrompt(*plain, parts, cfg), cfg);
+    const auto n = buildResponseOnly(buildPrompt(*plain, parts, cfg));
     QCOMPARE(n.ids.size(), size_t(4));
     QCOMPARE(n.spanFrom, int64_t(1));
     QCOMPARE(plain->decode(slice(n.ids, 0, n.spanEnd), true), parts.response);
@@ -568,7 +572,7 @@ void TestScoring::mistralSpans() {
         const auto s = buildSegmentPrompt(p, k);
         QCOMPARE(slice(s.ids, s.spanFrom, s.spanEnd), respIds);
     }
-    const auto r = buildResponseOnly(*tok, p, cfg);
+    const auto r = buildResponseOnly(p);
     QCOMPARE(tok->decode(slice(r.ids, r.spanFrom, r.spanEnd), true), parts.response);
     // An empty context must not leave a stray token (the normalizer's prepended "▁").
     const auto e = buildPrompt(*tok, PromptParts{"", "Q?", "A."}, cfg);
