@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/model/config_json.h"
+
 namespace gateau::train {
 
 namespace {
@@ -87,7 +89,7 @@ double TrainOptions::learningRate(int64_t step) const {
 nlohmann::json TrainOptions::identity() const {
     nlohmann::json j;
     if (initFrom.empty()) {
-        j["model"] = {{"arch", int(spec.arch)},          {"vocab", spec.vocabSize.value_or(0)},
+        j["model"] = {{"arch", model::archName(spec.arch)}, {"vocab", spec.vocabSize.value_or(0)},
                       {"layers", spec.layers},           {"hidden", spec.hidden},
                       {"heads", spec.heads},             {"kv_heads", spec.kvHeads},
                       {"intermediate", spec.intermediate}, {"head_dim", spec.headDim.value_or(0)},
