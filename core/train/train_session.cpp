@@ -17,6 +17,7 @@
 #include "core/model/tensor_names.h"
 #include "core/model/tokenizer_probe.h"
 #include "core/tokenizer/tokenizer.h"
+#include "core/train/loss_plot.h"
 #include "core/train/train_data.h"
 #include "core/train/trainable_llama.h"
 
@@ -326,6 +327,7 @@ void TrainSession::checkpoint() {
     fs::rename(tmp, ckpt);
     fs::remove_all(old);
     d.model->saveWeights((d.out / "model.safetensors").string());
+    writeTextAtomic(d.out / "loss.svg", lossPlotSvg(parseLossCsv(readText(d.out / "loss.csv")), d.opt.outDir));
 }
 
 std::vector<float> TrainSession::logprobs(const std::vector<int64_t>& ids) const { return d_->model->logprobs(ids); }

@@ -8,6 +8,7 @@
 //   model.safetensors      float32 weights, replaced at every checkpoint and at the end
 //   train.json             the run's options (TrainOptions::identity), written once
 //   loss.csv               step,seq_len,loss,lr,tokens_per_s: one row per step
+//   loss.svg               a plot of loss.csv, redrawn at every checkpoint
 //   checkpoint/            config.json + model.safetensors (a loadable model), optimizer.pt
 //                          (AdamW moments), state.json (step, data cursor and RNG); written
 //                          as checkpoint.tmp/ and renamed, so a kill leaves the last one whole

@@ -18,6 +18,7 @@
 #include "core/model/safetensors_writer.h"
 #include "core/model/tensor_names.h"
 #include "core/model/tiny_model.h"
+#include "core/train/loss_plot.h"
 #include "core/train/train_data.h"
 #include "core/train/train_session.h"
 #include "tests/train/train_fixture.h"
@@ -210,6 +211,26 @@ private slots:
                                  "checkpoint/optimizer.pt", "checkpoint/state.json"})
             QVERIFY2(fs::exists(o.outDir + "/" + file), file);
         QVERIFY(!fs::exists(o.outDir + "/checkpoint.tmp") && !fs::exists(o.outDir + "/checkpoint.old"));
+
+        // loss.svg plots every row: two polylines (raw and average) of 60 points each.
+        const std::string svg = readFile(o.outDir + "/loss.svg");
+        const auto firstLine = svg.find("<polyline");
+        QVERIFY(firstLine != std::string::npos && svg.find("<polyline", firstLine + 1) != std::string::npos);
+        const auto pts = svg.substr(firstLine, svg.find("/>", firstLine) - firstLine);
+        QCOMPARE(std::count(pts.begin(), pts.end(), ','), std::ptrdiff_t(60));
+    }
+
+    void lossCsvParsesAndPlotsStages() {
+        const auto pts = parseLossCsv("step,seq_len,loss,lr,tokens_per_s\n1,256,7.5,1e-5,100\nbad row\n2,256,nan,1e-5,1\n"
+                                      "3,1024,6.25,2e-5,90\n");
+        QCOMPARE(pts.size(), size_t(2));
+        QCOMPARE(pts[1].step, int64_t(3));
+        QCOMPARE(pts[1].seqLen, int64_t(1024));
+        QCOMPARE(pts[1].loss, 6.25);
+        const std::string svg = lossPlotSvg(pts, "run");
+        QVERIFY(svg.find("len 1024") != std::string::npos);  // the stage change is marked
+        QVERIFY(svg.find("last 6.2500") != std::string::npos);
+        QVERIFY(lossPlotSvg({}, "empty").find("<polyline") == std::string::npos);
     }
 
     void stoppedAndResumedEqualsStraight() {
