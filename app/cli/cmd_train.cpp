@@ -1,3 +1,4 @@
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -112,9 +113,10 @@ int runTrain(const cli::Args& a) {
         return t;
     };
     auto line = [&](const train::StepReport& r, double eta) {
-        char b[256];
-        std::snprintf(b, sizeof b, "step %lld/%lld  len %lld  loss %.4f  lr %.3g  %.0f tok/s  ETA %s",
-                      (long long)r.step, (long long)r.totalSteps, (long long)r.seqLen, r.loss, r.lr,
+        char b[256], copy[32] = "";
+        if (std::isfinite(r.copyLoss)) std::snprintf(copy, sizeof copy, "  copy %.4f", r.copyLoss);
+        std::snprintf(b, sizeof b, "step %lld/%lld  len %lld  loss %.4f%s  lr %.3g  %.0f tok/s  ETA %s",
+                      (long long)r.step, (long long)r.totalSteps, (long long)r.seqLen, r.loss, copy, r.lr,
                       double(tokensDone) / std::max(r.elapsedSeconds, 1e-9), duration(eta).c_str());
         return std::string(b);
     };

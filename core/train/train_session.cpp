@@ -8,6 +8,7 @@
 #include <torch/serialize.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -124,7 +125,7 @@ void TrainSession::Impl::setUpModelFiles() {
 
 void TrainSession::Impl::openLossLog(bool resumed) {
     const fs::path p = out / "loss.csv";
-    std::string kept = "step,seq_len,loss,lr,tokens_per_s\n";
+    std::string kept = "step,seq_len,loss,lr,tokens_per_s,copy_loss\n";
     if (resumed && fs::exists(p)) {
         // Rows after the checkpoint belong to steps that will run again.
         std::istringstream in(readText(p));
@@ -279,16 +280,29 @@ StepReport TrainSession::runStep() {
     for (auto& g : d.optim->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(r.lr);
 
     const double t0 = seconds();
+    const int64_t B = d.opt.batchSize, T = r.seqLen;
     std::vector<int64_t> flat;
-    flat.reserve(size_t(d.opt.batchSize * r.seqLen));
-    for (int64_t b = 0; b < d.opt.batchSize; ++b) {
-        const auto seq = d.sampler->next(r.seqLen);
+    flat.reserve(size_t(B * T));
+    // Targets inside copied spans, the first token of each left out (nothing predicts where
+    // a copy starts): their loss shows whether the model has learned to copy.
+    std::vector<float> copied(size_t(B * (T - 1)), 0.0f);
+    std::vector<CopySpan> copies;
+    for (int64_t b = 0; b < B; ++b) {
+        const auto seq = d.sampler->next(T, &copies);
         flat.insert(flat.end(), seq.begin(), seq.end());
+        for (const auto& c : copies)
+            for (int64_t t = c.dst + 1; t < c.dst + c.len; ++t) copied[size_t(b * (T - 1) + t - 1)] = 1.0f;
     }
-    auto batch = at::from_blob(flat.data(), {d.opt.batchSize, r.seqLen}, at::kLong).clone();
+    auto batch = at::from_blob(flat.data(), {B, T}, at::kLong).clone();
     d.optim->zero_grad();
-    auto loss = d.model->loss(batch, d.ct);
+    auto losses = d.model->tokenLosses(batch, d.ct);
+    auto loss = losses.mean();
     loss.backward();
+    {
+        auto mask = at::from_blob(copied.data(), {B, T - 1}, at::kFloat);
+        const double n = mask.sum().item<double>();
+        r.copyLoss = n > 0 ? (losses.detach() * mask).sum().item<double>() / n : std::nan("");
+    }
     if (d.opt.gradClip > 0) {
         std::vector<at::Tensor> ps;
         for (const auto& p : d.model->parameters()) ps.push_back(p.second);
@@ -301,8 +315,8 @@ StepReport TrainSession::runStep() {
     r.step = ++d.step;
     r.elapsedSeconds = seconds() - d.startTime;
     char row[160];
-    std::snprintf(row, sizeof row, "%lld,%lld,%.6f,%.6g,%.1f\n", (long long)r.step, (long long)r.seqLen, r.loss, r.lr,
-                  r.tokensPerSecond);
+    std::snprintf(row, sizeof row, "%lld,%lld,%.6f,%.6g,%.1f,%.6f\n", (long long)r.step, (long long)r.seqLen, r.loss,
+                  r.lr, r.tokensPerSecond, r.copyLoss);
     d.lossLog << row;
     if (d.step % d.opt.checkpointEvery == 0 || done()) {
         checkpoint();

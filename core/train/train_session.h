@@ -7,7 +7,7 @@
 //   config.json, generation_config.json, tokenizer files   the model being trained
 //   model.safetensors      float32 weights, replaced at every checkpoint and at the end
 //   train.json             the run's options (TrainOptions::identity), written once
-//   loss.csv               step,seq_len,loss,lr,tokens_per_s: one row per step
+//   loss.csv               step,seq_len,loss,lr,tokens_per_s,copy_loss: one row per step
 //   loss.svg               a plot of loss.csv, redrawn at every checkpoint
 //   checkpoint/            config.json + model.safetensors (a loadable model), optimizer.pt
 //                          (AdamW moments), state.json (step, data cursor and RNG); written
@@ -26,6 +26,7 @@ struct StepReport {
     int64_t totalSteps = 0;
     int64_t seqLen = 0;
     double loss = 0;
+    double copyLoss = 0;  // mean over targets inside copied spans (not their first token); NaN: none
     double lr = 0;
     double tokensPerSecond = 0;  // this step's
     double elapsedSeconds = 0;   // since this call started

@@ -120,11 +120,11 @@ at::Tensor TrainableLlama::logits(const at::Tensor& ids, at::ScalarType ct) cons
     return linear(h, head, ct).to(at::kFloat);
 }
 
-at::Tensor TrainableLlama::loss(const at::Tensor& tokens, at::ScalarType ct) const {
-    const int64_t T = tokens.size(1);
+at::Tensor TrainableLlama::tokenLosses(const at::Tensor& tokens, at::ScalarType ct) const {
+    const int64_t B = tokens.size(0), T = tokens.size(1);
     auto lg = logits(tokens.narrow(1, 0, T - 1), ct);
     auto targets = tokens.narrow(1, 1, T - 1).reshape({-1});
-    return at::cross_entropy_loss(lg.reshape({-1, lg.size(-1)}), targets);
+    return at::cross_entropy_loss(lg.reshape({-1, lg.size(-1)}), targets, {}, at::Reduction::None).view({B, T - 1});
 }
 
 std::vector<float> TrainableLlama::logprobs(const std::vector<int64_t>& ids) const {

@@ -28,8 +28,8 @@ public:
     at::Tensor logits(const at::Tensor& ids, at::ScalarType compute) const;
     // log p(id_t | id_<t), t = 1..n-1, of one sequence, in float32 without autograd.
     std::vector<float> logprobs(const std::vector<int64_t>& ids) const;
-    // Mean next-token cross-entropy over tokens [B, T]: positions 0..T-2 predict 1..T-1.
-    at::Tensor loss(const at::Tensor& tokens, at::ScalarType compute) const;
+    // Next-token cross-entropy of tokens [B, T] per target: [B, T-1], entry t-1 for token t.
+    at::Tensor tokenLosses(const at::Tensor& tokens, at::ScalarType compute) const;
 
     // model.safetensors (float32, HF names) into `path`, written to path + ".tmp" and renamed.
     void saveWeights(const std::string& path) const;

@@ -205,8 +205,13 @@ private slots:
 
         const auto rows = csvRows(o.outDir + "/loss.csv");
         QCOMPARE(rows.size(), size_t(61));
-        QCOMPARE(rows[0], std::string("step,seq_len,loss,lr,tokens_per_s"));
+        QCOMPARE(rows[0], std::string("step,seq_len,loss,lr,tokens_per_s,copy_loss"));
         QVERIFY(QString::fromStdString(rows[60]).startsWith("60,64,"));
+        for (size_t i = 1; i < rows.size(); ++i) {  // every sequence had copies: the copy loss is a number
+            bool ok = false;
+            const double copyLoss = QString::fromStdString(rows[i]).section(',', 5, 5).toDouble(&ok);
+            QVERIFY2(ok && std::isfinite(copyLoss) && copyLoss > 0, rows[i].c_str());
+        }
         for (const char* file : {"config.json", "tokenizer.json", "train.json", "model.safetensors",
                                  "checkpoint/optimizer.pt", "checkpoint/state.json"})
             QVERIFY2(fs::exists(o.outDir + "/" + file), file);
