@@ -101,10 +101,11 @@ void TrainSession::Impl::setUpModelFiles() {
         const fs::path init = out / ".init";
         fs::remove_all(init);
         model::makeTinyModel(init.string(), opt.spec);
-        for (const auto& entry : fs::directory_iterator(init)) {
-            const auto name = entry.path().filename();
-            if (name == "model.safetensors") fs::rename(entry.path(), out / name);
-            else copyFile(entry.path(), out / name);
+        std::vector<fs::path> files;  // listed first: the loop moves one of them out
+        for (const auto& entry : fs::directory_iterator(init)) files.push_back(entry.path());
+        for (const auto& f : files) {
+            if (f.filename() == "model.safetensors") fs::rename(f, out / f.filename());
+            else copyFile(f, out / f.filename());
         }
         fs::remove_all(init);
         return;
