@@ -4,7 +4,8 @@
 #   (same seed and weights; A with a 1k window and rope_theta 1e4, stretched 4x with dynamic
 #   NTK as the paper does; B with a 64k window and rope_theta 5e5), the demo dataset with
 #   ground-truth dependency tags, its import and a complete GATEAU scoring run on CPU,
-#   then the ranking, the AUROC of every score against the tags, and the export.
+#   then the ranking, the AUROC of every score against the tags, the export and the
+#   project summary. The last line, "demo complete: ...", says that every step ran.
 # Usage: packaging/make-demo-project.sh GATEAU_BINARY OUT_DIR [SAMPLES]
 # Re-running reuses the tokenizer, models and project: the import adds nothing and the
 # scoring run resumes (or finds nothing left to do).
@@ -28,6 +29,13 @@ cat > run.json <<'JSON'
 {"model_a": "model-short", "model_b": "model-long", "stretch_a": 4, "segment_len": 128, "max_tokens": 65536}
 JSON
 "$gateau" score demo.gateau --config run.json
-"$gateau" rank demo.gateau --run 1 --top 10% | head -n 14
+# The full ranking goes to a file and only its head to the terminal. Never pipe a command
+# into a reader that stops early (head, grep -q): under pipefail the writer's SIGPIPE
+# (exit 141) ends the script, as it did here once the ranking outgrew a pipe buffer.
+"$gateau" rank demo.gateau --run 1 --top 10% > demo-ranking.txt
+head -n 14 demo-ranking.txt
+echo "(full ranking: $out/demo-ranking.txt)"
 "$gateau" evaluate demo.gateau --run 1 --label gateau_demo.dependency=long
 "$gateau" export demo.gateau demo-selected.jsonl --run 1 --top 10% --scores-csv demo-scores.csv
+"$gateau" info demo.gateau
+echo "demo complete: $(wc -l < demo-ranking.txt) ranking lines, $(wc -l < demo-selected.jsonl) samples exported to $out/demo-selected.jsonl"

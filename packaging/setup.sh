@@ -17,8 +17,12 @@ JOBS="$(nproc)"
 install_packages() {
   mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' packaging/apt-packages.txt)
   # Skip apt entirely when everything is there already (re-runs, CI on a warm machine).
-  if dpkg-query -W -f='${Status}\n' "${pkgs[@]}" 2>/dev/null | grep -qv "install ok installed" ||
-     [ "$(dpkg-query -W -f='${Status}\n' "${pkgs[@]}" 2>/dev/null | wc -l)" -ne "${#pkgs[@]}" ]; then
+  # Counted from a captured string, not `dpkg-query | grep -q`: grep -q stops reading at its
+  # first match, and under pipefail the writer's SIGPIPE would make the test read "all there".
+  local status installed
+  status="$(dpkg-query -W -f='${Status}\n' "${pkgs[@]}" 2>/dev/null || true)"
+  installed="$(grep -c '^install ok installed$' <<<"$status" || true)"
+  if [ "$installed" -ne "${#pkgs[@]}" ]; then
     echo "== installing ${#pkgs[@]} Debian packages"
     $SUDO apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
@@ -51,11 +55,11 @@ demo)
   demo_dir="$BUILD_DIR/demo"
   echo "== making and scoring the demo project in $demo_dir (a few minutes on 2 cores)"
   bash packaging/make-demo-project.sh "$(realpath "$BUILD_DIR")/app/gateau" "$demo_dir"
+  # The script ends with the project's summary.
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec "$BUILD_DIR/app/gateau-workbench" "$demo_dir/demo.gateau"
   else
-    echo "== no display: the demo project's summary (open it later with $BUILD_DIR/app/gateau-workbench $demo_dir/demo.gateau)"
-    "$BUILD_DIR/app/gateau" info "$demo_dir/demo.gateau"
+    echo "== no display: open the project later with $BUILD_DIR/app/gateau-workbench $demo_dir/demo.gateau"
   fi
   ;;
 esac

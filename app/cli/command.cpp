@@ -50,6 +50,13 @@ std::string ArgParser::value(const std::string& name, const std::string& fallbac
     return fallback;
 }
 
+std::vector<std::string> ArgParser::values(const std::string& name) const {
+    std::vector<std::string> out;
+    for (const auto& kv : values_)
+        if (kv.first == name) out.push_back(kv.second);
+    return out;
+}
+
 long long ArgParser::intValue(const std::string& name, long long fallback) const {
     if (!has(name)) return fallback;
     std::string v = value(name);

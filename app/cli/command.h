@@ -37,6 +37,7 @@ public:
     bool flag(const std::string& name) const;
     bool has(const std::string& name) const;
     std::string value(const std::string& name, const std::string& fallback = {}) const;
+    std::vector<std::string> values(const std::string& name) const;  // every occurrence, in order
     long long intValue(const std::string& name, long long fallback) const;
     double doubleValue(const std::string& name, double fallback) const;
     void requirePositionals(size_t min, size_t max, const std::string& usage) const;

@@ -1,6 +1,7 @@
 #pragma once
 // Seeded random numbers that are bit-identical on every machine and compiler: only integer
 // arithmetic, no libm (whose log/cos may differ by an ulp between implementations).
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -47,6 +48,12 @@ public:
         }
         // Each uniform is (k + 0.5) / 65536, so sum(U) - 6 = (sum + 6 - 6 * 65536) / 65536.
         return sum + 6 - 6 * 65536;
+    }
+
+    // The four state words, so that a training checkpoint can resume the same stream.
+    std::array<uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+    void setState(const std::array<uint64_t, 4>& s) {
+        for (int i = 0; i < 4; ++i) s_[i] = s[size_t(i)];
     }
 
 private:
