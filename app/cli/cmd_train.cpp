@@ -1,9 +1,9 @@
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <string>
 
 #include "app/cli/command.h"
+#include "app/cli/interrupt.h"
 #include "app/cli/model_options.h"
 #include "app/cli/progress_bar.h"
 #include "core/train/train_session.h"
@@ -18,9 +18,6 @@ const std::string kUsage =
                 "[--copy-fraction X] [--copy-span MIN:MAX] [--checkpoint-every N] [--stop-after N] "
                 "[--compute auto|float32|bfloat16] [--threads N] ") +
     cli::kModelSpecUsage;
-
-volatile std::sig_atomic_t gStop = 0;
-extern "C" void onSignal(int) { gStop = 1; }
 
 std::string duration(double s) {
     char b[32];
@@ -102,8 +99,7 @@ int runTrain(const cli::Args& a) {
         throw cli::CliError(e.what(), 2);
     }
 
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    const cli::GracefulInterrupt interrupt;  // the first Ctrl-C / SIGTERM stops at a checkpoint
     cli::ProgressBar bar("train");
     // ETA from this call's average throughput over the tokens still to train.
     int64_t tokensDone = 0;
@@ -145,16 +141,16 @@ int runTrain(const cli::Args& a) {
                     std::fflush(stdout);
                 }
             },
-            [] { return gStop == 0; });
+            [&] { return !interrupt.requested(); });
     } catch (const train::TrainError& e) {
         throw cli::CliError(e.what());
     } catch (const model::ModelError& e) {
         throw cli::CliError(e.what());
     }
     bar.finish();
-    if (gStop) {
+    if (interrupt.requested()) {
         std::printf("interrupted after %lld steps; checkpoint written, run the same command to resume\n", (long long)ran);
-        return 130;
+        return interrupt.exitCode();
     }
     if (lastStep < o.totalSteps()) {
         std::printf("stopped at step %lld of %lld (--stop-after %lld); checkpoint written, run the same command to resume\n",

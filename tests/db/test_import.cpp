@@ -1,6 +1,7 @@
 // Import through the store: every format, verbatim round trip, bad lines kept apart,
 // idempotent re-import, cancel and interrupted imports leave nothing half-written.
 #include "../common/test_files.h"
+#include "core/util/process_identity.h"
 #include "db/content_hash.h"
 #include "db/dataset_admin.h"
 #include "db/importer.h"
@@ -31,11 +32,22 @@ int64_t countRows(db::ProjectStore& store, const std::string& sql) {
 
 // A dataset left 'importing' with `samples` committed samples, as a process that was killed
 // (or is still running) leaves it; `report` says who imports it.
-void addImporting(db::ProjectStore& store, int64_t id, const std::string& report, int samples) {
+// A worker row (db/workers.h) as an import in another process would leave it.
+int64_t addWorker(db::ProjectStore& store, int64_t pid, const std::string& host) {
+    store.db()
+        .prepare("INSERT INTO workers(host, pid, pid_start, task, started_at, heartbeat_at) VALUES (?1, ?2, ?3, 'import', ?4, ?4)")
+        .bind(1, host).bind(2, pid).bind(3, util::processStartTime(pid)).bind(4, db::utcNow()).run();
+    return store.db().lastInsertId();
+}
+
+// A dataset still `importing`, owned by `worker` (0: none, as a killed import leaves it).
+void addImporting(db::ProjectStore& store, int64_t id, int64_t worker, int samples) {
     auto ins = store.db().prepare(
-        "INSERT INTO datasets(id, path, name, size_bytes, format, status, imported_at, report) "
+        "INSERT INTO datasets(id, path, name, size_bytes, format, status, imported_at, worker_id) "
         "VALUES (?1, '/x/' || ?1, 'part' || ?1 || '.jsonl', 1, 'auto', 'importing', 't', ?2)");
-    ins.bind(1, id).bind(2, report).run();
+    ins.bind(1, id);
+    if (worker) ins.bind(2, worker);
+    ins.run();
     for (int i = 0; i < samples; ++i) {
         auto s = store.db().prepare(
             "INSERT INTO samples(dataset_id, line, turns, prompt_chars, response_chars, preview) VALUES (?1, ?2, 2, 1, 1, 'p')");
@@ -65,12 +77,6 @@ std::string shareGptRecord(int i) {
            "?\"},{\"from\":\"gpt\",\"value\":\"Answer " + n + ".\"}]}";
 }
 
-std::string ownerReport(int64_t pid, const std::string& host) {
-    nlohmann::json j = nlohmann::json::parse(db::importOwnerReport());
-    j["importing"]["pid"] = pid;
-    if (!host.empty()) j["importing"]["host"] = host;
-    return j.dump();
-}
 
 }  // namespace
 
@@ -253,10 +259,11 @@ private slots:
         QTemporaryDir dir;
         auto file = writeFile(dir, "new.jsonl", kMessages + "\n");
         auto store = project(dir);
-        addImporting(store, 9, ownerReport(deadPid(), ""), 3);           // killed, this host
-        addImporting(store, 10, db::importOwnerReport(), 2);             // live: this very process
-        addImporting(store, 11, "{}", 4);                                // an older Gateau's, no owner
-        addImporting(store, 12, ownerReport(getpid(), "other-host"), 1);  // another machine
+        const std::string here = util::hostName();
+        addImporting(store, 9, addWorker(store, deadPid(), here), 3);         // killed, this host
+        addImporting(store, 10, addWorker(store, getpid(), here), 2);         // live: this very process
+        addImporting(store, 11, 0, 4);                                        // no worker left
+        addImporting(store, 12, addWorker(store, getpid(), "other-host"), 1);  // another machine, recent heartbeat
         auto r = db::importDataset(store, file);
         QCOMPARE(r.status, ImportResult::Status::Imported);
         QCOMPARE(int(r.removedInterrupted.size()), 2);
@@ -315,8 +322,8 @@ private slots:
     void deleteRefusesLiveImports() {
         QTemporaryDir dir;
         auto store = project(dir);
-        addImporting(store, 10, db::importOwnerReport(), 2);
-        addImporting(store, 12, ownerReport(4242, "other-host"), 1);
+        addImporting(store, 10, addWorker(store, getpid(), util::hostName()), 2);
+        addImporting(store, 12, addWorker(store, 4242, "other-host"), 1);
         for (int64_t id : {10, 12}) {
             try {
                 db::deleteDataset(store, id);
