@@ -24,7 +24,10 @@ void writeBigDataset(const std::string& path, int n, int kb, int salt) {
     for (int i = 0; i < n; ++i) {
         nlohmann::json rec;
         rec["id"] = "r" + std::to_string(salt) + "-" + std::to_string(i);
-        rec["messages"] = {{{"role", "user"}, {"content", words(kb * 130, i + salt) + "\n\nWhat is listed?"}},
+        // Distinct conversations: an import skips records already in the project.
+        rec["messages"] = {{{"role", "user"},
+                            {"content", "Record " + std::to_string(salt) + "-" + std::to_string(i) + ": " +
+                                            words(kb * 130, i + salt) + "\n\nWhat is listed?"}},
                            {{"role", "assistant"}, {"content", words(12, i * 3 + salt)}}};
         out << rec.dump() << "\n";
     }
