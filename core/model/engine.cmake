@@ -31,6 +31,7 @@ if(GATEAU_TORCH STREQUAL "pypi")
   # not know for nvcc; nothing here is compiled as CUDA.
   set(CMAKE_CUDA_STANDARD 17)
   find_package(Torch REQUIRED GLOBAL PATHS "${_torch_prefix}" NO_DEFAULT_PATH)
+  include(${CMAKE_CURRENT_LIST_DIR}/torch_wheel_libs.cmake)
   # The wheel's include folder also holds its own fmt (12.x), which would shadow Debian's
   # (9.x, what spdlog and libfmt are built with) in every file that sees torch's include
   # path. The targets get a copy of that folder made of links, without fmt/; the torch
