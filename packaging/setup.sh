@@ -55,7 +55,9 @@ build() {  # build TORCH DIR
       echo "GATEAU_TORCH=pypi: the wheel's CMake files need the CUDA toolkit's nvcc (CUDA >= 12.6);" \
            "install NVIDIA's cuda-toolkit package (see README)" >&2; exit 1; }
     command -v nvcc >/dev/null || export PATH="/usr/local/cuda/bin:$PATH"  # NVIDIA's packages put it there
-    venv=(-DGATEAU_VENV="$(bash packaging/torch-venv.sh)")
+    local v
+    v="$(bash packaging/torch-venv.sh)"
+    venv=(-DGATEAU_VENV="$v")
   fi
   echo "== configuring and building in $2 (LibTorch: $1)"
   # Paths relative to the checkout and no CWD in the hash: clones and worktrees share one cache.
