@@ -19,7 +19,7 @@ if(GATEAU_TORCH STREQUAL "pypi")
     OUTPUT_VARIABLE _torch_prefix RESULT_VARIABLE _torch_rc ERROR_VARIABLE _torch_err
     OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT _torch_rc EQUAL 0)
-    message(FATAL_ERROR "GATEAU_TORCH=pypi: no torch in the venv ${GATEAU_VENV} (${_torch_err}).\n"
+    message(FATAL_ERROR "GATEAU_TORCH=pypi: no torch in the venv ${GATEAU_VENV} ${_torch_err}\n"
                         "Install it with: bash packaging/torch-venv.sh   "
                         "(or GATEAU_TORCH=pypi bash packaging/setup.sh build)")
   endif()
