@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The engine on a GPU: builds tests/model/gpu_check.cpp with the engine sources against the
-# LibTorch inside the machine's PyTorch (or TORCH_PREFIX), runs it and keeps its log.
+# The engine on a GPU: builds tests/model/gpu_check.cpp with the engine sources against a
+# LibTorch 2.x and runs it, keeping its log. The LibTorch: TORCH_PREFIX (an unpacked LibTorch
+# folder), else the machine's PyTorch (python3 -c 'import torch'), else the pinned wheel in
+# the set-up script's venv (packaging/torch-venv.sh, installed when missing).
 #
 #   packaging/gpu-check.sh [--device cuda:0] [--lengths 2048,8192,...] [--bench-layers 12]
 #
@@ -10,7 +12,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${GATEAU_GPU_BUILD:-$ROOT/build-gpu}
 LOGDIR=${OUT:-$BUILD}
-PREFIX=${TORCH_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true)}
+# A wheel's root (site-packages/torch, holding share/cmake/Torch and lib/): its TorchConfig
+# looks for Caffe2 and its libraries with PATHS hints, which come after /usr, where Debian's
+# libtorch-dev may sit; as a prefix path the wheel's own are found first.
+torch_root() { "$1" -c 'import os, torch; print(os.path.dirname(torch.__file__))' 2>/dev/null; }
+PREFIX=${TORCH_PREFIX:-$(torch_root python3 || torch_root "$(bash "$ROOT/packaging/torch-venv.sh")/bin/python")}
 mkdir -p "$BUILD" "$LOGDIR"
 {
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>/dev/null || echo "no nvidia-smi"

@@ -4,6 +4,12 @@
 #                             (with no display: print its summary instead)
 #   packaging/setup.sh test   install, build and run every test
 #   packaging/setup.sh build  install and build only
+#
+# GATEAU_TORCH=debian|pypi picks the LibTorch: Debian's libtorch-dev (1.13, CPU) or the pinned
+# PyPI wheel's (2.x, CUDA; packaging/torch-venv.sh installs it into a venv of its own). Unset:
+# pypi where `nvidia-smi -L` lists a GPU, else debian; and `test` then builds and tests both
+# (the pypi build needs the CUDA toolkit's nvcc at configure time; without it, debian only).
+# The debian build lands in ${GATEAU_BUILD_DIR:-build}, the pypi one in the same name + -pypi.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
@@ -11,8 +17,25 @@ case "$mode" in demo|test|build) ;; *) echo "usage: $0 demo|test|build" >&2; exi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-BUILD_DIR="${GATEAU_BUILD_DIR:-build}"
+BASE_DIR="${GATEAU_BUILD_DIR:-build}"
 JOBS="$(nproc)"
+
+has_gpu() { command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | grep -q '^GPU'; }
+if [ -n "${GATEAU_TORCH:-}" ]; then
+  torches="$GATEAU_TORCH"
+  case "$torches" in debian|pypi) ;; *) echo "GATEAU_TORCH must be debian or pypi, not '$torches'" >&2; exit 2 ;; esac
+elif has_gpu; then
+  torches="pypi"
+else
+  torches="debian"
+fi
+have_nvcc() { command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; }
+# CI and `test` check both builds unless one was asked for (the pypi one needs nvcc).
+if [ "$mode" = test ] && [ -z "${GATEAU_TORCH:-}" ]; then
+  if have_nvcc; then torches="debian pypi"
+  else echo "== no nvcc (CUDA toolkit): testing the debian build only; GATEAU_TORCH=pypi insists" >&2; fi
+fi
+build_dir() { if [ "$1" = pypi ]; then echo "$BASE_DIR-pypi"; else echo "$BASE_DIR"; fi; }
 
 install_packages() {
   mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' packaging/apt-packages.txt)
@@ -29,27 +52,41 @@ install_packages() {
   fi
 }
 
-build() {
-  echo "== configuring and building in $BUILD_DIR"
+build() {  # build TORCH DIR
+  local venv=()
+  if [ "$1" = pypi ]; then
+    have_nvcc || {
+      echo "GATEAU_TORCH=pypi: the wheel's CMake files need the CUDA toolkit's nvcc (CUDA >= 12.6);" \
+           "install NVIDIA's cuda-toolkit package (see README)" >&2; exit 1; }
+    command -v nvcc >/dev/null || export PATH="/usr/local/cuda/bin:$PATH"  # NVIDIA's packages put it there
+    local v
+    v="$(bash packaging/torch-venv.sh)"
+    venv=(-DGATEAU_VENV="$v")
+  fi
+  echo "== configuring and building in $2 (LibTorch: $1)"
   # Paths relative to the checkout and no CWD in the hash: clones and worktrees share one cache.
   export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$BUILD_DIR" -j "$JOBS"
+  cmake -S . -B "$2" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGATEAU_TORCH="$1" "${venv[@]}" >/dev/null
+  cmake --build "$2" -j "$JOBS"
+}
+
+run_tests() {  # run_tests DIR
+  # Direct dependencies only: Debian's libtorch itself pulls Qt5 in transitively.
+  needed="$(readelf -d "$1/app/gateau" | grep NEEDED)"
+  if grep -qi 'libQt' <<<"$needed"; then echo "the CLI must not link Qt" >&2; exit 1; fi
+  echo "== running the tests in $1"
+  QT_QPA_PLATFORM=offscreen ctest --test-dir "$1" --output-on-failure -j "$JOBS"
 }
 
 install_packages
-build
+for t in $torches; do build "$t" "$(build_dir "$t")"; done
+BUILD_DIR="$(build_dir "${torches##* }")"  # demo: the last one built
 
 case "$mode" in
 test)
   echo "== checking that core, db and the CLI configure without Qt"
-  cmake -S . -B "$BUILD_DIR-noqt" -G Ninja -DGATEAU_BUILD_GUI=OFF -DGATEAU_BUILD_TESTS=OFF >/dev/null
-  # Direct dependencies only: Debian's libtorch itself pulls Qt5 in transitively.
-  needed="$(readelf -d "$BUILD_DIR/app/gateau" | grep NEEDED)"
-  if grep -qi 'libQt' <<<"$needed"; then echo "the CLI must not link Qt" >&2; exit 1; fi
-  echo "== running the tests"
-  export QT_QPA_PLATFORM=offscreen
-  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+  cmake -S . -B "$BASE_DIR-noqt" -G Ninja -DGATEAU_BUILD_GUI=OFF -DGATEAU_BUILD_TESTS=OFF >/dev/null
+  for t in $torches; do run_tests "$(build_dir "$t")"; done
   ;;
 demo)
   demo_dir="$BUILD_DIR/demo"

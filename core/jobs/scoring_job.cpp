@@ -52,6 +52,7 @@ struct Result {
     int64_t sampleId = 0;
     size_t worker = 0;
     bool ok = false;
+    bool sampleFault = false;  // failed with a ScoringError
     scoring::SampleRawScores scores;
     std::string error;
 };
@@ -63,6 +64,8 @@ struct ScoringJob::State {
     std::condition_variable workCv;    // workers: an item, resume or cancel
     std::condition_variable resultCv;  // run(): a result or a worker exit
     std::deque<WorkItem> queue;
+    int inFlight = 0;  // taken from the queue, not yet a result: may come back (kMaxFailuresInARow)
+    int held = 0;      // of those, failures a worker holds back (workerMain)
     bool noMoreWork = false;
     std::deque<Result> results;
     std::atomic<bool> cancelled{false}, paused{false};
@@ -89,17 +92,22 @@ std::vector<std::string> parseDeviceList(const std::string& text) {
     while (std::getline(ss, d, ',')) {
         if (d == "cuda") d = "cuda:0";
         bool ok = d == "cpu";
-        if (d.rfind("cuda:", 0) == 0 && d.size() > 5) {
+        for (const std::string kind : {"cuda:", "cpu:"}) {
+            if (d.rfind(kind, 0) != 0 || d.size() == kind.size()) continue;
             ok = true;
-            for (size_t i = 5; i < d.size(); ++i) ok = ok && d[i] >= '0' && d[i] <= '9';
+            for (size_t i = kind.size(); i < d.size(); ++i) ok = ok && d[i] >= '0' && d[i] <= '9';
         }
-        if (!ok) throw scoring::ScoringError("device '" + d + "' is not cpu, cuda or cuda:N");
+        if (!ok) throw scoring::ScoringError("device '" + d + "' is not cpu, cpu:N, cuda or cuda:N");
         if (!seen.insert(d).second) throw scoring::ScoringError("device '" + d + "' is listed twice");
         out.push_back(d);
     }
     if (out.empty()) throw scoring::ScoringError("no device given (e.g. cpu or cpu,cuda:0)");
     return out;
 }
+
+namespace {
+bool isCpu(const std::string& device) { return device == "cpu" || device.rfind("cpu:", 0) == 0; }
+}  // namespace
 
 void resolveAutoDtype(JobOptions& options) {
     if (options.config.dtype != "auto") return;
@@ -119,7 +127,7 @@ void resolveAutoDtype(JobOptions& options) {
 
 LoadedScorer loadScorer(const scoring::RunConfig& config, const std::string& device, int threads) {
     model::EngineOptions eo;
-    eo.device = device;
+    eo.device = isCpu(device) ? "cpu" : device;
     eo.dtype = model::computeDtypeFromName(config.dtype);
     eo.threads = threads;
     LoadedScorer s;
@@ -190,7 +198,7 @@ namespace {
 void workerMain(ScoringJob::State& st, const JobOptions& opt, size_t w) {
     LoadedScorer scorer;
     try {
-        scorer = loadScorer(opt.config, opt.devices[w], opt.devices[w] == "cpu" ? opt.cpuThreads : 0);
+        scorer = loadScorer(opt.config, opt.devices[w], isCpu(opt.devices[w]) ? opt.cpuThreads : 0);
     } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lk(st.m);
         st.devices[w].state = "failed";
@@ -210,39 +218,98 @@ void workerMain(ScoringJob::State& st, const JobOptions& opt, size_t w) {
     hooks.times = &local;
     hooks.keepGoing = [&st] { return !st.cancelled && !st.paused; };
 
+    // Failed samples held back until the worker scores one (then they are the samples'
+    // fault and recorded) or fails kMaxFailuresInARow (then the device is, and they return
+    // to the queue). In flight meanwhile, so no other worker exits while they may return.
+    std::vector<std::pair<WorkItem, Result>> failedInARow;
+    auto flushFailures = [&] {  // under st.m
+        for (auto& f : failedInARow) st.results.push_back(std::move(f.second));
+        st.inFlight -= int(failedInARow.size());
+        st.held -= int(failedInARow.size());
+        failedInARow.clear();
+    };
+    std::string state = "finished";
     for (;;) {
         WorkItem item;
         {
             std::unique_lock<std::mutex> lk(st.m);
-            st.workCv.wait(lk, [&] { return st.cancelled || (!st.paused && (!st.queue.empty() || st.noMoreWork)); });
-            if (st.cancelled || st.queue.empty()) break;
+            // The end: no more work and nothing in flight but held failures, which then can
+            // no longer come back.
+            st.workCv.wait(lk, [&] {
+                return st.cancelled ||
+                       (!st.paused && (!st.queue.empty() || (st.noMoreWork && st.inFlight == st.held)));
+            });
+            if (st.cancelled) break;
+            if (st.queue.empty()) {
+                flushFailures();
+                st.resultCv.notify_all();
+                break;
+            }
             item = std::move(st.queue.front());
             st.queue.pop_front();
+            ++st.inFlight;
         }
         Result r;
         r.sampleId = item.sampleId;
         r.worker = w;
         try {
+            if (opt.beforeSample) opt.beforeSample(opt.devices[w], item.sampleId);
             r.scores = scoring::scoreSample({item.conversation}, models, opt.config.prompt, opt.segmentBatchTokens, true,
                                             hooks);
             r.ok = true;
         } catch (const model::EngineCancelled&) {
             if (st.cancelled) break;
             std::lock_guard<std::mutex> lk(st.m);  // paused mid-sample: score it again after resume
+            --st.inFlight;
             st.queue.push_front(std::move(item));
             continue;
+        } catch (const scoring::ScoringError& e) {
+            r.error = e.what();  // the sample's own (too long, no response): says nothing of the device
+            r.sampleFault = true;
         } catch (const std::exception& e) {
-            r.error = e.what();  // ScoringError, out of memory, ...: recorded, the run goes on
+            r.error = e.what();  // out of memory, a device error, ...: recorded, the run goes on
         }
         std::lock_guard<std::mutex> lk(st.m);
+        if (!r.ok && !r.sampleFault) {
+            failedInARow.emplace_back(std::move(item), std::move(r));
+            ++st.held;
+            st.workCv.notify_all();
+            if (int(failedInARow.size()) < kMaxFailuresInARow) continue;
+            // The last worker standing keeps going, recording them, as a single device does.
+            bool another = false;
+            for (size_t i = 0; i < st.devices.size(); ++i)
+                another = another || (i != w && (st.devices[i].state == "running" || st.devices[i].state == "loading"));
+            if (!another) {
+                flushFailures();
+                st.resultCv.notify_all();
+                continue;
+            }
+            const std::string why = "stopped after " + std::to_string(kMaxFailuresInARow) +
+                                    " failed samples in a row (last: " + failedInARow.back().second.error + ")";
+            st.devices[w].state = "failed";  // now: a worker deciding the same must not count on this one
+            st.devices[w].error = why;
+            st.error += (st.error.empty() ? "" : "; ") + opt.devices[w] + ": " + why;
+            for (auto it = failedInARow.rbegin(); it != failedInARow.rend(); ++it)
+                st.queue.push_front(std::move(it->first));
+            st.inFlight -= int(failedInARow.size());
+            st.held -= int(failedInARow.size());
+            failedInARow.clear();
+            st.workCv.notify_all();
+            state = "failed";
+            break;
+        }
+        if (r.ok) flushFailures();
+        --st.inFlight;
         st.results.push_back(std::move(r));
         st.resultCv.notify_all();
+        st.workCv.notify_all();  // a worker may be waiting for the last samples in flight
     }
     std::lock_guard<std::mutex> lk(st.m);
     st.times += local;
-    st.devices[w].state = "finished";
+    st.devices[w].state = state;
     --st.alive;
     st.resultCv.notify_all();
+    st.workCv.notify_all();
 }
 
 }  // namespace

@@ -64,13 +64,24 @@ struct JobProgress {
 
 struct JobOptions {
     scoring::RunConfig config;
-    std::vector<std::string> devices{"cpu"};  // distinct; "cpu", "cuda:0", ...
-    int cpuThreads = 0;                        // intra-op threads of the cpu worker; 0 = physical cores
+    // Distinct; "cpu", "cuda:0", ...; "cpu:N" are further CPU workers (on the same cores:
+    // for tests, where they stand in for several GPUs).
+    std::vector<std::string> devices{"cpu"};
+    int cpuThreads = 0;                        // intra-op threads of each cpu worker; 0 = physical cores
     int64_t segmentBatchTokens = 8192;
     // Stop (JobOutcome::Failed, error() names the reason) when the first N results all failed
     // for the same reason; 0: never.
     int failFastSamples = 8;
+    // Called on a worker's thread before each sample; throwing fails that sample there as if
+    // the device had. Tests use it to break a device mid-run.
+    std::function<void(const std::string& device, int64_t sampleId)> beforeSample;
 };
+
+// A worker whose samples fail this many times in a row (other than by ScoringError: too
+// long, no response) is taken to be a broken device (a lost GPU fails everything it is
+// given, fast): while another worker runs, it stops and those samples go back to the queue.
+// Failures followed by a success are the samples' own; so are the last worker's.
+constexpr int kMaxFailuresInARow = 3;
 
 // Replaces options.config.dtype "auto" by the dtype the engine will compute in on the
 // job's devices (model::resolveComputeDtype), so the run identity names the real precision.
@@ -81,7 +92,7 @@ void resolveAutoDtype(JobOptions& options);
 enum class JobOutcome { Finished, Cancelled, Failed };
 const char* outcomeName(JobOutcome o);
 
-// Parses "cpu,cuda:0"; throws scoring::ScoringError on an empty list, a bad name or a duplicate.
+// Parses "cpu,cuda:0" (also "cpu:N"); throws scoring::ScoringError on an empty list, a bad name or a duplicate.
 std::vector<std::string> parseDeviceList(const std::string& text);
 
 class ScoringJob {

@@ -18,6 +18,10 @@ namespace gateau::model {
 
 namespace {
 
+// Default of EngineOptions::fusedAttention on the CPU (LibTorch >= 2), from
+// packaging/bench-torch-builds.sh; see docs/engine.md.
+[[maybe_unused]] constexpr bool kFusedAttentionOnCpu = false;
+
 at::ScalarType scalarType(ComputeDtype d) {
     switch (d) {
         case ComputeDtype::BFloat16: return at::kBFloat16;
@@ -146,6 +150,9 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
     m.info.prefillChunk = m.opt.prefillChunk;
     m.info.torchVersion = TORCH_VERSION;
     m.info.parameterCount = params;
+#if TORCH_VERSION_MAJOR >= 2
+    m.info.fusedAttention = options.fusedAttention.value_or(m.device.is_cuda() || kFusedAttentionOnCpu);
+#endif
 }
 
 Engine::~Engine() = default;

@@ -57,6 +57,10 @@ struct EngineOptions {
     // not page-faulted in again on every use (a 2k bf16 prefill ran 1.6x slower without).
     // The KV cache and attention blocks live outside that heap either way.
     bool tuneAllocator = true;
+    // Attention blocks without span statistics through LibTorch's fused
+    // scaled_dot_product_attention (LibTorch >= 2 only; ignored with 1.13). Unset: on CUDA
+    // and, by the benchmark in docs/engine.md, on the CPU. Set: forced (tests, benchmarks).
+    std::optional<bool> fusedAttention;
 };
 
 // Raised from scoreSpan / scoreSpanBatch when the progress callback asks to stop.
@@ -119,6 +123,7 @@ struct EngineInfo {
     int64_t prefillChunk = 0;  // resolved
     std::string torchVersion;
     int64_t parameterCount = 0;
+    bool fusedAttention = false;  // resolved: the SDPA path is taken where allowed
 };
 
 class Engine {

@@ -168,7 +168,7 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
         if (W > 0) stale = at::arange(kStart, kStart + c1, longOn(device)).unsqueeze(0) <= qi - W;
 
 #if TORCH_VERSION_MAJOR >= 2
-        if (!wantStats && device.is_cuda()) {
+        if (!wantStats && info.fusedAttention) {
             auto allowed = at::ones({qbb, nk}, at::TensorOptions(at::kBool).device(device));
             allowed.narrow(1, c0, nk - c0).masked_fill_(future, false);
             if (W > 0) allowed.narrow(1, 0, c1).masked_fill_(stale, false);

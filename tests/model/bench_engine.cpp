@@ -64,6 +64,8 @@ int runOne(const std::string& dtypeName, int64_t n, const std::string& mode) {
     opt.dtype = dt;
     opt.threads = threads;
     if (const char* c = std::getenv("GATEAU_BENCH_CHUNK")) opt.prefillChunk = std::atoll(c);
+    // 1/0: force the fused-attention path on or off (EngineOptions::fusedAttention).
+    if (const char* f = std::getenv("GATEAU_BENCH_FUSED")) opt.fusedAttention = std::strcmp(f, "1") == 0;
     const ModelConfig config = randomLlamaConfig(kHidden, kLayers, kHeads, kHeads, kFfn, kVocab);
     Engine engine(config, randomLlamaWeights(config), opt);
     const double rssModel = peakRssMiB();

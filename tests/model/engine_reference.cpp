@@ -5,6 +5,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard: not reached through ATen.h in 2.x
 
 #include <algorithm>
 #include <cmath>

@@ -166,6 +166,33 @@ private slots:
         checkAgainstReference(m, 120, 80, 10, opt, 7, 0.3, 0.02);
     }
 
+    // LibTorch >= 2's fused scaled_dot_product_attention, which the engine takes for blocks
+    // without span statistics (CUDA by default; forced here on the CPU): the blocks before
+    // the span in the full comparison (their keys and values feed every later position), a
+    // plain logprob pass where every block is fused, a sliding window with one-row and odd
+    // blocks, and bf16, all against the float64 reference. Skipped with LibTorch 1.13.
+    void fusedAttentionMatchesReference() {
+        auto opt = fp32(16);
+        opt.fusedAttention = true;
+        const auto gqa = testref::tinyModel(Arch::Llama);
+        if (!testref::makeEngine(gqa, opt)->info().fusedAttention)
+            QSKIP("this LibTorch has no scaled_dot_product_attention (1.13)");
+        checkAgainstReference(gqa, 150, 100, 16, opt);
+
+        const auto ids = testref::randomIds(150, gqa.cfg.vocabSize, 9);
+        const Reference ref = testref::referenceForward(gqa, ids, 1, 0);
+        EXPECT_CLOSE(testref::makeEngine(gqa, opt)->logprobs(ids), ref.logprobs, 1e-4);
+
+        auto swa = testref::tinyModel(Arch::Mistral, 4);
+        swa.cfg.slidingWindow = 24;
+        opt.prefillChunk = 7;
+        checkAgainstReference(swa, 120, 80, 10, opt);
+        opt.attentionBlockBytes = 1;
+        checkAgainstReference(swa, 120, 80, 10, opt);
+        opt.dtype = ComputeDtype::BFloat16;
+        checkAgainstReference(swa, 120, 80, 10, opt, 7, 0.3, 0.02);
+    }
+
     void qwen2BiasesTiedMatchesReference() {
         auto m = testref::tinyModel(Arch::Qwen2, 5);
         m.cfg.tieWordEmbeddings = true;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -113,6 +114,8 @@ private slots:
     void initTestCase();
     void deviceList();
     void failedDeviceLeavesOthersRunning();
+    void severalWorkersOneBreaksMidRun();
+    void allWorkersBreakLastRecordsFailures();
     void pauseResumeCancel();
     void progressMayCallIntoTheJob();
     void killAndResume();
@@ -144,7 +147,8 @@ void TestJobs::initTestCase() {
 void TestJobs::deviceList() {
     QCOMPARE(jobs::parseDeviceList("cpu,cuda:1"), (std::vector<std::string>{"cpu", "cuda:1"}));
     QCOMPARE(jobs::parseDeviceList("cuda"), (std::vector<std::string>{"cuda:0"}));
-    for (const char* bad : {"", "gpu", "cpu,cpu", "cuda:x", "cuda,cuda:0"}) {
+    QCOMPARE(jobs::parseDeviceList("cpu:0,cpu:1,cpu"), (std::vector<std::string>{"cpu:0", "cpu:1", "cpu"}));
+    for (const char* bad : {"", "gpu", "cpu,cpu", "cuda:x", "cuda,cuda:0", "cpu:", "cpu:x", "cpu:1,cpu:1"}) {
         try {
             jobs::parseDeviceList(bad);
             QFAIL(qPrintable(QString("accepted '%1'").arg(bad)));
@@ -180,6 +184,109 @@ void TestJobs::failedDeviceLeavesOthersRunning() {
     QCOMPARE(none.run(), jobs::JobOutcome::Failed);
     QVERIFY(none.error().find("cuda:7") != std::string::npos);
     QCOMPARE(db::findRun(store, run.id)->done, int64_t(4));
+}
+
+// Three workers at once (CPU workers standing in for GPUs); cpu:1 breaks after two samples
+// and fails everything from then on, fast, as a lost GPU does. Its failures must not be
+// recorded as the samples': it stops after kMaxFailuresInARow and the others score those
+// samples. Every sample is stored exactly once, equal to the single-worker reference run.
+// A sample that fails on a working device is recorded as failed, once.
+void TestJobs::severalWorkersOneBreaksMidRun() {
+    const std::string project = makeProject("workers.gateau", dataset_);
+    auto store = db::ProjectStore::open(project, false);
+    jobs::JobOptions o;
+    o.config = scoring::loadRunConfig(config_);
+    o.devices = {"cpu:0", "cpu:1", "cpu:2"};
+    o.cpuThreads = 1;
+    std::atomic<int> brokenStarted{0};
+    std::mutex seenMutex;
+    std::map<int64_t, int> attempts;
+    o.beforeSample = [&](const std::string& device, int64_t id) {
+        {
+            std::lock_guard<std::mutex> lk(seenMutex);
+            ++attempts[id];
+        }
+        if (device == "cpu:1") {
+            if (++brokenStarted > 2) throw std::runtime_error("injected: device lost");
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the broken one is faster
+        }
+    };
+    const auto run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(o.config));
+    db::ProjectJobStore js(store, run.id);
+    jobs::ScoringJob job(o, db::pendingSamples(store, run.id), js);
+    jobs::JobProgress last;
+    QCOMPARE(job.run([&](const jobs::JobProgress& p) { last = p; }), jobs::JobOutcome::Finished);
+    QCOMPARE(last.done, int64_t(kSamples));
+    QCOMPARE(last.failed, int64_t(0));
+    QCOMPARE(last.devices.size(), size_t(3));
+    QCOMPARE(last.devices[1].state, std::string("failed"));
+    QVERIFY(last.devices[1].error.find("injected: device lost") != std::string::npos);
+    QCOMPARE(last.devices[1].done, int64_t(2));
+    QCOMPARE(last.devices[1].failed, int64_t(0));
+    QCOMPARE(last.devices[0].state, std::string("finished"));
+    QCOMPARE(last.devices[0].done + last.devices[1].done + last.devices[2].done, int64_t(kSamples));
+    QVERIFY(last.devices[0].done > 0 && last.devices[2].done > 0);
+    QVERIFY(job.error().find("cpu:1") != std::string::npos);
+    QCOMPARE(brokenStarted.load(), 2 + jobs::kMaxFailuresInARow);
+    int retried = 0;
+    for (const auto& [id, n] : attempts) retried += n - 1;
+    QCOMPARE(retried, jobs::kMaxFailuresInARow);
+    expectSameAsReference(project);
+
+    // One bad sample on healthy workers: recorded failed once, everything else scored.
+    const std::string project2 = makeProject("workers2.gateau", dataset_);
+    auto store2 = db::ProjectStore::open(project2, false);
+    const auto run2 = db::createOrFindRun(store2, scoring::canonicalRunConfigJson(o.config));
+    const auto pending = db::pendingSamples(store2, run2.id);
+    const int64_t bad = pending[5];
+    attempts.clear();
+    o.beforeSample = [&](const std::string&, int64_t id) {
+        {
+            std::lock_guard<std::mutex> lk(seenMutex);
+            ++attempts[id];
+        }
+        if (id == bad) throw std::runtime_error("injected: bad sample");
+    };
+    db::ProjectJobStore js2(store2, run2.id);
+    jobs::ScoringJob job2(o, pending, js2);
+    QCOMPARE(job2.run([&](const jobs::JobProgress& p) { last = p; }), jobs::JobOutcome::Finished);
+    QCOMPARE(last.done, int64_t(kSamples - 1));
+    QCOMPARE(last.failed, int64_t(1));
+    QVERIFY(last.lastFailure.find("injected: bad sample") != std::string::npos);
+    for (const auto& d : last.devices) QCOMPARE(d.state, std::string("finished"));
+    QCOMPARE(attempts[bad], 1);
+    QVERIFY(db::pendingSamples(store2, run2.id).empty());
+}
+
+// Every worker breaks: the first stops and hands its samples on; the last one standing has
+// no one to hand them to and records them as failed, as a single device does. Nothing stays
+// pending, nothing is stored twice.
+void TestJobs::allWorkersBreakLastRecordsFailures() {
+    const std::string project = makeProject("broken.gateau", dataset_);
+    auto store = db::ProjectStore::open(project, false);
+    jobs::JobOptions o;
+    o.config = scoring::loadRunConfig(config_);
+    o.devices = {"cpu:0", "cpu:1"};
+    o.cpuThreads = 1;
+    std::atomic<int> started{0};
+    o.beforeSample = [&](const std::string&, int64_t) {
+        if (++started > 2) throw std::runtime_error("injected: all lost");
+    };
+    const auto run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(o.config));
+    db::ProjectJobStore js(store, run.id);
+    jobs::ScoringJob job(o, db::pendingSamples(store, run.id), js);
+    jobs::JobProgress last;
+    QCOMPARE(job.run([&](const jobs::JobProgress& p) { last = p; }), jobs::JobOutcome::Finished);
+    QCOMPARE(last.done, int64_t(2));
+    QCOMPARE(last.failed, int64_t(kSamples - 2));
+    QVERIFY(last.lastFailure.find("injected: all lost") != std::string::npos);
+    int stopped = 0;
+    for (const auto& d : last.devices) stopped += d.state == "failed";
+    QCOMPARE(stopped, 1);
+    QCOMPARE(db::findRun(store, run.id)->done, int64_t(2));
+    QCOMPARE(db::findRun(store, run.id)->failed, int64_t(kSamples - 2));
+    QVERIFY(db::pendingSamples(store, run.id).empty());
 }
 
 void TestJobs::pauseResumeCancel() {
