@@ -232,16 +232,28 @@ void checkSchemaIsOurs(Database& db, int version) {
 }  // namespace
 
 int checkProjectFile(Database& db) {
-    int appId = pragmaInt(db, "PRAGMA application_id");
-    int version = pragmaInt(db, "PRAGMA user_version");
-    bool fresh = version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0;
-    if (!fresh && appId != kApplicationId)
-        throw DbError(db.path() + ": not a Gateau project (an SQLite file of another program)");
-    if (version > schemaVersion())
-        throw DbError(db.path() + ": project schema version " + std::to_string(version) +
-                      " is newer than this Gateau (" + std::to_string(schemaVersion()) + "); please upgrade Gateau");
-    checkSchemaIsOurs(db, version);
-    return version;
+    // One read transaction, so the version and the schema come from one snapshot: another
+    // process may be committing a migration meanwhile.
+    db.exec("BEGIN");
+    try {
+        int appId = pragmaInt(db, "PRAGMA application_id");
+        int version = pragmaInt(db, "PRAGMA user_version");
+        bool fresh = version == 0 && pragmaInt(db, "SELECT count(*) FROM sqlite_master") == 0;
+        if (!fresh && appId != kApplicationId)
+            throw DbError(db.path() + ": not a Gateau project (an SQLite file of another program)");
+        if (version > schemaVersion())
+            throw DbError(db.path() + ": project schema version " + std::to_string(version) +
+                          " is newer than this Gateau (" + std::to_string(schemaVersion()) + "); please upgrade Gateau");
+        checkSchemaIsOurs(db, version);
+        db.exec("COMMIT");
+        return version;
+    } catch (...) {
+        try {
+            db.exec("ROLLBACK");
+        } catch (const DbError&) {
+        }
+        throw;
+    }
 }
 
 void migrate(Database& db, int targetVersion) {

@@ -20,7 +20,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 BASE_DIR="${GATEAU_BUILD_DIR:-build}"
 JOBS="$(nproc)"
 
-has_gpu() { command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | grep -q '^GPU'; }
+# No pipe into grep -q: under pipefail an early exit of the reader fails the pipeline.
+has_gpu() { local gpus; command -v nvidia-smi >/dev/null && gpus="$(nvidia-smi -L 2>/dev/null)" && grep -q '^GPU' <<<"$gpus"; }
 if [ -n "${GATEAU_TORCH:-}" ]; then
   torches="$GATEAU_TORCH"
   case "$torches" in debian|pypi) ;; *) echo "GATEAU_TORCH must be debian or pypi, not '$torches'" >&2; exit 2 ;; esac
