@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <limits>
 
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard: not reached through ATen.h in 2.x
+
 #include "core/model/checkpoint.h"
 #include "core/model/safetensors_writer.h"
 #include "core/model/tensor_names.h"
