@@ -49,11 +49,6 @@ Offsets AlignedText::origin(size_t b, size_t e) const {
     return {lo, hi};
 }
 
-uint32_t AlignedText::pointBefore(size_t b) const {
-    if (b < from.size()) return from[b];
-    return to.empty() ? 0 : to.back();
-}
-
 AlignedText AlignedText::prependedWith(std::string_view prefix, uint32_t at) const {
     AlignedText out;
     if (empty()) out.append(prefix, at, at);

@@ -32,8 +32,6 @@ struct AlignedText {
     AlignedText slice(size_t b, size_t e) const;
     // The original range that bytes [b, e) were made from (b < e <= size()).
     Offsets origin(size_t b, size_t e) const;
-    // Original offset of an insertion point before byte b (b <= size(); end = past the last byte).
-    uint32_t pointBefore(size_t b) const;
     // prefix + this, the prefix aligned with the first character (empty text: at offset at).
     AlignedText prependedWith(std::string_view prefix, uint32_t at = 0) const;
 };

@@ -191,7 +191,7 @@ void HfTokenizer::encodeText(std::string_view text, size_t base, Encoding& out) 
             spans.clear();
             model_->spans(p.text.text, out.ids.data() + first, out.ids.size() - first, spans);
             for (const auto& [b, e] : spans)
-                out.offsets.push_back(e > b ? p.text.origin(b, e) : Offsets{p.text.pointBefore(b), p.text.pointBefore(b)});
+                out.offsets.push_back(p.text.origin(b, e));  // spans are never empty
         }
     }
 }

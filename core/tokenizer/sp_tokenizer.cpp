@@ -443,7 +443,7 @@ Tokenizer::Encoding SpTokenizer::encodeWithOffsets(std::string_view text, bool a
             out.offsets.back().second = std::max(out.offsets.back().second, normalized.origin(b, e).second);
         } else {
             out.ids.push_back(id);
-            out.offsets.push_back(e > b ? normalized.origin(b, e) : Offsets{normalized.pointBefore(b), normalized.pointBefore(b)});
+            out.offsets.push_back(normalized.origin(b, e));  // pieces are never empty
         }
         prevUnk = unk;
     }

@@ -22,6 +22,7 @@
 #include "core/scoring/spearman.h"
 #include "core/tokenizer/bpe_trainer.h"
 #include "core/tokenizer/tokenizer.h"
+#include "tests/common/naive_spearman.h"
 
 using namespace gateau;
 using scoring::PairCheck;
@@ -72,28 +73,6 @@ std::vector<std::string> vocabById(const std::string& json) {
     return out;
 }
 
-// Spearman by definition, O(n^2): rank = 1 + #smaller + (#equal others) / 2, then Pearson.
-double naiveSpearman(const std::vector<double>& x, const std::vector<double>& y) {
-    auto ranks = [](const std::vector<double>& v) {
-        std::vector<double> r(v.size());
-        for (size_t i = 0; i < v.size(); ++i) {
-            r[i] = 1;
-            for (size_t j = 0; j < v.size(); ++j)
-                if (j != i) r[i] += v[j] < v[i] ? 1.0 : v[j] == v[i] ? 0.5 : 0.0;
-        }
-        return r;
-    };
-    const auto rx = ranks(x), ry = ranks(y);
-    double mx = 0, my = 0;
-    for (size_t i = 0; i < x.size(); ++i) mx += rx[i] / double(x.size()), my += ry[i] / double(x.size());
-    double sxy = 0, sxx = 0, syy = 0;
-    for (size_t i = 0; i < x.size(); ++i) {
-        sxy += (rx[i] - mx) * (ry[i] - my);
-        sxx += (rx[i] - mx) * (rx[i] - mx);
-        syy += (ry[i] - my) * (ry[i] - my);
-    }
-    return sxy / std::sqrt(sxx * syy);
-}
 
 }  // namespace
 
@@ -249,7 +228,7 @@ private slots:
             a.push_back(double((i * 7) % 11));
             b.push_back(double((i * 5) % 13 / 3));
         }
-        QVERIFY(std::fabs(scoring::spearman(a, b) - naiveSpearman(a, b)) < 1e-12);
+        QVERIFY(std::fabs(scoring::spearman(a, b) - test::naiveSpearman(a, b)) < 1e-12);
         QCOMPARE(scoring::averageRanks({3, 1, 3, 2}), (std::vector<double>{3.5, 1, 3.5, 2}));
     }
 };

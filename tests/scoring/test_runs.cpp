@@ -29,6 +29,7 @@
 #include "db/schema.h"
 #include "core/util/sha256.h"
 #include "tests/scoring/run_fixture.h"
+#include "tests/common/naive_spearman.h"
 #include "tests/scoring/tiny_scoring_models.h"
 
 using namespace gateau;
@@ -507,30 +508,6 @@ void TestRuns::rankJson() {
     QVERIFY2(bad.err.find("99") != std::string::npos, bad.err.c_str());
 }
 
-namespace {
-
-// Spearman by its definition, O(n^2) (ties: half a rank each), then Pearson.
-double naiveSpearman(const std::vector<double>& x, const std::vector<double>& y) {
-    auto ranks = [](const std::vector<double>& v) {
-        std::vector<double> r(v.size(), 1.0);
-        for (size_t i = 0; i < v.size(); ++i)
-            for (size_t j = 0; j < v.size(); ++j)
-                if (j != i) r[i] += v[j] < v[i] ? 1.0 : v[j] == v[i] ? 0.5 : 0.0;
-        return r;
-    };
-    const auto rx = ranks(x), ry = ranks(y);
-    const double m = (double(x.size()) + 1) / 2;
-    double sxy = 0, sxx = 0, syy = 0;
-    for (size_t i = 0; i < x.size(); ++i) {
-        sxy += (rx[i] - m) * (ry[i] - m);
-        sxx += (rx[i] - m) * (rx[i] - m);
-        syy += (ry[i] - m) * (ry[i] - m);
-    }
-    return sxy / std::sqrt(sxx * syy);
-}
-
-}  // namespace
-
 // `gateau evaluate` prints each score's Spearman correlation with the context tokens as
 // scored, against the definition on the stored raw values (CAM is increasing in cam_raw,
 // so it has cam_raw's ranks).
@@ -548,10 +525,10 @@ void TestRuns::evaluateSpearman() {
     auto r = runCli({"evaluate", QString::fromStdString(projectMain_), "--run", "1", "--label", "id=s3", "--json"});
     QVERIFY2(r.code == 0, (r.out + r.err).c_str());
     const auto j = nlohmann::json::parse(r.out)["spearman_context_tokens"];
-    QVERIFY_NEAR(j["ppl_a"].get<double>(), naiveSpearman(pa, ctx), 1e-12);
-    QVERIFY_NEAR(j["ppl_b"].get<double>(), naiveSpearman(pb, ctx), 1e-12);
-    QVERIFY_NEAR(j["ifd"].get<double>(), naiveSpearman(ifd, ctx), 1e-12);
-    QVERIFY_NEAR(j["cam"].get<double>(), naiveSpearman(camRaw, ctx), 1e-12);
+    QVERIFY_NEAR(j["ppl_a"].get<double>(), test::naiveSpearman(pa, ctx), 1e-12);
+    QVERIFY_NEAR(j["ppl_b"].get<double>(), test::naiveSpearman(pb, ctx), 1e-12);
+    QVERIFY_NEAR(j["ifd"].get<double>(), test::naiveSpearman(ifd, ctx), 1e-12);
+    QVERIFY_NEAR(j["cam"].get<double>(), test::naiveSpearman(camRaw, ctx), 1e-12);
     for (const char* k : {"combined", "hmg"}) QVERIFY2(j[k].is_number(), k);
     auto text = runCli({"evaluate", QString::fromStdString(projectMain_), "--run", "1", "--label", "id=s3"});
     QVERIFY2(text.code == 0, text.err.c_str());
