@@ -15,7 +15,7 @@ using namespace gateau;
 const std::string kUsage =
     std::string("gateau train OUT (--tokenizer PATH | --init-from DIR) [--text FILE]... [--seq-len LEN:STEPS,...] "
                 "[--batch N] [--lr X] [--warmup N] [--min-lr-ratio X] [--weight-decay X] [--grad-clip X] "
-                "[--copy-fraction X] [--copy-span MIN:MAX] [--checkpoint-every N] [--stop-after N] "
+                "[--copy-fraction X] [--copy-span MIN:MAX] [--copy-random X] [--checkpoint-every N] [--stop-after N] "
                 "[--compute auto|float32|bfloat16] [--threads N] ") +
     cli::kModelSpecUsage;
 
@@ -62,6 +62,7 @@ train::TrainOptions parseOptions(const cli::ArgParser& p) {
     o.seed = uint64_t(seed);
     o.textFiles = p.values("text");
     o.copyFraction = p.doubleValue("copy-fraction", o.copyFraction);
+    o.copyRandom = p.doubleValue("copy-random", o.copyRandom);
     if (p.has("copy-span")) std::tie(o.copySpanMin, o.copySpanMax) = parseSpan(p.value("copy-span"));
     if (p.has("seq-len")) o.schedule = train::parseSeqSchedule(p.value("seq-len"));
     o.batchSize = p.intValue("batch", o.batchSize);
@@ -87,7 +88,7 @@ train::TrainOptions parseOptions(const cli::ArgParser& p) {
 int runTrain(const cli::Args& a) {
     std::vector<std::string> values = cli::kModelSpecValueNames;
     for (const char* n : {"init-from", "text", "seq-len", "batch", "lr", "min-lr-ratio", "warmup", "weight-decay",
-                          "grad-clip", "copy-fraction", "copy-span", "checkpoint-every", "stop-after", "threads",
+                          "grad-clip", "copy-fraction", "copy-span", "copy-random", "checkpoint-every", "stop-after", "threads",
                           "compute"})
         values.push_back(n);
     cli::ArgParser p(a, cli::kModelSpecFlagNames, values);

@@ -41,6 +41,11 @@ std::vector<int32_t> loadTrainingTokens(const tok::Tokenizer& tokenizer, const s
 SequenceSampler::SequenceSampler(const std::vector<int32_t>& stream, CopyCurriculum curriculum, uint64_t seed)
     : stream_(stream), curriculum_(curriculum), rng_(seed ^ 0x7261696e64617461ull) {
     if (stream_.empty()) throw TrainError("no training tokens");
+    if (curriculum_.randomFraction > 0) {
+        alphabet_.assign(stream_.begin(), stream_.end());
+        std::sort(alphabet_.begin(), alphabet_.end());
+        alphabet_.erase(std::unique(alphabet_.begin(), alphabet_.end()), alphabet_.end());
+    }
 }
 
 uint64_t SequenceSampler::below(uint64_t n) {
@@ -48,15 +53,23 @@ uint64_t SequenceSampler::below(uint64_t n) {
     return n == 0 ? 0 : uint64_t((__uint128_t(rng_.next()) * n) >> 64);
 }
 
+bool SequenceSampler::chance(double p) {
+    // Decided from 24 random bits so that the fraction is exact in integers.
+    return double(rng_.next() >> 40) < p * double(1 << 24);
+}
+
 std::vector<int64_t> SequenceSampler::next(int64_t n, std::vector<CopySpan>* copies) {
     std::vector<int64_t> seq(static_cast<size_t>(n));
-    const uint64_t size = stream_.size();
-    for (int64_t i = 0; i < n; ++i) seq[size_t(i)] = stream_[(cursor_ + uint64_t(i)) % size];
-    cursor_ = (cursor_ + uint64_t(n)) % size;
     if (copies) copies->clear();
-
-    // Decided from 24 random bits so that the fraction is exact in integers.
-    const bool withCopies = double(rng_.next() >> 40) < curriculum_.fraction * double(1 << 24);
+    const bool withCopies = chance(curriculum_.fraction);
+    // No draw when there are no random sequences: runs without them keep their data exactly.
+    if (withCopies && curriculum_.randomFraction > 0 && chance(curriculum_.randomFraction)) {
+        for (auto& t : seq) t = alphabet_[below(alphabet_.size())];
+    } else {
+        const uint64_t size = stream_.size();
+        for (int64_t i = 0; i < n; ++i) seq[size_t(i)] = stream_[(cursor_ + uint64_t(i)) % size];
+        cursor_ = (cursor_ + uint64_t(n)) % size;
+    }
     if (!withCopies) return seq;
     int64_t pos = n / 8 + int64_t(below(uint64_t(std::max<int64_t>(1, n / 2 - n / 8 + 1))));
     while (pos < n) {

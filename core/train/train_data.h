@@ -26,6 +26,10 @@ struct CopyCurriculum {
     double fraction = 0.5;  // share of sequences that get copies
     int64_t spanMin = 32;
     int64_t spanMax = 256;
+    // Share of the copy sequences drawn as uniformly random tokens (from the ids the text
+    // uses) instead of text: nothing in them is predictable except by copying, which is the
+    // clean, dense signal an induction mechanism forms from (TRAINING-NOTES.md).
+    double randomFraction = 0;
 };
 
 // Where copies were put in a sequence, for tests and diagnostics: tokens dst..dst+len-1
@@ -42,6 +46,7 @@ public:
     // random length (1/8 to 1/2 of n) stays as it is and the rest becomes spans copied from
     // random earlier places (any distance, so only matching content can find them) with
     // short stretches of fresh text between: long copies, dense signal, random positions.
+    // A `randomFraction` of those sequences is random tokens laid out the same way.
     std::vector<int64_t> next(int64_t n, std::vector<CopySpan>* copies = nullptr);
 
     nlohmann::json state() const;
@@ -49,8 +54,10 @@ public:
 
 private:
     uint64_t below(uint64_t n);  // uniform in [0, n)
+    bool chance(double p);
 
     const std::vector<int32_t>& stream_;
+    std::vector<int32_t> alphabet_;  // the distinct ids of the stream, for random sequences
     CopyCurriculum curriculum_;
     model::Xoshiro256 rng_;
     uint64_t cursor_ = 0;

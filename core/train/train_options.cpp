@@ -43,6 +43,7 @@ void TrainOptions::validate() const {
     for (const auto& s : schedule)
         if (s.seqLen < 2 || s.steps < 1) throw TrainError("--seq-len: lengths must be at least 2 and steps at least 1");
     if (!(copyFraction >= 0 && copyFraction <= 1)) throw TrainError("--copy-fraction must be between 0 and 1");
+    if (!(copyRandom >= 0 && copyRandom <= 1)) throw TrainError("--copy-random must be between 0 and 1");
     if (copySpanMin < 1 || copySpanMax < copySpanMin)
         throw TrainError("--copy-span must be MIN:MAX with 1 <= MIN <= MAX");
     if (batchSize < 1) throw TrainError("--batch must be at least 1");
@@ -104,6 +105,7 @@ nlohmann::json TrainOptions::identity() const {
     j["text"] = textFiles;
     j["copy_fraction"] = copyFraction;
     j["copy_span"] = {copySpanMin, copySpanMax};
+    if (copyRandom > 0) j["copy_random"] = copyRandom;  // absent: runs from before the option resume
     auto& sched = j["seq_len"] = nlohmann::json::array();
     for (const auto& s : schedule) sched.push_back({s.seqLen, s.steps});
     j["batch"] = batchSize;

@@ -338,6 +338,27 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(TrainError, again.restore(nlohmann::json{{"cursor", 1}}));
     }
 
+    void randomCopySequencesUseTheTextsIdsAndKeepTheCursor() {
+        std::vector<int32_t> stream;
+        for (int i = 0; i < 3000; ++i) stream.push_back(int32_t(100 + (i * 7) % 50));  // 50 distinct ids
+        SequenceSampler s(stream, {1.0, 16, 64, 0.5}, 3);
+        int random = 0;
+        for (int k = 0; k < 200; ++k) {
+            std::vector<CopySpan> copies;
+            const auto seq = s.next(256, &copies);
+            for (auto t : seq) QVERIFY(t >= 100 && t < 150);
+            for (const auto& c : copies)
+                for (int64_t i = 0; i < c.len; ++i) QCOMPARE(seq[size_t(c.dst + i)], seq[size_t(c.src + i)]);
+            // Text sequences step by 7 (mod 50) in their uncopied prefix; random ones do not.
+            bool text = true;
+            for (int64_t i = 1; i < 32 && text; ++i) text = (seq[i] - seq[i - 1] + 50) % 50 == 7;
+            random += !text;
+        }
+        QVERIFY2(random > 70 && random < 130, qPrintable(QString::number(random)));
+        // Random sequences leave the text cursor alone: 200 x 256 tokens minus the random ones.
+        QCOMPARE(s.state()["cursor"].get<uint64_t>(), uint64_t((200 - random) * 256) % stream.size());
+    }
+
     void scheduleAndLearningRate() {
         TrainOptions o;
         o.schedule = parseSeqSchedule("256:1000,1024:500");
