@@ -45,12 +45,13 @@ train::TrainOptions parseOptions(const cli::ArgParser& p) {
     if (!o.initFrom.empty()) {
         // Only the position settings may change on a continuation; the shape is the folder's.
         for (const char* n : {"arch", "tokenizer", "vocab", "layers", "hidden", "heads", "kv-heads", "intermediate",
-                              "head-dim", "rope-scaling", "sliding-window", "shards", "dtype"})
+                              "head-dim", "rope-scaling", "shards", "dtype"})
             if (p.has(n)) throw cli::CliError(std::string("--") + n + " cannot be combined with --init-from (the model's shape is "
-                                              "the checkpoint's; --rope-theta and --max-pos may be raised)", 2);
+                                              "the checkpoint's; --rope-theta, --max-pos and --sliding-window may change)", 2);
         if (p.flag("tie")) throw cli::CliError("--tie cannot be combined with --init-from", 2);
         if (p.has("rope-theta")) o.ropeTheta = p.doubleValue("rope-theta", 0);
         if (p.has("max-pos")) o.maxPositions = p.intValue("max-pos", 0);
+        if (p.has("sliding-window")) o.slidingWindow = p.intValue("sliding-window", 0);
     } else {
         o.spec = cli::parseModelSpec(p);
         if (o.spec.ropeScaling.type != model::RopeScaling::Type::None)

@@ -57,6 +57,7 @@ void TrainOptions::validate() const {
     if (compute == model::ComputeDtype::Float16) throw TrainError("--compute float16 is not supported (use bfloat16)");
     if (ropeTheta && !(*ropeTheta > 0)) throw TrainError("--rope-theta must be positive");
     if (maxPositions && *maxPositions < 1) throw TrainError("--max-pos must be positive");
+    if (slidingWindow && *slidingWindow < 0) throw TrainError("--sliding-window must not be negative (0: none)");
     int64_t longest = 0;
     for (const auto& s : schedule) longest = std::max(longest, s.seqLen);
     const int64_t maxPos = maxPositions.value_or(initFrom.empty() ? spec.maxPositionEmbeddings : 0);
@@ -102,6 +103,7 @@ nlohmann::json TrainOptions::identity() const {
     }
     if (ropeTheta) j["rope_theta"] = *ropeTheta;
     if (maxPositions) j["max_pos"] = *maxPositions;
+    if (slidingWindow) j["sliding_window"] = *slidingWindow;
     j["text"] = textFiles;
     j["copy_fraction"] = copyFraction;
     j["copy_span"] = {copySpanMin, copySpanMax};

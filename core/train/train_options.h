@@ -31,11 +31,14 @@ struct TrainOptions {
     std::string outDir;
     // A fresh model (seeded random weights, as make-tiny-model writes them) unless initFrom
     // names a checkpoint to go on training; then ropeTheta / maxPositions may raise its
-    // config (a long-window continuation of a short model).
+    // config (a long-window continuation of a short model), and slidingWindow change it.
     model::TinyModelSpec spec;
     std::string initFrom;
     std::optional<double> ropeTheta;
     std::optional<int64_t> maxPositions;
+    // On a continuation: the attention window to train with from now on (0: none), e.g. a
+    // long-window model made from a short one that had a sliding window (mistral, qwen2).
+    std::optional<int64_t> slidingWindow;
 
     std::vector<std::string> textFiles;  // empty: the built-in demo corpus
     std::string corpusRoot;              // prefix for the demo corpus paths (tests)

@@ -114,6 +114,11 @@ void TrainSession::Impl::setUpModelFiles() {
     auto cfg = model::ModelConfig::fromFile((from / "config.json").string());
     if (opt.ropeTheta) cfg.ropeTheta = *opt.ropeTheta;
     if (opt.maxPositions) cfg.maxPositionEmbeddings = *opt.maxPositions;
+    if (opt.slidingWindow) {
+        if (cfg.arch == model::Arch::Llama)
+            throw TrainError("--sliding-window: " + opt.initFrom + " is a llama model (windows are mistral and qwen2 settings)");
+        cfg.slidingWindow = *opt.slidingWindow > 0 ? std::optional<int64_t>(*opt.slidingWindow) : std::nullopt;
+    }
     cfg.torchDtype = "float32";
     auto src = TrainableLlama::load(from.string(), cfg);
     src.saveWeights((out / "model.safetensors").string());

@@ -421,6 +421,32 @@ private slots:
         QVERIFY2(other.code == 1 && other.output.contains("lr (0.001 in the folder, 0.005 now)"),
                  qPrintable(other.output));
     }
+
+    // A short model with a sliding window, continued without one (the demo pair's recipe);
+    // a llama continuation cannot get a window.
+    void continuationChangesTheSlidingWindow() {
+        Fixture f;
+        const QString tok = QString::fromStdString(f.dir + "/data/tokenizer");
+        const QString text = QString::fromStdString(f.dir + "/data/text.txt");
+        const QString shortDir = QString::fromStdString(f.dir + "/short"), longDir = QString::fromStdString(f.dir + "/long");
+        const QStringList tiny = {"--hidden", "16", "--heads", "2", "--kv-heads", "1", "--intermediate", "32", "--layers", "1"};
+        const auto a = cli(QStringList{"train", shortDir, "--tokenizer", tok, "--text", text, "--arch", "mistral",
+                                       "--sliding-window", "8", "--seq-len", "16:2"} + tiny);
+        QVERIFY2(a.code == 0, qPrintable(a.output));
+        QCOMPARE(nlohmann::json::parse(readFile(f.dir + "/short/config.json"))["sliding_window"].get<int64_t>(), int64_t(8));
+        const auto b = cli({"train", longDir, "--init-from", shortDir, "--text", text, "--sliding-window", "0",
+                            "--rope-theta", "500000", "--seq-len", "32:2"});
+        QVERIFY2(b.code == 0, qPrintable(b.output));
+        const auto cfg = nlohmann::json::parse(readFile(f.dir + "/long/config.json"));
+        QVERIFY2(!cfg.contains("sliding_window") || cfg["sliding_window"].is_null(), qPrintable(QString::fromStdString(cfg.dump())));
+        QCOMPARE(cfg["rope_theta"].get<double>(), 500000.0);
+
+        const QString llama = QString::fromStdString(f.dir + "/llama");
+        QVERIFY(cli(QStringList{"train", llama, "--tokenizer", tok, "--text", text, "--seq-len", "16:1"} + tiny).code == 0);
+        const auto bad = cli({"train", QString::fromStdString(f.dir + "/bad"), "--init-from", llama, "--text", text,
+                              "--sliding-window", "8", "--seq-len", "16:1"});
+        QVERIFY2(bad.code != 0 && bad.output.contains("is a llama model"), qPrintable(bad.output));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTrain)
