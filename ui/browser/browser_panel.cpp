@@ -1,6 +1,7 @@
 #include "ui/browser/browser_panel.h"
 
 #include "db/sqlite.h"
+#include "ui/browser/annotation_bar.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/override_command.h"
 #include "ui/browser/ranked_filter_proxy.h"
@@ -114,15 +115,18 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     table_->horizontalHeader()->setHighlightSections(false);
     table_->setItemDelegate(new CutLineDelegate(session, this));
     const int w = fontMetrics().horizontalAdvance('0');
-    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 7, 14, 12, 12};
+    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 7, 14, 14, 12, 12};
     for (int c = 0; c < int(std::size(widths)); ++c) table_->setColumnWidth(c, widths[c] * w + 14);
 
     note_ = new QLineEdit;
     note_->setPlaceholderText(tr("Note for the current sample (Enter to save, N to focus)"));
     noteLabel_ = new QLabel(tr("Note"));
+    annotationBar_ = new AnnotationBar;
     auto* noteRow = new QHBoxLayout;
     noteRow->addWidget(noteLabel_);
-    noteRow->addWidget(note_, 1);
+    noteRow->addWidget(note_, 2);
+    noteRow->addWidget(new QLabel(tr("Tags")));
+    noteRow->addWidget(annotationBar_->tagsEdit(), 1);
 
     auto* col = new QVBoxLayout(this);
     col->setContentsMargins(4, 4, 4, 4);
@@ -132,6 +136,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     // Its own line: next to the controls it wrapped into a tall column on a laptop.
     col->addWidget(summary_);
     col->addLayout(noteRow);
+    col->addWidget(annotationBar_);
 
     auto makeAction = [this](const QString& text, const QList<QKeySequence>& keys, auto fn) {
         auto* a = new QAction(text, this);
@@ -152,6 +157,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     makeAction(tr("Ne&xt Sample"), {QKeySequence(Qt::Key_L)}, [this] { moveCurrent(1); });
     makeAction(tr("&Previous Sample"), {QKeySequence(Qt::Key_J)}, [this] { moveCurrent(-1); });
     makeAction(tr("Next &Undecided Sample"), {QKeySequence(Qt::Key_U)}, [this] { nextUndecided(); });
+    buildReviewActions();
 
     connect(run_, &QComboBox::activated, this, [this] { emit runChosen(run_->currentData().toLongLong()); });
     // Dragging emits many values; re-ranking 100k samples takes a few hundred ms, so the
@@ -215,6 +221,8 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         } else if (proxy_->rowCount() > 0) {
             table_->selectRow(0);
         }
+        filters_->setTags(allTags());
+        syncAnnotationBar();
     });
     connect(session, &RankingSession::rankingChanged, this, [this] {
         updateSummary();
@@ -291,6 +299,11 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
         note_->clear();
     }
     store_ = store;
+    if (changed) {
+        skipped_.clear();
+        loadLabelSet();
+        filters_->setLabelSet(labelSet_);
+    }
     if (store && changed) restoreReviewState();
     filters_->setProject(store ? QString::fromStdString(store->path()) : QString());
     if (store) {
@@ -413,61 +426,11 @@ void BrowserPanel::nextUndecided() {
     for (int k = 1; k <= rows; ++k) {
         const QModelIndex at = proxy_->index((from + k) % rows, 0);
         const int i = session_->indexOf(at.data(RankedTableModel::SampleIdRole).toLongLong());
-        if (i >= 0 && session_->inputs().samples[size_t(i)].decision == db::Decision::None) return makeCurrent(at);
+        const qint64 id = at.data(RankedTableModel::SampleIdRole).toLongLong();
+        if (i >= 0 && session_->inputs().samples[size_t(i)].decision == db::Decision::None && !skipped_.count(id))
+            return makeCurrent(at);
     }
     emit status(tr("Every sample in view has a decision"), false);
-}
-
-void BrowserPanel::applyOverrides(const std::vector<std::pair<qint64, OverrideState>>& states) {
-    try {
-        if (!store_) throw std::runtime_error("no project open");
-        db::Transaction tx(store_->db());  // a bulk decision is written whole or not at all
-        for (const auto& [id, st] : states) store_->addOverride(id, st.decision, st.note);
-        tx.commit();
-    } catch (const std::exception& e) {
-        emit status(tr("Could not save the decisions: %1").arg(e.what()), true);
-        return;
-    }
-    std::vector<RankingSession::Override> mirror;
-    mirror.reserve(states.size());
-    bool noteTouched = false;
-    for (const auto& [id, st] : states) {
-        mirror.push_back({id, st.decision, st.note});
-        noteTouched = noteTouched || id == noteSampleId_;
-    }
-    session_->setDecisions(mirror);
-    // Text being typed is not overwritten by an undo or a decision; it is saved on leaving.
-    if (noteTouched && !note_->isModified()) syncNote();
-}
-
-void BrowserPanel::pushOverrides(std::vector<OverrideChange> changes) {
-    if (changes.empty()) return;
-    undo_->push(new OverrideCommand([this](const auto& states) { applyOverrides(states); }, std::move(changes)));
-}
-
-void BrowserPanel::setDecision(db::Decision d) {
-    if (!session_->hasRun()) return;
-    commitNote();
-    std::vector<OverrideChange> changes;
-    for (qint64 id : highlightedSampleIds()) {
-        const int i = session_->indexOf(id);
-        if (i < 0) continue;
-        const db::RankInput& s = session_->inputs().samples[size_t(i)];
-        OverrideState before{s.decision, s.note}, after{d, s.note};
-        if (!(before == after)) changes.push_back({id, before, after});
-    }
-    pushOverrides(std::move(changes));
-}
-
-void BrowserPanel::setNote(const QString& note) { setNoteOf(currentSampleId(), note); }
-
-void BrowserPanel::setNoteOf(qint64 id, const QString& note) {
-    const int i = session_->hasRun() ? session_->indexOf(id) : -1;
-    if (i < 0) return;
-    const db::RankInput& s = session_->inputs().samples[size_t(i)];
-    OverrideState before{s.decision, s.note}, after{s.decision, note.toStdString()};
-    if (before == after) return;
-    pushOverrides({{id, before, after}});
 }
 
 void BrowserPanel::commitNote() {
@@ -492,6 +455,7 @@ void BrowserPanel::syncNote() {
     note_->setEnabled(i >= 0);
     note_->setText(i >= 0 ? QString::fromStdString(session_->inputs().samples[size_t(i)].note) : QString());
     noteLabel_->setText(i >= 0 ? tr("Note #%1").arg(id) : tr("Note"));
+    syncAnnotationBar();
 }
 
 void BrowserPanel::applyCut() {

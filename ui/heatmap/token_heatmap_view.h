@@ -56,6 +56,13 @@ public:
     int selectedToken() const { return selected_; }
     void setSelectedToken(int index);  // -1 clears; does not emit tokenClicked
     int hoveredToken() const { return hovered_; }
+    // A span of tokens [first, last] picked by dragging, Shift+click or Shift+arrows from the
+    // selected token; {-1, -1} when none. A click alone spans its one token.
+    std::pair<int, int> span() const;
+    void setSpan(int first, int last);
+    // Tokens [begin, end) drawn with a green bar under them (the sample's evidence); begin < 0: none.
+    void setEvidence(int begin, int end);
+    std::pair<int, int> evidence() const { return evidence_; }
 
     // Tooltip text (rich text) for one token; also what the hover tooltip shows.
     QString toolTipForToken(int index) const;
@@ -127,6 +134,9 @@ private:
 
     int selected_ = -1;
     int hovered_ = -1;
+    int anchor_ = -1;  // the span runs from anchor_ to selected_
+    bool dragging_ = false;
+    std::pair<int, int> evidence_{-1, -1};
     int lastPaintedTokens_ = 0;
     int layoutCount_ = 0;
     std::pair<int, int> lastEmittedRange_{-2, -2};

@@ -12,7 +12,9 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QAction>
 #include <QLabel>
+#include <QMenu>
 #include <QMetaObject>
 #include <QPushButton>
 #include <QSplitter>
@@ -263,6 +265,28 @@ void InspectorPanel::buildUi() {
     connect(minimap_, &SegmentMinimap::segmentClicked, this, &InspectorPanel::jumpToSegment);
     connect(matrix_, &MatrixHeatmap::cellClicked, this, [this](int, int col) { jumpToSegment(col); });
     connect(contextView_, &TokenHeatmapView::visibleTokensChanged, this, &InspectorPanel::syncMinimapToView);
+    markEvidence_ = new QAction(tr("Mark Selection as &Evidence"), this);
+    markEvidence_->setShortcut(QKeySequence(Qt::Key_E));
+    markEvidence_->setShortcutContext(Qt::WindowShortcut);
+    markEvidence_->setToolTip(tr("The context tokens selected in the inspector (drag, or Shift+click) become the "
+                                 "evidence for the response"));
+    connect(markEvidence_, &QAction::triggered, this, &InspectorPanel::markSpanAsEvidence);
+    removeEvidence_ = new QAction(tr("Remove E&vidence"), this);
+    connect(removeEvidence_, &QAction::triggered, this, [this] {
+        if (data_ && evidenceSample_ == sampleId_ && evidenceStart_ >= 0) emit evidenceEdited(sampleId_, -1, -1);
+    });
+    addAction(markEvidence_);
+    contextView_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(contextView_, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        QMenu menu(contextView_);
+        menu.addAction(markEvidence_);
+        menu.addAction(removeEvidence_);
+        markEvidence_->setEnabled(contextView_->span().first >= 0);
+        removeEvidence_->setEnabled(evidenceSample_ == sampleId_ && evidenceStart_ >= 0);
+        menu.exec(contextView_->mapToGlobal(at));
+        markEvidence_->setEnabled(true);
+        removeEvidence_->setEnabled(true);
+    });
     connect(contextView_, &TokenHeatmapView::tokenClicked, this, [this](int index) {
         if (!data_) return;
         const int k = data_->segmentOfPosition(data_->contextBegin + index);
@@ -581,10 +605,40 @@ void InspectorPanel::paintAll() {
         }
         contextView_->setMarkedRanges(std::move(ranges));
         contextView_->scrollToToken(0);
+        applyEvidence();
     }
     paintContext();
     paintProfiles();
     updateTokenLevelControls();
+}
+
+QList<QAction*> InspectorPanel::evidenceActions() const { return {markEvidence_, removeEvidence_}; }
+
+void InspectorPanel::setEvidence(qint64 sampleId, qint64 start, qint64 end) {
+    evidenceSample_ = sampleId;
+    evidenceStart_ = start;
+    evidenceEnd_ = end;
+    applyEvidence();
+}
+
+void InspectorPanel::applyEvidence() {
+    if (!data_ || data_->sampleId != evidenceSample_ || evidenceStart_ < 0) return contextView_->setEvidence(-1, -1);
+    const auto [first, end] = data_->tokensOfBytes(evidenceStart_, evidenceEnd_);
+    contextView_->setEvidence(first, end);
+}
+
+void InspectorPanel::markSpanAsEvidence() {
+    if (!data_ || data_->contextBytes.empty()) {
+        emit statusMessage(tr("No context tokens to mark: evidence needs the context heatmap"));
+        return;
+    }
+    const auto [first, last] = contextView_->span();
+    const auto [start, end] = data_->bytesOfTokens(first, last);
+    if (start < 0) {
+        emit statusMessage(tr("Select context tokens first: drag over them, or click one and Shift+click another"));
+        return;
+    }
+    emit evidenceEdited(sampleId_, start, end);
 }
 
 void InspectorPanel::paintSummary() {
