@@ -50,6 +50,14 @@ void BrowserPanel::buildReviewActions() {
     connect(tag, &QAction::triggered, this, &BrowserPanel::askTag);
     labelMenu_ = new QMenu(tr("&Labels"), this);
     actions_ << labelMenu_->menuAction();
+    QAction* who = add(new QAction(tr("Annotator &Name…"), this));
+    connect(who, &QAction::triggered, this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Annotator"), tr("Your name, recorded with every decision, "
+                                                                              "label, note and evidence span:"),
+                                                   QLineEdit::Normal, annotator_, &ok);
+        if (ok) setAnnotator(name);
+    });
     autoAdvance_ = add(new QAction(tr("&Auto-Advance After a Decision"), this));
     autoAdvance_->setCheckable(true);
     autoAdvance_->setChecked(settings.value(kAutoAdvanceKey, true).toBool());
