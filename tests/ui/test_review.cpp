@@ -133,7 +133,8 @@ class TestReview : public QObject {
     std::string project_;
 
     // A window on a copy of the scored project (made on the name's first use), shown, active, its run loaded.
-    bool open(ui::MainWindow& w, const char* name, QSize size = {1600, 1000}) {
+    // rows: what the view shows once loaded (a reopened project restores its filters).
+    bool open(ui::MainWindow& w, const char* name, QSize size = {1600, 1000}, int rows = kSamples) {
         project_ = tmp_.filePath(QString::fromLatin1(name) + ".gateau").toStdString();
         if (!QFile::exists(q(project_)) && !QFile::copy(q(scored_), q(project_))) return false;
         w.resize(size);
@@ -146,7 +147,7 @@ class TestReview : public QObject {
         QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
         if (!w.rankingSession()->hasRun() && !loaded.wait(20000)) return false;
         QCoreApplication::processEvents();
-        return w.browser()->proxy()->rowCount() == kSamples;
+        return w.browser()->proxy()->rowCount() == rows;
     }
 
 private slots:
@@ -491,7 +492,7 @@ private slots:
         QCOMPARE(b->currentSampleId(), queue[4]);
         {
             ui::MainWindow again;
-            QVERIFY(open(again, "advance"));
+            QVERIFY(open(again, "advance", {1600, 1000}, 5));
             QVERIFY(!again.browser()->autoAdvance());
             again.browser()->setAutoAdvance(true);
         }
@@ -682,11 +683,17 @@ private slots:
             b->alphaSlider()->setValue(40);
             b->cutMode()->setCurrentIndex(1);
             b->cutValue()->setValue(5);
+            // The queue: sorted by IFD, high first, without the decided samples.
+            b->table()->sortByColumn(ui::RankedTableModel::ColIfd, Qt::DescendingOrder);
+            clickRow(b, 0);
+            QTest::keyClick(b->table(), Qt::Key_K);
+            b->filterBar()->decisionCombo()->setCurrentIndex(b->filterBar()->decisionCombo()->findText("No decision"));
+            QCOMPARE(b->proxy()->rowCount(), kSamples - 1);
             clickRow(b, 7);
             current = b->currentSampleId();
         }
         ui::MainWindow w;
-        QVERIFY(open(w, "restart"));
+        QVERIFY(open(w, "restart", {1600, 1000}, kSamples - 1));
         auto* b = w.browser();
         QCOMPARE(b->alphaSlider()->value(), 40);
         QCOMPARE(w.rankingSession()->alpha(), 0.4);
@@ -694,6 +701,10 @@ private slots:
         QCOMPARE(w.rankingSession()->ranking().cut, int64_t(5));
         QCOMPARE(b->currentSampleId(), current);
         QTRY_COMPARE(w.inspector()->sampleId(), int64_t(current));
+        QCOMPARE(b->table()->horizontalHeader()->sortIndicatorSection(), int(ui::RankedTableModel::ColIfd));
+        QCOMPARE(b->table()->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(b->filterBar()->decisionCombo()->currentText(), QString("No decision"));
+        QCOMPARE(b->table()->currentIndex().row(), 7);
         // Another project keeps its own state.
         ui::MainWindow other;
         QVERIFY(open(other, "restart-other"));

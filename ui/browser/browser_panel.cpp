@@ -10,6 +10,7 @@
 #include "ui/glossary.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDoubleSpinBox>
@@ -196,9 +197,11 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     connect(alpha_, &QSlider::valueChanged, this, &BrowserPanel::saveReviewState);
     connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::saveReviewState);
     connect(cutMode_, &QComboBox::currentIndexChanged, this, &BrowserPanel::saveReviewState);
+    connect(table_->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, &BrowserPanel::saveReviewState);
     connect(filters_, &FilterBar::filterChanged, this, [this](const BrowserFilter& f) {
         proxy_->setFilter(f);
         updateSummary();
+        saveReviewState();
     });
     connect(filters_, &FilterBar::status, this, [this](const QString& m) { emit status(m, false); });
     // A running job reloads the pool every few seconds: keep the user's sample and scroll.
@@ -222,6 +225,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
             table_->selectRow(0);
         }
         filters_->setTags(allTags());
+        applyPendingMark();
         syncAnnotationBar();
     });
     connect(session, &RankingSession::rankingChanged, this, [this] {
@@ -263,6 +267,14 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     updateSummary();
 }
 
+void BrowserPanel::applyPendingMark() {
+    if (pendingMark_.isEmpty()) return;
+    const int at = filters_->markCombo()->findData(pendingMark_);
+    if (at < 0) return;
+    filters_->markCombo()->setCurrentIndex(at);
+    pendingMark_.clear();
+}
+
 QString BrowserPanel::settingsKey(const char* name) const {
     // Per project: review state of one project must not leak into another.
     const QByteArray path = store_ ? QByteArray::fromStdString(store_->path()) : QByteArray();
@@ -277,6 +289,13 @@ void BrowserPanel::saveReviewState() {
     s.setValue(settingsKey("cutMode"), cutMode_->currentIndex());
     s.setValue(settingsKey("cutValue"), cutValue_->value());
     if (currentSampleId() >= 0) s.setValue(settingsKey("current"), currentSampleId());
+    // The queue: its sort order and the filters a review works through (not the search,
+    // whose index may need building, nor the ranges).
+    s.setValue(settingsKey("sortColumn"), table_->horizontalHeader()->sortIndicatorSection());
+    s.setValue(settingsKey("sortOrder"), int(table_->horizontalHeader()->sortIndicatorOrder()));
+    s.setValue(settingsKey("decisionFilter"), filters_->decisionCombo()->currentIndex());
+    s.setValue(settingsKey("markFilter"), filters_->markCombo()->currentData().toString());
+    s.setValue(settingsKey("hasNote"), filters_->hasNoteBox()->isChecked());
 }
 
 void BrowserPanel::restoreReviewState() {
@@ -286,6 +305,14 @@ void BrowserPanel::restoreReviewState() {
     cutMode_->setCurrentIndex(std::clamp(s.value(settingsKey("cutMode"), 0).toInt(), 0, 1));
     cutValue_->setValue(s.value(settingsKey("cutValue"), cutValue_->value()).toDouble());
     resumeSampleId_ = s.value(settingsKey("current"), -1).toLongLong();
+    table_->sortByColumn(std::clamp(s.value(settingsKey("sortColumn"), 0).toInt(), 0, RankedTableModel::ColumnCount - 1),
+                         Qt::SortOrder(std::clamp(s.value(settingsKey("sortOrder"), 0).toInt(), 0, 1)));
+    QComboBox* decision = filters_->decisionCombo();
+    decision->setCurrentIndex(std::clamp(s.value(settingsKey("decisionFilter"), 0).toInt(), 0, decision->count() - 1));
+    filters_->hasNoteBox()->setChecked(s.value(settingsKey("hasNote"), false).toBool());
+    // A tag filter can only be chosen once the run's tags are known (loaded).
+    pendingMark_ = s.value(settingsKey("markFilter")).toString();
+    applyPendingMark();
     restoring_ = false;
 }
 

@@ -118,6 +118,7 @@ private:
     void saveReviewState();
     void restoreReviewState();
     void restorePlace();
+    void applyPendingMark();
     // One undoable edit: `change` applied to the state of every sample in ids.
     void editSamples(const QVector<qint64>& ids, const std::function<void(OverrideState&)>& change, const QString& text);
     OverrideState stateOf(int inputIndex) const;
@@ -161,6 +162,7 @@ private:
     QString annotator_;
     std::unordered_set<qint64> skipped_;  // this session's skipped samples (U passes over them)
     mutable OverrideState stateCache_;
+    QString pendingMark_;  // the saved label/tag filter, until its item exists
 };
 
 }  // namespace gateau::ui

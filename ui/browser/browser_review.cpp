@@ -5,6 +5,7 @@
 #include "db/sqlite.h"
 #include "ui/browser/annotation_bar.h"
 #include "ui/browser/browser_panel.h"
+#include "ui/browser/filter_bar.h"
 #include "ui/browser/ranked_filter_proxy.h"
 #include "ui/browser/ranked_table_model.h"
 #include "ui/browser/ranking_session.h"
