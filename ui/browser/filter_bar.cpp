@@ -77,11 +77,11 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     firstRow_->addWidget(searchState_);
     firstRow_->addWidget(decision_);
     firstRow_->addWidget(dataset_);
+    firstRow_->addWidget(mark_);
+    firstRow_->addWidget(hasNote_);
     ranges_ = new QWidget;
     auto* range = new QHBoxLayout(ranges_);
     range->setContentsMargins(0, 0, 0, 0);
-    range->addWidget(mark_);
-    range->addWidget(hasNote_);
     range->addWidget(new QLabel(tr("Score")));
     range->addWidget(scoreMin_);
     range->addWidget(new QLabel(QStringLiteral("–")));
@@ -119,7 +119,8 @@ bool FilterBar::twoRows() const { return secondRow_->indexOf(ranges_) >= 0; }
 int FilterBar::twoRowWidth() const {
     const int gap = firstRow_->spacing() * 4;
     const int first = kMinSearchWidth + searchState_->sizeHint().width() + decision_->minimumSizeHint().width() +
-                      dataset_->minimumSizeHint().width() + gap;
+                      dataset_->minimumSizeHint().width() + mark_->minimumSizeHint().width() +
+                      hasNote_->sizeHint().width() + gap + firstRow_->spacing() * 2;
     return std::max(first, ranges_->minimumSizeHint().width());
 }
 
@@ -135,7 +136,8 @@ void FilterBar::resizeEvent(QResizeEvent* e) {
     // One row when the search box keeps a useful width next to everything; else the ranges
     // go to a second row (a laptop next to the inspector).
     const int oneRow = kMinSearchWidth * 3 / 2 + searchState_->sizeHint().width() + decision_->sizeHint().width() +
-                       dataset_->sizeHint().width() + ranges_->sizeHint().width() + firstRow_->spacing() * 5;
+                       dataset_->sizeHint().width() + mark_->sizeHint().width() + hasNote_->sizeHint().width() +
+                       ranges_->sizeHint().width() + firstRow_->spacing() * 7;
     const bool wide = e->size().width() >= oneRow;
     if (wide == (firstRow_->indexOf(ranges_) >= 0)) return;
     if (wide) {
