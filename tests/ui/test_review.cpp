@@ -626,7 +626,8 @@ private slots:
         auto* b = w.browser();
         clickRow(b, 1);
         const qint64 id = b->currentSampleId();
-        QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->data() != nullptr && w.inspector()->sampleId() == id, 20000);
+        // The painted sample (data()), not only the requested one (sampleId()).
+        QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->data() != nullptr && w.inspector()->data()->sampleId == id, 20000);
         const ui::InspectorData* d = w.inspector()->data();
         QVERIFY(d->hasTokens);
         QVERIFY(d->contextTokenCount() > 10);
@@ -654,7 +655,7 @@ private slots:
         std::string tokens;
         for (int t = 3; t <= 7; ++t) tokens += tokenTexts[size_t(contextBegin + t)];
         QVERIFY(a.evidenceEnd <= int64_t(context.size()));
-        QCOMPARE(context.substr(size_t(a.evidenceStart), size_t(a.evidenceEnd - a.evidenceStart)), tokens);
+        QCOMPARE(QString::fromStdString(context.substr(size_t(a.evidenceStart), size_t(a.evidenceEnd - a.evidenceStart))), QString::fromStdString(tokens));
         QCOMPARE(ctx->evidence(), std::make_pair(3, 8));
         QVERIFY(b->annotationBar()->evidenceLabel()->text().contains(QString::number(a.evidenceStart)));
         QVERIFY(b->proxy()->index(1, ui::RankedTableModel::ColLabels).data().toString().contains("evidence"));
