@@ -98,7 +98,7 @@ private slots:
     void reviewEditsListsAndLabels() {
         QTemporaryDir dir;
         QString data = dir.filePath("demo.jsonl"), project = dir.filePath("demo.gateau");
-        QCOMPARE(runCli({"make-demo-dataset", data, "--samples", "4", "--min-words", "50", "--max-words", "80"}).code, 0);
+        QCOMPARE(runCli({"make-demo-dataset", data, "--samples", "4", "--min-words", "100", "--max-words", "150"}).code, 0);
         QCOMPARE(runCli({"import", project, data}).code, 0);
 
         auto labels = runCli({"review", project, "--labels"});
