@@ -76,6 +76,7 @@ void AnnotationBar::setLabelSet(const std::vector<std::string>& labels) {
         b->setCheckable(true);
         b->setProperty("label", name);
         b->setText(i < 9 ? QStringLiteral("%1 %2").arg(i + 1).arg(name) : name);
+        b->setProperty("text0", b->text());
         b->setToolTip(i < 9 ? tr("Label \"%1\" (key %2) on every highlighted sample").arg(name).arg(i + 1)
                             : tr("Label \"%1\" on every highlighted sample").arg(name));
         connect(b, &QToolButton::clicked, this, [this, b, name] {
@@ -96,6 +97,12 @@ void AnnotationBar::showState(qint64 sampleId, const OverrideState* state) {
         if (state)
             for (const auto& l : state->annotations.labels) on = on || QString::fromStdString(l) == name;
         b->setChecked(on);
+        // The checked look of a tool button is faint in several styles: say it in the text too.
+        const QString text = b->property("text0").toString();
+        b->setText(on ? QStringLiteral("✓ ") + text : text);
+        QFont f = b->font();
+        f.setBold(on);
+        b->setFont(f);
     }
     tags_->setEnabled(state != nullptr);
     if (!tags_->hasFocus() || !tags_->isModified()) {
