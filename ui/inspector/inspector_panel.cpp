@@ -38,7 +38,7 @@ const QColor kBlue{0x00, 0x72, 0xB2};
 const QColor kOrange{0xE6, 0x9F, 0x00};
 const QColor kGreen{0x00, 0x9E, 0x73};
 
-enum ScaleChoice { kScaleLog = 0, kScaleGamma = 1, kScaleLinear = 2 };
+enum ScaleChoice { kScaleLog = 0, kScaleGamma = 1, kScaleLinear = 2, kScaleRange = 3 };
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
@@ -60,6 +60,18 @@ float robustPositiveMin(const std::vector<float>& v) {
     for (float x : v)
         if (std::isfinite(x) && x > 0) m = std::min(m, x);
     return m;
+}
+
+// Nearest-rank low percentile of the finite values, the bottom of the "sample range" scale
+// (the mirror of ColorScale::robustMax at its top: one outlier does not set the range).
+float robustMin(const std::vector<float>& values, double percentile) {
+    std::vector<float> v;
+    for (float x : values)
+        if (std::isfinite(x)) v.push_back(x);
+    if (v.empty()) return 0.0f;
+    const size_t k = size_t(std::clamp(std::ceil(percentile * double(v.size()) - 1e-9) - 1.0, 0.0, double(v.size() - 1)));
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
+    return v[k];
 }
 
 }  // namespace
@@ -165,6 +177,10 @@ void InspectorPanel::buildUi() {
         scaleCombo_->addItem(tr("log scale"));
         scaleCombo_->addItem(tr("gamma 0.5"));
         scaleCombo_->addItem(tr("linear"));
+        scaleCombo_->addItem(tr("sample range"));
+        scaleCombo_->setItemData(kScaleRange, tr("Linear from this sample's lowest to its highest value: shows which tokens "
+                                                 "are above or below the rest when attention is almost uniform"),
+                                 Qt::ToolTipRole);
         scaleCombo_->setToolTip(tr("Colour scale of the context heatmap"));
         header->addWidget(scaleCombo_);
         l->addLayout(header);
@@ -670,6 +686,8 @@ ColorScale InspectorPanel::contextScale(const std::vector<float>& values) const 
         return ColorScale::sequential(max, 0.5f);
     case kScaleLinear:
         return ColorScale::sequential(max);
+    case kScaleRange:
+        return ColorScale::sequentialRange(robustMin(values, 0.005), max);
     default: {
         // Log over the data's own range (the smallest positive value just above white), at
         // most four decades so that near-zero tokens do not flatten the rest.
