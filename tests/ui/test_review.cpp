@@ -673,6 +673,22 @@ private slots:
         clickRow(b, 4);
         clickRow(b, 1);
         QTRY_COMPARE(ctx->evidence(), std::make_pair(3, 8));
+        // Heatmap on a near-uniform sample: the "sample range" scale spans the sample's own
+        // values (nearest-rank 0.5% and 99.5% percentiles), not 0..max.
+        QComboBox* scale = nullptr;
+        for (QComboBox* c : w.inspector()->findChildren<QComboBox*>())
+            if (c->findText("sample range") >= 0) scale = c;
+        QVERIFY(scale);
+        scale->setCurrentIndex(scale->findText("sample range"));
+        std::vector<float> values;
+        for (float v : ctx->values())
+            if (std::isfinite(v)) values.push_back(v);
+        std::sort(values.begin(), values.end());
+        QVERIFY(values.size() > 10);
+        const size_t lo = size_t(std::ceil(0.005 * double(values.size())) - 1), hi = size_t(std::ceil(0.995 * double(values.size())) - 1);
+        QCOMPARE(ctx->colorScale().minimum(), values[lo]);
+        QCOMPARE(ctx->colorScale().maximum(), values[hi]);
+        QVERIFY(ctx->colorScale().minimum() > 0.0f);
         const auto remove = b->annotationBar()->findChildren<QToolButton*>();
         QToolButton* x = nullptr;
         for (QToolButton* t : remove)
