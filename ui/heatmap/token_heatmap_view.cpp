@@ -95,6 +95,7 @@ void TokenHeatmapView::setTokens(std::vector<QString> texts, std::vector<float> 
     scale_ = scale;
     ids_.clear();
     ranges_.clear();
+    boundaries_.clear();
     selected_ = -1;
     anchor_ = -1;
     evidence_ = {-1, -1};
@@ -268,6 +269,12 @@ void TokenHeatmapView::setSelectedToken(int index) {
     viewport()->update();
 }
 
+void TokenHeatmapView::setBoundaries(std::vector<int> tokens) {
+    std::sort(tokens.begin(), tokens.end());
+    boundaries_ = std::move(tokens);
+    viewport()->update();
+}
+
 std::pair<int, int> TokenHeatmapView::span() const {
     if (selected_ < 0) return {-1, -1};
     const int a = anchor_ < 0 ? selected_ : anchor_;
@@ -389,6 +396,16 @@ void TokenHeatmapView::paintEvent(QPaintEvent* event) {
         if (range.end > range.begin)
             outline(range.begin, range.end - 1, range.color.isValid() ? range.color : defaultText, pw);
     if (hovered_ >= 0 && hovered_ != selected_) outline(hovered_, hovered_, defaultText, 1);
+    // Segment boundaries: a bar in the text colour before the boundary token, over its box.
+    if (!boundaries_.empty()) {
+        const int first = lineStarts_[size_t(firstLine)], last = lineEnd(lastLine);
+        for (auto it = std::lower_bound(boundaries_.begin(), boundaries_.end(), first);
+             it != boundaries_.end() && *it < last; ++it) {
+            if (*it <= 0 || *it >= tokenCount()) continue;
+            const QRect r = tokenRect(*it);
+            p.fillRect(QRect(r.left() - 1, r.top() - 1, 2, r.height() + 2), defaultText);
+        }
+    }
     // Evidence: a green bar under its tokens, so the heatmap colours stay readable.
     if (evidence_.first >= 0) {
         const int bar = std::max(3, boxH / 6);

@@ -36,6 +36,10 @@ public:
     // Added to the token index to show absolute positions when the view holds a window.
     void setPositionOffset(int64_t offset);
     void setMarkedRanges(std::vector<Range> ranges);
+    // A vertical bar before each of these tokens (segment starts), drawn over the colours so
+    // that boundaries stay visible whatever the values.
+    void setBoundaries(std::vector<int> tokens);
+    const std::vector<int>& boundaries() const { return boundaries_; }
     void clear();
 
     int tokenCount() const { return int(texts_.size()); }
@@ -113,6 +117,7 @@ private:
     std::vector<float> values_;
     std::vector<int64_t> ids_;
     std::vector<Range> ranges_;
+    std::vector<int> boundaries_;  // sorted
     ColorScale scale_;
     int64_t positionOffset_ = 0;
 

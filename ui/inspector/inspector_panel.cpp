@@ -620,6 +620,9 @@ void InspectorPanel::paintAll() {
             ranges.push_back(r);
         }
         contextView_->setMarkedRanges(std::move(ranges));
+        std::vector<int> starts;
+        for (size_t k = 1; k < d.segments.size(); ++k) starts.push_back(int(d.segments[k].first - d.contextBegin));
+        contextView_->setBoundaries(std::move(starts));
         contextView_->scrollToToken(0);
         applyEvidence();
     }

@@ -235,6 +235,18 @@ private slots:
         QVERIFY2(!(outside.green() > 120 && outside.red() < 60), qPrintable(outside.name()));
         view.setEvidence(-1, -1);
         QCOMPARE(view.evidence().first, -1);
+
+        // Segment boundaries: a dark bar just before the boundary token, none before others.
+        view.setBoundaries({12, 6});
+        QCOMPARE(view.boundaries(), (std::vector<int>{6, 12}));
+        const QImage marks = grabImage(view.viewport());
+        auto darkBefore = [&](int t) {
+            const QRect r = view.tokenRect(t);
+            return QColor(marks.pixel(r.left() - 1, r.center().y())).lightness() < 100;
+        };
+        QVERIFY(darkBefore(6));
+        QVERIFY(darkBefore(12));
+        QVERIFY(!darkBefore(9));
     }
 
     // --- TokenHeatmapView ------------------------------------------------------------------
