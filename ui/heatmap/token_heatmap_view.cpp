@@ -403,7 +403,9 @@ void TokenHeatmapView::paintEvent(QPaintEvent* event) {
              it != boundaries_.end() && *it < last; ++it) {
             if (*it <= 0 || *it >= tokenCount()) continue;
             const QRect r = tokenRect(*it);
-            p.fillRect(QRect(r.left() - 1, r.top() - 1, 2, r.height() + 2), defaultText);
+            // Text colour with a base-colour edge: visible on light and on saturated boxes.
+            p.fillRect(QRect(r.left() - 2, r.top() - 2, 4, r.height() + 4), base);
+            p.fillRect(QRect(r.left() - 1, r.top() - 2, 2, r.height() + 4), defaultText);
         }
     }
     // Evidence: a green bar under its tokens, so the heatmap colours stay readable.
