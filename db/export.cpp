@@ -25,6 +25,13 @@ std::string num(double v) {
     return buf;
 }
 
+// Label and tag names cannot hold ';' (db::checkMarkName).
+std::string joinNames(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ";") + n;
+    return out;
+}
+
 }  // namespace
 
 int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const Ranking& ranking,
@@ -48,16 +55,20 @@ int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const
 int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, util::AtomicFile& out) {
     out.write(
         "rank,sample_id,external_id,dataset,selected,decision,note,score,hmg,cam,ppl_a,ppl_b,ppl_response_only,ifd,"
-        "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated\n");
+        "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated,labels,tags,evidence_start,evidence_end\n");
     for (const RankedRow& r : ranking.rows) {
         const RankInput& s = inputs.samples[r.input];
+        const Annotations& a = s.annotations;
         std::string line = std::to_string(r.rank) + "," + std::to_string(s.sampleId) + "," + csvField(s.externalId) +
                            "," + csvField(s.datasetName) + "," + (r.selected ? "1" : "0") + "," +
                            decisionName(s.decision) + "," + csvField(s.note) + "," + num(r.score) + "," + num(r.hmg) +
                            "," + num(r.cam) + "," + num(s.pplA) + "," + num(s.pplB) + "," + num(s.pplResponseOnly) +
                            "," + num(s.ifd) + "," + num(s.cas) + "," + num(s.camRaw) + "," +
                            std::to_string(s.promptTokens) + "," + std::to_string(s.responseTokens) + "," +
-                           std::to_string(s.contextTokens) + "," + (s.truncated ? "1" : "0") + "\n";
+                           std::to_string(s.contextTokens) + "," + (s.truncated ? "1" : "0") + "," +
+                           csvField(joinNames(s.annotations.labels)) + "," + csvField(joinNames(s.annotations.tags)) +
+                           "," + (a.hasEvidence() ? std::to_string(a.evidenceStart) : "") + "," +
+                           (a.hasEvidence() ? std::to_string(a.evidenceEnd) : "") + "\n";
         out.write(line);
     }
     return int64_t(ranking.rows.size());

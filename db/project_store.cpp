@@ -1,5 +1,7 @@
 #include "db/project_store.h"
 
+#include "db/annotations.h"
+
 #include "core/datasets/record_parser.h"
 #include "db/backup.h"
 #include "db/schema.h"
@@ -264,9 +266,7 @@ std::optional<SampleText> ProjectStore::sampleText(int64_t sampleId) {
 }
 
 void ProjectStore::addOverride(int64_t sampleId, Decision decision, const std::string& note) {
-    auto st = db_.prepare("INSERT INTO overrides(sample_id, decision, note, created_at) VALUES (?1, ?2, ?3, ?4)");
-    st.bind(1, sampleId).bind(2, decisionName(decision)).bind(3, note).bind(4, utcNow());
-    st.run();
+    addOverrideBy(*this, sampleId, decision, note, std::string());
 }
 
 static std::vector<OverrideEntry> readOverrides(Statement& st) {

@@ -13,6 +13,7 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
     in.runId = runId;
     std::map<int64_t, OverrideEntry> overrides;
     for (auto& o : store.currentOverrides()) overrides[o.sampleId] = o;
+    std::map<int64_t, Annotations> annotations = currentAnnotations(store);
     for (StoredScore& x : loadRawScores(store, runId, false)) {
         if (x.status != "done") {
             ++in.failed;
@@ -38,6 +39,7 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
             r.decision = it->second.decision;
             r.note = it->second.note;
         }
+        if (auto a = annotations.find(r.sampleId); a != annotations.end()) r.annotations = std::move(a->second);
         in.samples.push_back(std::move(r));
     }
     return in;

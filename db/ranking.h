@@ -4,6 +4,7 @@
 // at ranking time, never stored. One implementation for `gateau rank`, `gateau export` and
 // the workbench, which keeps RankInputs in memory and re-ranks live as alpha moves.
 #include "core/scoring/formulas.h"
+#include "db/annotations.h"
 #include "db/project_store.h"
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct RankInput {
     double pplA = 0, pplB = 0, pplResponseOnly = 0, ifd = 0, cas = 0, camRaw = 0;
     Decision decision = Decision::None;
     std::string note;
+    Annotations annotations;  // labels, tags, evidence (migration 6)
 };
 
 struct RankInputs {

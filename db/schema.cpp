@@ -161,6 +161,42 @@ CREATE INDEX sample_claims_worker ON sample_claims(worker_id);
 ALTER TABLE samples ADD COLUMN content_hash TEXT;
 CREATE INDEX samples_content ON samples(content_hash);
 )SQL",
+        // 6: review annotations (db/annotations.h, docs/store.md "Migration 6"): who made each
+        //    decision, the project's label set (three drop reasons offered by default), labels
+        //    and free tags per sample, and one evidence span per sample (byte offsets into the
+        //    context text). Every change appends a row, like overrides, so history is kept and
+        //    a later merge of annotators' copies has each row's author.
+        R"SQL(
+ALTER TABLE overrides ADD COLUMN annotator TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE label_set(
+  name      TEXT PRIMARY KEY,
+  position  INTEGER NOT NULL
+);
+INSERT INTO label_set(name, position) VALUES ('answer not in context', 1), ('truncated', 2), ('duplicate', 3);
+
+CREATE TABLE sample_marks(
+  id          INTEGER PRIMARY KEY,
+  sample_id   INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL CHECK (kind IN ('label', 'tag')),
+  name        TEXT NOT NULL,
+  present     INTEGER NOT NULL CHECK (present IN (0, 1)),
+  annotator   TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+);
+CREATE INDEX sample_marks_sample ON sample_marks(sample_id, kind, name, id);
+
+CREATE TABLE evidence(
+  id          INTEGER PRIMARY KEY,
+  sample_id   INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  start_byte  INTEGER,
+  end_byte    INTEGER,
+  annotator   TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  CHECK ((start_byte IS NULL AND end_byte IS NULL) OR (0 <= start_byte AND start_byte < end_byte))
+);
+CREATE INDEX evidence_sample ON evidence(sample_id, id);
+)SQL",
     };
     return m;
 }

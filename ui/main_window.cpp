@@ -133,6 +133,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(browser_, &BrowserPanel::selectionChanged, plots_, &PlotsPanel::setSelection);
     connect(browser_, &BrowserPanel::status, this, [this](const QString& m, bool error) { notify(tr("Browser"), m, error); });
     connect(plots_, &PlotsPanel::brushed, browser_, &BrowserPanel::selectSamples);
+    // Evidence: marked in the inspector, stored (undoable) by the browser, drawn by the inspector.
+    connect(inspector_, &InspectorPanel::evidenceEdited, browser_, &BrowserPanel::setEvidence);
+    connect(browser_, &BrowserPanel::reviewChanged, this, [this](const QVector<qint64>& ids) {
+        if (ids.contains(inspector_->sampleId())) showEvidence(inspector_->sampleId());
+    });
     connect(session_, &RankingSession::loaded, this, [this] {
         plotTimer_->start();
         updateStatus();
@@ -214,6 +219,8 @@ void MainWindow::buildMenus() {
 
     QMenu* sample = menuBar()->addMenu(tr("&Sample"));
     sample->addActions(browser_->sampleActions());
+    sample->addSeparator();
+    sample->addActions(inspector_->evidenceActions());
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     projectActions_ << view->addAction(tr("&Reload"), QKeySequence::Refresh, this, &MainWindow::refresh);
@@ -390,6 +397,15 @@ void MainWindow::showScoredSample(qint64 sampleId) {
     // is no longer highlighted.
     if (sampleId < 0) return inspector_->clear();
     inspector_->showSample(session_->runId(), sampleId);
+    showEvidence(sampleId);
+}
+
+void MainWindow::showEvidence(qint64 sampleId) {
+    const OverrideState* st = browser_->reviewState(sampleId);
+    if (st && st->annotations.hasEvidence())
+        inspector_->setEvidence(sampleId, st->annotations.evidenceStart, st->annotations.evidenceEnd);
+    else
+        inspector_->setEvidence(sampleId, -1, -1);
 }
 
 void MainWindow::scoringDialog() {

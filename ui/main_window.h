@@ -70,6 +70,7 @@ private:
     void importDialog();
     void showSelectedSample();
     void showScoredSample(qint64 sampleId);
+    void showEvidence(qint64 sampleId);  // the browser's stored span, to the inspector
     void refreshRuns();
     void updatePlots();
     void updateStatus();

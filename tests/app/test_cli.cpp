@@ -93,6 +93,67 @@ private slots:
                 QVERIFY2(r.err.isEmpty(), qPrintable(what));
             }
     }
+    // `gateau review`: edits of several samples at once, the listing and its filters, the
+    // label set, and errors that name what is wrong.
+    void reviewEditsListsAndLabels() {
+        QTemporaryDir dir;
+        QString data = dir.filePath("demo.jsonl"), project = dir.filePath("demo.gateau");
+        QCOMPARE(runCli({"make-demo-dataset", data, "--samples", "4", "--min-words", "100", "--max-words", "150"}).code, 0);
+        QCOMPARE(runCli({"import", project, data}).code, 0);
+
+        auto labels = runCli({"review", project, "--labels"});
+        QCOMPARE(labels.code, 0);
+        QCOMPARE(labels.out, QString("answer not in context\ntruncated\nduplicate\n"));
+
+        auto edit = runCli({"review", project, "--sample", "1", "--sample", "3", "--drop", "--label", "truncated", "--tag",
+                            "long", "--note", "cut, mid-sentence", "--evidence", "5:40", "--annotator", "ann"});
+        QVERIFY2(edit.code == 0, qPrintable(edit.err));
+        auto list = runCli({"review", project, "--list", "--json"});
+        QCOMPARE(list.code, 0);
+        auto j = nlohmann::json::parse(list.out.toStdString());
+        QCOMPARE(int(j.size()), 2);
+        for (const auto& r : j) {
+            QCOMPARE((r["decision"].get<std::string>()), std::string("drop"));
+            QCOMPARE((r["labels"].get<std::vector<std::string>>()), std::vector<std::string>{"truncated"});
+            QCOMPARE((r["tags"].get<std::vector<std::string>>()), std::vector<std::string>{"long"});
+            QCOMPARE((r["note"].get<std::string>()), std::string("cut, mid-sentence"));
+            QCOMPARE((r["evidence"].get<std::vector<int>>()), (std::vector<int>{5, 40}));
+        }
+        QCOMPARE((j[0]["sample_id"].get<int>()), 1);
+        QCOMPARE((j[1]["sample_id"].get<int>()), 3);
+
+        // Take the label off one, keep the other; the filters list what matches.
+        QCOMPARE(runCli({"review", project, "--sample", "3", "--unlabel", "truncated", "--keep", "--no-evidence"}).code, 0);
+        auto byLabel = runCli({"review", project, "--list", "--label", "truncated"});
+        QCOMPARE(byLabel.code, 0);
+        QCOMPARE(byLabel.out, QString("sample_id\tdecision\tlabels\ttags\tevidence\tnote\n"
+                                      "1\tdrop\ttruncated\tlong\t5:40\tcut, mid-sentence\n"));
+        auto kept = runCli({"review", project, "--list", "--decision", "keep"});
+        QVERIFY(kept.out.contains("\n3\tkeep\t\tlong\t\tcut, mid-sentence\n"));
+        QVERIFY(!kept.out.contains("\n1\t"));
+
+        // Errors: unknown label (names the set), missing sample, bad span, no mode.
+        auto badLabel = runCli({"review", project, "--sample", "1", "--label", "nope"});
+        QCOMPARE(badLabel.code, 2);
+        QVERIFY(badLabel.err.contains("\"nope\" is not in the project's label set"));
+        QVERIFY(badLabel.err.contains("truncated"));
+        auto noSample = runCli({"review", project, "--sample", "99", "--keep"});
+        QCOMPARE(noSample.code, 1);
+        QVERIFY(noSample.err.contains("no sample #99"));
+        QCOMPARE(runCli({"review", project, "--sample", "1", "--evidence", "9:3"}).code, 2);
+        QCOMPARE(runCli({"review", project, "--sample", "1", "--keep", "--drop"}).code, 2);
+        QCOMPARE(runCli({"review", project}).code, 2);
+        // A refused edit changed nothing (one transaction for every sample).
+        QCOMPARE(runCli({"review", project, "--sample", "2", "--sample", "99", "--drop"}).code, 1);
+        QVERIFY(!runCli({"review", project, "--list"}).out.contains("\n2\t"));
+
+        // The label set is the project's.
+        auto set = runCli({"review", project, "--labels", "--set-labels", "off topic; truncated"});
+        QCOMPARE(set.code, 0);
+        QCOMPARE(set.out, QString("off topic\ntruncated\n"));
+        QCOMPARE(runCli({"review", project, "--labels", "--set-labels", "a;a"}).code, 2);
+        QCOMPARE(runCli({"review", project, "--sample", "2", "--label", "off topic"}).code, 0);
+    }
     void partialFileReportsLines() {
         QTemporaryDir dir;
         std::string good = R"({"messages":[{"role":"user","content":"c\n\nq"},{"role":"assistant","content":"a"}]})";

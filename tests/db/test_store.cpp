@@ -1,5 +1,6 @@
 // The project file: schema versioning, foreign and newer files refused untouched, override history.
 #include "../common/test_files.h"
+#include "db/annotations.h"
 #include "db/project_store.h"
 #include "db/schema.h"
 #include "db/workers.h"
@@ -190,6 +191,76 @@ private slots:
             threw = true;
         }
         QVERIFY(threw);
+    }
+    // Migration 6 on a version-5 project keeps its overrides (annotator "") and offers the
+    // default label set; labels, tags and evidence keep every change with its author.
+    void annotationsKeepHistoryAndAuthors() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("a.gateau").toStdString();
+        {
+            Database db(path, OpenMode::Create);
+            migrate(db, 5);
+            db.exec("INSERT INTO datasets(id, path, name, size_bytes, format, status, imported_at) VALUES (1, '/x', 'x', 1, 'messages', 'complete', 't')");
+            db.exec("INSERT INTO samples(id, dataset_id, line, turns, prompt_chars, response_chars, preview) VALUES (5, 1, 1, 2, 3, 4, 'p')");
+            db.exec("INSERT INTO overrides(sample_id, decision, note, created_at) VALUES (5, 'keep', 'old', 't')");
+        }
+        auto s = ProjectStore::open(path, false);
+        QCOMPARE(pragma(path, "user_version"), schemaVersion());
+        QCOMPARE(s.currentOverride(5)->note, std::string("old"));
+        QCOMPARE(overrideAnnotators(s, 5), std::vector<std::string>{""});
+        QCOMPARE(labelSet(s), (std::vector<std::string>{"answer not in context", "truncated", "duplicate"}));
+
+        addOverrideBy(s, 5, Decision::Drop, "new", "ann");
+        QCOMPARE(s.currentOverride(5)->decision, Decision::Drop);
+        QCOMPARE(overrideAnnotators(s, 5), (std::vector<std::string>{"", "ann"}));
+
+        Annotations a;
+        a.labels = {"truncated"};
+        a.tags = {"b", "a"};
+        a.evidenceStart = 3;
+        a.evidenceEnd = 9;
+        writeAnnotationChange(s, 5, Annotations{}, a, "ann");
+        Annotations got = annotationsOf(s, 5);
+        QCOMPARE(got.labels, std::vector<std::string>{"truncated"});
+        QCOMPARE(got.tags, (std::vector<std::string>{"a", "b"}));  // sorted
+        QCOMPARE(got.evidenceStart, int64_t(3));
+        QCOMPARE(got.evidenceEnd, int64_t(9));
+        QCOMPARE(currentAnnotations(s).size(), size_t(1));
+        // Undo: back to nothing, by appending rows.
+        writeAnnotationChange(s, 5, got, Annotations{}, "bob");
+        QVERIFY(annotationsOf(s, 5).empty());
+        QVERIFY(currentAnnotations(s).empty());
+        auto rows = s.db().prepare("SELECT count(*), count(DISTINCT annotator) FROM sample_marks WHERE sample_id = 5");
+        QVERIFY(rows.step());
+        QCOMPARE(rows.int64(0), int64_t(6));  // 3 given, 3 taken off
+        QCOMPARE(rows.int64(1), int64_t(2));
+        auto ev = s.db().prepare("SELECT count(*) FROM evidence WHERE sample_id = 5");
+        QVERIFY(ev.step());
+        QCOMPARE(ev.int64(0), int64_t(2));
+
+        // Bad names and spans are refused with the reason.
+        for (const char* bad : {"", "  ", "a;b", "tab\there"}) {
+            try {
+                setMark(s, 5, MarkKind::Tag, bad, true, "ann");
+                QFAIL(bad);
+            } catch (const DbError& e) {
+                QVERIFY2(std::string(e.what()).find("tag") != std::string::npos, e.what());
+            }
+        }
+        try {
+            setEvidence(s, 5, 9, 3, "ann");
+            QFAIL("reversed span");
+        } catch (const DbError& e) {
+            QVERIFY(std::string(e.what()).find("reversed") != std::string::npos);
+        }
+        try {
+            setLabelSet(s, {"x", " x "});
+            QFAIL("duplicate label");
+        } catch (const DbError& e) {
+            QVERIFY(std::string(e.what()).find("twice") != std::string::npos);
+        }
+        setLabelSet(s, {" off topic ", "dup"});
+        QCOMPARE(labelSet(s), (std::vector<std::string>{"off topic", "dup"}));
     }
     void boundParametersAreNotSql() {
         QTemporaryDir dir;

@@ -2,6 +2,11 @@
 // the scatter, the note editor. Every check compares what the user sees (highlighted rows,
 // the inspector's sample, the counts on screen) with what the project stores.
 #include "tests/ui/scored_project.h"
+#include "core/scoring/prompt.h"
+#include "db/annotations.h"
+#include "db/export.h"
+#include "db/ranking.h"
+#include "ui/browser/annotation_bar.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/ranked_filter_proxy.h"
@@ -29,6 +34,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QTextStream>
+#include <QToolButton>
+#include <QCheckBox>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -56,6 +64,30 @@ db::Decision stored(const std::string& project, qint64 id) {
     auto store = db::ProjectStore::open(project, false);
     const auto o = store.currentOverride(id);
     return o ? o->decision : db::Decision::None;
+}
+
+db::Annotations storedAnnotations(const std::string& project, qint64 id) {
+    auto store = db::ProjectStore::open(project, false);
+    return db::annotationsOf(store, id);
+}
+
+// The scores CSV of the run as `gateau export --scores-csv` writes it: sample id -> column -> value.
+QMap<qint64, QMap<QString, QString>> exportedCsv(const std::string& project, qint64 runId, const QString& path) {
+    auto store = db::ProjectStore::open(project, false);
+    const db::RankInputs in = db::loadRankInputs(store, runId);
+    db::exportRun(store, in, db::rankPool(in, 0.7, scoring::Selection::topPercent(10)), "", path.toStdString());
+    QFile f(path);
+    QMap<qint64, QMap<QString, QString>> out;
+    if (!f.open(QIODevice::ReadOnly)) return out;
+    QTextStream ts(&f);
+    const QStringList header = ts.readLine().split(',');
+    while (!ts.atEnd()) {
+        const QStringList cells = ts.readLine().split(',');  // this project's fields hold no commas
+        QMap<QString, QString> row;
+        for (int i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+        out[row["sample_id"].toLongLong()] = row;
+    }
+    return out;
 }
 
 std::string storedNote(const std::string& project, qint64 id) {
@@ -101,7 +133,8 @@ class TestReview : public QObject {
     std::string project_;
 
     // A window on a copy of the scored project (made on the name's first use), shown, active, its run loaded.
-    bool open(ui::MainWindow& w, const char* name, QSize size = {1600, 1000}) {
+    // rows: what the view shows once loaded (a reopened project restores its filters).
+    bool open(ui::MainWindow& w, const char* name, QSize size = {1600, 1000}, int rows = kSamples) {
         project_ = tmp_.filePath(QString::fromLatin1(name) + ".gateau").toStdString();
         if (!QFile::exists(q(project_)) && !QFile::copy(q(scored_), q(project_))) return false;
         w.resize(size);
@@ -114,7 +147,7 @@ class TestReview : public QObject {
         QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
         if (!w.rankingSession()->hasRun() && !loaded.wait(20000)) return false;
         QCoreApplication::processEvents();
-        return w.browser()->proxy()->rowCount() == kSamples;
+        return w.browser()->proxy()->rowCount() == rows;
     }
 
 private slots:
@@ -381,8 +414,7 @@ private slots:
         QVERIFY(reviewed);
         QCOMPARE(reviewed->text(), QString("0 / %1 reviewed").arg(kSamples));
         clickRow(b, 0);
-        QTest::keyClick(b->table(), Qt::Key_K);
-        QTest::keyClick(b->table(), Qt::Key_L);
+        QTest::keyClick(b->table(), Qt::Key_K);  // auto-advance: row 1 is current
         QTest::keyClick(b->table(), Qt::Key_D);
         QCOMPARE(reviewed->text(), QString("2 / %1 reviewed").arg(kSamples));
         // Rows 0 and 1 have decisions: from the top, U skips them.
@@ -398,10 +430,273 @@ private slots:
         QDialog* sheet = nullptr;
         QTRY_VERIFY((sheet = w.findChild<QDialog*>("shortcutSheet")) != nullptr);
         const QString text = sheet->findChild<QTextBrowser*>()->toPlainText();
-        for (const QString& key : {"K", "D", "C", "N", "J", "L", "U", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "F1", "Escape"})
+        for (const QString& key : {"K", "D", "C", "N", "J", "L", "U", "S", "T", "E", "1", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "F1", "Escape"})
             QVERIFY2(text.contains(key), qPrintable(key));
-        for (QAction* a : b->sampleActions()) QVERIFY2(text.contains(QString(a->text()).remove('&')), qPrintable(a->text()));
+        for (QAction* a : b->sampleActions())
+            if (!a->shortcuts().isEmpty())
+                QVERIFY2(text.contains(QString(a->text()).remove('&').remove(QChar(0x2026))), qPrintable(a->text()));
         sheet->close();
+    }
+
+    // Review mode: after K or D the next row of the queue (the filtered, sorted view) becomes
+    // current; S skips without deciding (and U passes over the skipped sample); the toggle
+    // is remembered.
+    void autoAdvanceFollowsTheFilteredQueue() {
+        const QString name = "advance";
+        {
+            // Notes on the even samples: the "Has note" queue holds 5 of 12.
+            const std::string path = tmp_.filePath(name + ".gateau").toStdString();
+            QVERIFY(QFile::copy(q(scored_), q(path)));
+            auto store = db::ProjectStore::open(path, false);
+            for (qint64 id : {2, 4, 6, 8, 10}) store.addOverride(id, db::Decision::None, "to check");
+        }
+        ui::MainWindow w;
+        QVERIFY(open(w, "advance"));
+        auto* b = w.browser();
+        QVERIFY(b->autoAdvance());  // on by default
+        b->filterBar()->hasNoteBox()->setChecked(true);
+        b->table()->sortByColumn(ui::RankedTableModel::ColPplA, Qt::DescendingOrder);
+        QCOMPARE(b->proxy()->rowCount(), 5);
+        std::vector<qint64> queue;
+        for (int r = 0; r < 5; ++r) queue.push_back(idAt(b, r));
+        // The view's order, not the id order: PPL A descending.
+        auto store = db::ProjectStore::open(project_, false);
+        const db::RankInputs in = db::loadRankInputs(store, w.rankingSession()->runId());
+        std::vector<std::pair<double, qint64>> expect;
+        for (const auto& s : in.samples)
+            if (s.sampleId % 2 == 0 && s.sampleId <= 10) expect.push_back({-s.pplA, s.sampleId});
+        std::sort(expect.begin(), expect.end());
+        for (size_t i = 0; i < expect.size(); ++i) QCOMPARE(queue[i], expect[i].second);
+
+        clickRow(b, 0);
+        QTest::keyClick(b->table(), Qt::Key_D);
+        QCOMPARE(stored(project_, queue[0]), db::Decision::Drop);
+        QCOMPARE(b->currentSampleId(), queue[1]);
+        QCOMPARE(highlighted(b), QVector<qint64>{queue[1]});
+        QTRY_COMPARE(w.inspector()->sampleId(), int64_t(queue[1]));
+        QTest::keyClick(b->table(), Qt::Key_K);
+        QCOMPARE(stored(project_, queue[1]), db::Decision::Keep);
+        QCOMPARE(b->currentSampleId(), queue[2]);
+        // Skip: the next undecided sample; queue[2] stays undecided.
+        QTest::keyClick(b->table(), Qt::Key_S);
+        QCOMPARE(b->currentSampleId(), queue[3]);
+        QCOMPARE(stored(project_, queue[2]), db::Decision::None);
+        QTest::keyClick(b->table(), Qt::Key_U);
+        QCOMPARE(b->currentSampleId(), queue[4]);
+        QTest::keyClick(b->table(), Qt::Key_U);  // wraps past the decided and the skipped
+        QCOMPARE(b->currentSampleId(), queue[3]);
+
+        // Off: a decision leaves the current row where it is; remembered.
+        b->autoAdvanceAction()->trigger();
+        QVERIFY(!b->autoAdvance());
+        clickRow(b, 4);
+        QTest::keyClick(b->table(), Qt::Key_D);
+        QCOMPARE(b->currentSampleId(), queue[4]);
+        {
+            ui::MainWindow again;
+            QVERIFY(open(again, "advance", {1600, 1000}, 5));
+            QVERIFY(!again.browser()->autoAdvance());
+            again.browser()->setAutoAdvance(true);
+        }
+    }
+
+    // Labels, tags and a decision on a multi-row highlight: each one undo step over every
+    // row, stored with the annotator, shown in the table, filtered on, exported.
+    void bulkLabelsTagsAndDecisionsUndoAsOne() {
+        ui::MainWindow w;
+        QVERIFY(open(w, "bulk"));
+        auto* b = w.browser();
+        QCOMPARE(b->labelSet(), (std::vector<std::string>{"answer not in context", "truncated", "duplicate"}));
+        clickRow(b, 2);
+        clickRow(b, 5, Qt::ShiftModifier);
+        const QVector<qint64> rows = highlighted(b);
+        QCOMPARE(rows.size(), 4);
+        const int steps = w.undoStack()->index();
+        QTest::keyClick(b->table(), Qt::Key_1);
+        QCOMPARE(highlighted(b), rows);
+        b->addTag("needs-check");
+        QCOMPARE(highlighted(b), rows);
+        QTest::keyClick(b->table(), Qt::Key_D);
+        QCOMPARE(w.undoStack()->index(), steps + 3);
+        QCOMPARE(highlighted(b), rows);  // a bulk decision keeps the highlight (no auto-advance)
+        const std::string me = b->annotator().toStdString();
+        QVERIFY(!me.empty());
+        for (int r = 0; r < kSamples; ++r) {
+            const qint64 id = idAt(b, r);
+            const bool in = rows.contains(id);
+            const db::Annotations a = storedAnnotations(project_, id);
+            QCOMPARE(a.labels, in ? std::vector<std::string>{"answer not in context"} : std::vector<std::string>{});
+            QCOMPARE(a.tags, in ? std::vector<std::string>{"needs-check"} : std::vector<std::string>{});
+            QCOMPARE(stored(project_, id), in ? db::Decision::Drop : db::Decision::None);
+            const QString cell = b->proxy()->index(r, ui::RankedTableModel::ColLabels).data().toString();
+            QCOMPARE(cell, in ? QString("answer not in context, #needs-check") : QString());
+        }
+        {
+            auto store = db::ProjectStore::open(project_, false);
+            QCOMPARE(db::overrideAnnotators(store, rows[0]).back(), me);
+            auto st = store.db().prepare("SELECT DISTINCT annotator FROM sample_marks");
+            QVERIFY(st.step());
+            QCOMPARE(st.text(0), me);
+            QVERIFY(!st.step());
+        }
+        // The filters see them.
+        QComboBox* mark = b->filterBar()->markCombo();
+        mark->setCurrentIndex(mark->findData("L:answer not in context"));
+        QCOMPARE(b->proxy()->rowCount(), 4);
+        mark->setCurrentIndex(mark->findData("T:needs-check"));
+        QCOMPARE(b->proxy()->rowCount(), 4);
+        mark->setCurrentIndex(mark->findData("-"));
+        QCOMPARE(b->proxy()->rowCount(), kSamples - 4);
+        mark->setCurrentIndex(0);
+        QCOMPARE(b->proxy()->rowCount(), kSamples);
+
+        // The scores CSV carries them.
+        const auto csv = exportedCsv(project_, w.rankingSession()->runId(), tmp_.filePath("bulk.csv"));
+        QCOMPARE(csv.size(), kSamples);
+        for (auto it = csv.begin(); it != csv.end(); ++it) {
+            const bool in = rows.contains(it.key());
+            QCOMPARE(it.value()["labels"], in ? QString("answer not in context") : QString());
+            QCOMPARE(it.value()["tags"], in ? QString("needs-check") : QString());
+            QCOMPARE(it.value()["decision"], in ? QString("drop") : QString("none"));
+            QCOMPARE(it.value()["evidence_start"], QString());
+        }
+
+        // One Ctrl+Z per step, each over every row.
+        b->table()->setFocus();
+        QTest::keyClick(b->table(), Qt::Key_Z, Qt::ControlModifier);
+        for (qint64 id : rows) {
+            QCOMPARE(stored(project_, id), db::Decision::None);
+            QCOMPARE(storedAnnotations(project_, id).tags, std::vector<std::string>{"needs-check"});
+        }
+        QTest::keyClick(b->table(), Qt::Key_Z, Qt::ControlModifier);
+        for (qint64 id : rows) QVERIFY(storedAnnotations(project_, id).tags.empty());
+        QTest::keyClick(b->table(), Qt::Key_Z, Qt::ControlModifier);
+        for (qint64 id : rows) QVERIFY(storedAnnotations(project_, id).empty());
+        QCOMPARE(w.undoStack()->index(), steps);
+        for (int i = 0; i < 3; ++i) w.undoStack()->redo();
+        for (qint64 id : rows) {
+            QCOMPARE(stored(project_, id), db::Decision::Drop);
+            QCOMPARE(storedAnnotations(project_, id).labels, std::vector<std::string>{"answer not in context"});
+        }
+        // The key again on rows that all have the label takes it off all of them (the filters
+        // above took the highlight away: highlight them again).
+        b->selectSamples(rows);
+        QCOMPARE(highlighted(b), rows);
+        QTest::keyClick(b->table(), Qt::Key_1);
+        for (qint64 id : rows) QVERIFY(storedAnnotations(project_, id).labels.empty());
+    }
+
+    // The label set and the labels come back with the project.
+    void labelsSurviveReopening() {
+        qint64 id = -1;
+        {
+            ui::MainWindow w;
+            QVERIFY(open(w, "labels"));
+            auto* b = w.browser();
+            b->setLabelSet({"off topic", "truncated"});
+            clickRow(b, 3);
+            id = b->currentSampleId();
+            QTest::keyClick(b->table(), Qt::Key_2);
+            QCOMPARE(b->reviewState(id)->annotations.labels, std::vector<std::string>{"truncated"});
+            QTest::keyClick(b->table(), Qt::Key_3);  // no third label any more: nothing happens
+            QCOMPARE(storedAnnotations(project_, id).labels, std::vector<std::string>{"truncated"});
+        }
+        ui::MainWindow w;
+        QVERIFY(open(w, "labels"));
+        auto* b = w.browser();
+        QCOMPARE(b->labelSet(), (std::vector<std::string>{"off topic", "truncated"}));
+        QCOMPARE(b->currentSampleId(), id);
+        QCOMPARE(b->reviewState(id)->annotations.labels, std::vector<std::string>{"truncated"});
+        const auto buttons = b->annotationBar()->labelButtons();
+        QCOMPARE(buttons.size(), 2);
+        QVERIFY(buttons[0]->text().contains("off topic"));
+        QVERIFY(!buttons[0]->isChecked());
+        QVERIFY(buttons[1]->isChecked());
+        // A click on a label button labels the highlighted samples too.
+        QTest::mouseClick(buttons[0], Qt::LeftButton);
+        QCOMPARE(storedAnnotations(project_, id).labels, (std::vector<std::string>{"off topic", "truncated"}));
+        QVERIFY(buttons[0]->isChecked());
+    }
+
+    // Evidence: a span of context tokens picked in the inspector, stored as byte offsets of
+    // the context text, drawn under the tokens, undoable, exported.
+    void evidenceSpanFromTheInspector() {
+        ui::MainWindow w;
+        QVERIFY(open(w, "evidence"));
+        auto* b = w.browser();
+        clickRow(b, 1);
+        const qint64 id = b->currentSampleId();
+        // The painted sample (data()), not only the requested one (sampleId()).
+        QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->data() != nullptr && w.inspector()->data()->sampleId == id, 20000);
+        const ui::InspectorData* d = w.inspector()->data();
+        QVERIFY(d->hasTokens);
+        QVERIFY(d->contextTokenCount() > 10);
+        QCOMPARE(int64_t(d->contextBytes.size()), d->contextTokenCount());
+        // Copies: a re-rank may have the inspector load the sample again.
+        const std::vector<std::string> tokenTexts = d->tokenTexts;
+        const int64_t contextBegin = d->contextBegin;
+        ui::TokenHeatmapView* ctx = w.inspector()->contextView();
+        ctx->scrollToToken(0);
+        QCoreApplication::processEvents();
+        QTest::mouseClick(ctx->viewport(), Qt::LeftButton, {}, ctx->tokenRect(3).center());
+        QTest::mouseClick(ctx->viewport(), Qt::LeftButton, Qt::ShiftModifier, ctx->tokenRect(7).center());
+        QCOMPARE(ctx->span(), std::make_pair(3, 7));
+        const int steps = w.undoStack()->index();
+        QTest::keyClick(ctx, Qt::Key_E);
+        QCOMPARE(w.undoStack()->index(), steps + 1);
+        const db::Annotations a = storedAnnotations(project_, id);
+        QVERIFY(a.hasEvidence());
+        // Independent truth: the bytes of the context text between the offsets are the five
+        // tokens' texts.
+        auto store = db::ProjectStore::open(project_, false);
+        const auto text = store.sampleText(id);
+        QVERIFY(text.has_value());
+        const std::string context = scoring::splitConversation(text->conversation, scoring::PromptConfig{}).context;
+        std::string tokens;
+        for (int t = 3; t <= 7; ++t) tokens += tokenTexts[size_t(contextBegin + t)];
+        QVERIFY(a.evidenceEnd <= int64_t(context.size()));
+        QCOMPARE(QString::fromStdString(context.substr(size_t(a.evidenceStart), size_t(a.evidenceEnd - a.evidenceStart))), QString::fromStdString(tokens));
+        QCOMPARE(ctx->evidence(), std::make_pair(3, 8));
+        QVERIFY(b->annotationBar()->evidenceLabel()->text().contains(QString::number(a.evidenceStart)));
+        QVERIFY(b->proxy()->index(1, ui::RankedTableModel::ColLabels).data().toString().contains("evidence"));
+        const auto csv = exportedCsv(project_, w.rankingSession()->runId(), tmp_.filePath("evidence.csv"));
+        QCOMPARE(csv[id]["evidence_start"], QString::number(a.evidenceStart));
+        QCOMPARE(csv[id]["evidence_end"], QString::number(a.evidenceEnd));
+
+        w.undoStack()->undo();
+        QVERIFY(!storedAnnotations(project_, id).hasEvidence());
+        QCOMPARE(ctx->evidence().first, -1);
+        w.undoStack()->redo();
+        QCOMPARE(storedAnnotations(project_, id), a);
+        QCOMPARE(ctx->evidence(), std::make_pair(3, 8));
+        // Removable from the bar, and still shown after moving away and back.
+        clickRow(b, 4);
+        clickRow(b, 1);
+        QTRY_COMPARE(ctx->evidence(), std::make_pair(3, 8));
+        // Heatmap on a near-uniform sample: the "sample range" scale spans the sample's own
+        // values (nearest-rank 0.5% and 99.5% percentiles), not 0..max.
+        QComboBox* scale = nullptr;
+        for (QComboBox* c : w.inspector()->findChildren<QComboBox*>())
+            if (c->findText("sample range") >= 0) scale = c;
+        QVERIFY(scale);
+        scale->setCurrentIndex(scale->findText("sample range"));
+        std::vector<float> values;
+        for (float v : ctx->values())
+            if (std::isfinite(v)) values.push_back(v);
+        std::sort(values.begin(), values.end());
+        QVERIFY(values.size() > 10);
+        const size_t lo = size_t(std::ceil(0.005 * double(values.size())) - 1), hi = size_t(std::ceil(0.995 * double(values.size())) - 1);
+        QCOMPARE(ctx->colorScale().minimum(), values[lo]);
+        QCOMPARE(ctx->colorScale().maximum(), values[hi]);
+        QVERIFY(ctx->colorScale().minimum() > 0.0f);
+        const auto remove = b->annotationBar()->findChildren<QToolButton*>();
+        QToolButton* x = nullptr;
+        for (QToolButton* t : remove)
+            if (t->text() == QStringLiteral("×")) x = t;
+        QVERIFY(x && x->isEnabled());
+        QTest::mouseClick(x, Qt::LeftButton);
+        QVERIFY(!storedAnnotations(project_, id).hasEvidence());
+        QCOMPARE(ctx->evidence().first, -1);
     }
 
     // Alpha, the cut rule and the current sample come back with the project.
@@ -414,11 +709,17 @@ private slots:
             b->alphaSlider()->setValue(40);
             b->cutMode()->setCurrentIndex(1);
             b->cutValue()->setValue(5);
+            // The queue: sorted by IFD, high first, without the decided samples.
+            b->table()->sortByColumn(ui::RankedTableModel::ColIfd, Qt::DescendingOrder);
+            clickRow(b, 0);
+            QTest::keyClick(b->table(), Qt::Key_K);
+            b->filterBar()->decisionCombo()->setCurrentIndex(b->filterBar()->decisionCombo()->findText("No decision"));
+            QCOMPARE(b->proxy()->rowCount(), kSamples - 1);
             clickRow(b, 7);
             current = b->currentSampleId();
         }
         ui::MainWindow w;
-        QVERIFY(open(w, "restart"));
+        QVERIFY(open(w, "restart", {1600, 1000}, kSamples - 1));
         auto* b = w.browser();
         QCOMPARE(b->alphaSlider()->value(), 40);
         QCOMPARE(w.rankingSession()->alpha(), 0.4);
@@ -426,6 +727,10 @@ private slots:
         QCOMPARE(w.rankingSession()->ranking().cut, int64_t(5));
         QCOMPARE(b->currentSampleId(), current);
         QTRY_COMPARE(w.inspector()->sampleId(), int64_t(current));
+        QCOMPARE(b->table()->horizontalHeader()->sortIndicatorSection(), int(ui::RankedTableModel::ColIfd));
+        QCOMPARE(b->table()->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(b->filterBar()->decisionCombo()->currentText(), QString("No decision"));
+        QCOMPARE(b->table()->currentIndex().row(), 7);
         // Another project keeps its own state.
         ui::MainWindow other;
         QVERIFY(open(other, "restart-other"));

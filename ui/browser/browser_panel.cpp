@@ -1,6 +1,7 @@
 #include "ui/browser/browser_panel.h"
 
 #include "db/sqlite.h"
+#include "ui/browser/annotation_bar.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/override_command.h"
 #include "ui/browser/ranked_filter_proxy.h"
@@ -9,6 +10,7 @@
 #include "ui/glossary.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDoubleSpinBox>
@@ -114,15 +116,18 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     table_->horizontalHeader()->setHighlightSections(false);
     table_->setItemDelegate(new CutLineDelegate(session, this));
     const int w = fontMetrics().horizontalAdvance('0');
-    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 7, 14, 12, 12};
+    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 7, 14, 14, 12, 12};
     for (int c = 0; c < int(std::size(widths)); ++c) table_->setColumnWidth(c, widths[c] * w + 14);
 
     note_ = new QLineEdit;
     note_->setPlaceholderText(tr("Note for the current sample (Enter to save, N to focus)"));
     noteLabel_ = new QLabel(tr("Note"));
+    annotationBar_ = new AnnotationBar;
     auto* noteRow = new QHBoxLayout;
     noteRow->addWidget(noteLabel_);
-    noteRow->addWidget(note_, 1);
+    noteRow->addWidget(note_, 2);
+    noteRow->addWidget(new QLabel(tr("Tags")));
+    noteRow->addWidget(annotationBar_->tagsEdit(), 1);
 
     auto* col = new QVBoxLayout(this);
     col->setContentsMargins(4, 4, 4, 4);
@@ -132,6 +137,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     // Its own line: next to the controls it wrapped into a tall column on a laptop.
     col->addWidget(summary_);
     col->addLayout(noteRow);
+    col->addWidget(annotationBar_);
 
     auto makeAction = [this](const QString& text, const QList<QKeySequence>& keys, auto fn) {
         auto* a = new QAction(text, this);
@@ -152,6 +158,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     makeAction(tr("Ne&xt Sample"), {QKeySequence(Qt::Key_L)}, [this] { moveCurrent(1); });
     makeAction(tr("&Previous Sample"), {QKeySequence(Qt::Key_J)}, [this] { moveCurrent(-1); });
     makeAction(tr("Next &Undecided Sample"), {QKeySequence(Qt::Key_U)}, [this] { nextUndecided(); });
+    buildReviewActions();
 
     connect(run_, &QComboBox::activated, this, [this] { emit runChosen(run_->currentData().toLongLong()); });
     // Dragging emits many values; re-ranking 100k samples takes a few hundred ms, so the
@@ -190,9 +197,11 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     connect(alpha_, &QSlider::valueChanged, this, &BrowserPanel::saveReviewState);
     connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::saveReviewState);
     connect(cutMode_, &QComboBox::currentIndexChanged, this, &BrowserPanel::saveReviewState);
+    connect(table_->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, &BrowserPanel::saveReviewState);
     connect(filters_, &FilterBar::filterChanged, this, [this](const BrowserFilter& f) {
         proxy_->setFilter(f);
         updateSummary();
+        saveReviewState();
     });
     connect(filters_, &FilterBar::status, this, [this](const QString& m) { emit status(m, false); });
     // A running job reloads the pool every few seconds: keep the user's sample and scroll.
@@ -215,6 +224,9 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         } else if (proxy_->rowCount() > 0) {
             table_->selectRow(0);
         }
+        filters_->setTags(allTags());
+        applyPendingMark();
+        syncAnnotationBar();
     });
     connect(session, &RankingSession::rankingChanged, this, [this] {
         updateSummary();
@@ -255,6 +267,14 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     updateSummary();
 }
 
+void BrowserPanel::applyPendingMark() {
+    if (pendingMark_.isEmpty()) return;
+    const int at = filters_->markCombo()->findData(pendingMark_);
+    if (at < 0) return;
+    filters_->markCombo()->setCurrentIndex(at);
+    pendingMark_.clear();
+}
+
 QString BrowserPanel::settingsKey(const char* name) const {
     // Per project: review state of one project must not leak into another.
     const QByteArray path = store_ ? QByteArray::fromStdString(store_->path()) : QByteArray();
@@ -269,6 +289,13 @@ void BrowserPanel::saveReviewState() {
     s.setValue(settingsKey("cutMode"), cutMode_->currentIndex());
     s.setValue(settingsKey("cutValue"), cutValue_->value());
     if (currentSampleId() >= 0) s.setValue(settingsKey("current"), currentSampleId());
+    // The queue: its sort order and the filters a review works through (not the search,
+    // whose index may need building, nor the ranges).
+    s.setValue(settingsKey("sortColumn"), table_->horizontalHeader()->sortIndicatorSection());
+    s.setValue(settingsKey("sortOrder"), int(table_->horizontalHeader()->sortIndicatorOrder()));
+    s.setValue(settingsKey("decisionFilter"), filters_->decisionCombo()->currentIndex());
+    s.setValue(settingsKey("markFilter"), filters_->markCombo()->currentData().toString());
+    s.setValue(settingsKey("hasNote"), filters_->hasNoteBox()->isChecked());
 }
 
 void BrowserPanel::restoreReviewState() {
@@ -278,6 +305,14 @@ void BrowserPanel::restoreReviewState() {
     cutMode_->setCurrentIndex(std::clamp(s.value(settingsKey("cutMode"), 0).toInt(), 0, 1));
     cutValue_->setValue(s.value(settingsKey("cutValue"), cutValue_->value()).toDouble());
     resumeSampleId_ = s.value(settingsKey("current"), -1).toLongLong();
+    table_->sortByColumn(std::clamp(s.value(settingsKey("sortColumn"), 0).toInt(), 0, RankedTableModel::ColumnCount - 1),
+                         Qt::SortOrder(std::clamp(s.value(settingsKey("sortOrder"), 0).toInt(), 0, 1)));
+    QComboBox* decision = filters_->decisionCombo();
+    decision->setCurrentIndex(std::clamp(s.value(settingsKey("decisionFilter"), 0).toInt(), 0, decision->count() - 1));
+    filters_->hasNoteBox()->setChecked(s.value(settingsKey("hasNote"), false).toBool());
+    // A tag filter can only be chosen once the run's tags are known (loaded).
+    pendingMark_ = s.value(settingsKey("markFilter")).toString();
+    applyPendingMark();
     restoring_ = false;
 }
 
@@ -291,6 +326,11 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
         note_->clear();
     }
     store_ = store;
+    if (changed) {
+        skipped_.clear();
+        loadLabelSet();
+        filters_->setLabelSet(labelSet_);
+    }
     if (store && changed) restoreReviewState();
     filters_->setProject(store ? QString::fromStdString(store->path()) : QString());
     if (store) {
@@ -413,61 +453,11 @@ void BrowserPanel::nextUndecided() {
     for (int k = 1; k <= rows; ++k) {
         const QModelIndex at = proxy_->index((from + k) % rows, 0);
         const int i = session_->indexOf(at.data(RankedTableModel::SampleIdRole).toLongLong());
-        if (i >= 0 && session_->inputs().samples[size_t(i)].decision == db::Decision::None) return makeCurrent(at);
+        const qint64 id = at.data(RankedTableModel::SampleIdRole).toLongLong();
+        if (i >= 0 && session_->inputs().samples[size_t(i)].decision == db::Decision::None && !skipped_.count(id))
+            return makeCurrent(at);
     }
     emit status(tr("Every sample in view has a decision"), false);
-}
-
-void BrowserPanel::applyOverrides(const std::vector<std::pair<qint64, OverrideState>>& states) {
-    try {
-        if (!store_) throw std::runtime_error("no project open");
-        db::Transaction tx(store_->db());  // a bulk decision is written whole or not at all
-        for (const auto& [id, st] : states) store_->addOverride(id, st.decision, st.note);
-        tx.commit();
-    } catch (const std::exception& e) {
-        emit status(tr("Could not save the decisions: %1").arg(e.what()), true);
-        return;
-    }
-    std::vector<RankingSession::Override> mirror;
-    mirror.reserve(states.size());
-    bool noteTouched = false;
-    for (const auto& [id, st] : states) {
-        mirror.push_back({id, st.decision, st.note});
-        noteTouched = noteTouched || id == noteSampleId_;
-    }
-    session_->setDecisions(mirror);
-    // Text being typed is not overwritten by an undo or a decision; it is saved on leaving.
-    if (noteTouched && !note_->isModified()) syncNote();
-}
-
-void BrowserPanel::pushOverrides(std::vector<OverrideChange> changes) {
-    if (changes.empty()) return;
-    undo_->push(new OverrideCommand([this](const auto& states) { applyOverrides(states); }, std::move(changes)));
-}
-
-void BrowserPanel::setDecision(db::Decision d) {
-    if (!session_->hasRun()) return;
-    commitNote();
-    std::vector<OverrideChange> changes;
-    for (qint64 id : highlightedSampleIds()) {
-        const int i = session_->indexOf(id);
-        if (i < 0) continue;
-        const db::RankInput& s = session_->inputs().samples[size_t(i)];
-        OverrideState before{s.decision, s.note}, after{d, s.note};
-        if (!(before == after)) changes.push_back({id, before, after});
-    }
-    pushOverrides(std::move(changes));
-}
-
-void BrowserPanel::setNote(const QString& note) { setNoteOf(currentSampleId(), note); }
-
-void BrowserPanel::setNoteOf(qint64 id, const QString& note) {
-    const int i = session_->hasRun() ? session_->indexOf(id) : -1;
-    if (i < 0) return;
-    const db::RankInput& s = session_->inputs().samples[size_t(i)];
-    OverrideState before{s.decision, s.note}, after{s.decision, note.toStdString()};
-    if (before == after) return;
-    pushOverrides({{id, before, after}});
 }
 
 void BrowserPanel::commitNote() {
@@ -492,6 +482,7 @@ void BrowserPanel::syncNote() {
     note_->setEnabled(i >= 0);
     note_->setText(i >= 0 ? QString::fromStdString(session_->inputs().samples[size_t(i)].note) : QString());
     noteLabel_->setText(i >= 0 ? tr("Note #%1").arg(id) : tr("Note"));
+    syncAnnotationBar();
 }
 
 void BrowserPanel::applyCut() {

@@ -5,10 +5,17 @@
 #include "db/run_store.h"
 #include "ui/browser/override_command.h"
 
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 
+#include <functional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
 class QAction;
+class QMenu;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -19,6 +26,7 @@ class QUndoStack;
 
 namespace gateau::ui {
 
+class AnnotationBar;
 class FilterBar;
 class RankedFilterProxy;
 class RankedTableModel;
@@ -47,6 +55,30 @@ public:
     void moveCurrent(int delta);        // next / previous row in view order
     void commitNote();  // the note editor's text, if changed, as an undoable edit of its sample
     void nextUndecided();               // the next row in view order without a decision, wrapping
+    // The next row of the queue without a decision, leaving the current one undecided; U then
+    // passes over the skipped sample until the project is opened again.
+    void skip();
+
+    // Review annotations (browser_review.cpp). Each is one undo step over every highlighted
+    // sample, except where it says "current".
+    void toggleLabel(const QString& label);  // added to all, or removed from all when all have it
+    void addTag(const QString& tag);
+    void removeTag(const QString& tag);
+    void setTagsOf(qint64 sampleId, const QStringList& tags);  // the tags edit of the current sample
+    // Evidence of one sample: byte offsets into its context text; start < 0 removes it.
+    void setEvidence(qint64 sampleId, qint64 start, qint64 end);
+    const std::vector<std::string>& labelSet() const { return labelSet_; }
+    void setLabelSet(const std::vector<std::string>& labels);  // saved in the project
+    void editLabelSet();   // the label set dialog
+    void askTag();         // T: a tag for the highlighted samples
+    // The current state of a sample (decision, note, labels, tags, evidence); null when unknown.
+    const OverrideState* reviewState(qint64 sampleId) const;
+    // After K or D on one sample, the next row of the queue becomes current (default on;
+    // remembered in the settings).
+    bool autoAdvance() const;
+    void setAutoAdvance(bool on);
+    QString annotator() const { return annotator_; }
+    void setAnnotator(const QString& name);  // kept in the settings
 
     QList<QAction*> sampleActions() const { return actions_; }
     QTableView* table() const { return table_; }
@@ -58,12 +90,16 @@ public:
     QDoubleSpinBox* cutValue() const { return cutValue_; }
     QLineEdit* noteEdit() const { return note_; }
     QLabel* summaryLabel() const { return summary_; }
+    AnnotationBar* annotationBar() const { return annotationBar_; }
+    QAction* autoAdvanceAction() const { return autoAdvance_; }
 
 signals:
     void runChosen(qint64 runId);
     void currentSampleChanged(qint64 sampleId);
     void selectionChanged(QVector<qint64> sampleIds);
     void status(QString message, bool error);
+    // Labels, tags, evidence, decision or note of these samples changed (or were undone).
+    void reviewChanged(QVector<qint64> sampleIds);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -82,6 +118,16 @@ private:
     void saveReviewState();
     void restoreReviewState();
     void restorePlace();
+    void applyPendingMark();
+    // One undoable edit: `change` applied to the state of every sample in ids.
+    void editSamples(const QVector<qint64>& ids, const std::function<void(OverrideState&)>& change, const QString& text);
+    OverrideState stateOf(int inputIndex) const;
+    void buildReviewActions();
+    void rebuildLabelActions();
+    void loadLabelSet();
+    void syncAnnotationBar();
+    qint64 nextInQueue(const QVector<qint64>& after) const;
+    QStringList allTags() const;  // every tag in the run, for the filter  // the row after the last of these; -1 at the end
 
     RankingSession* session_;
     QUndoStack* undo_;
@@ -107,6 +153,16 @@ private:
     // after it, so that a current row filtered away hands its place to the next one.
     int placeRow_ = -1;
     std::vector<qint64> placeIds_;
+    // Review annotations.
+    AnnotationBar* annotationBar_;
+    QAction* autoAdvance_ = nullptr;
+    QMenu* labelMenu_ = nullptr;
+    QList<QAction*> labelActions_;
+    std::vector<std::string> labelSet_;
+    QString annotator_;
+    std::unordered_set<qint64> skipped_;  // this session's skipped samples (U passes over them)
+    mutable OverrideState stateCache_;
+    QString pendingMark_;  // the saved label/tag filter, until its item exists
 };
 
 }  // namespace gateau::ui

@@ -2,6 +2,7 @@
 
 #include "db/search.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDoubleSpinBox>
@@ -37,8 +38,13 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
                          tr("No decision")});
     dataset_ = new QComboBox;
     dataset_->addItem(tr("All datasets"), 0);
+    mark_ = new QComboBox;
+    mark_->setToolTip(tr("Samples with this review label or #tag"));
+    hasNote_ = new QCheckBox(tr("Has note"));
+    hasNote_->setToolTip(tr("Only samples with a note"));
+    fillMarks();
     // Dataset names can be long: their width would be the bar's minimum.
-    for (QComboBox* c : {decision_, dataset_}) {
+    for (QComboBox* c : {decision_, dataset_, mark_}) {
         c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         c->setMinimumContentsLength(10);
     }
@@ -71,6 +77,8 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     firstRow_->addWidget(searchState_);
     firstRow_->addWidget(decision_);
     firstRow_->addWidget(dataset_);
+    firstRow_->addWidget(mark_);
+    firstRow_->addWidget(hasNote_);
     ranges_ = new QWidget;
     auto* range = new QHBoxLayout(ranges_);
     range->setContentsMargins(0, 0, 0, 0);
@@ -89,13 +97,16 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
         if (t.isEmpty()) search(QString());
     });
-    for (auto* c : {decision_, dataset_}) connect(c, &QComboBox::currentIndexChanged, this, &FilterBar::rebuild);
+    for (auto* c : {decision_, dataset_, mark_}) connect(c, &QComboBox::currentIndexChanged, this, &FilterBar::rebuild);
+    connect(hasNote_, &QCheckBox::toggled, this, &FilterBar::rebuild);
     for (auto* s : {scoreMin_, scoreMax_}) connect(s, &QDoubleSpinBox::valueChanged, this, &FilterBar::rebuild);
     for (auto* s : {ctxMin_, ctxMax_}) connect(s, &QSpinBox::valueChanged, this, &FilterBar::rebuild);
     connect(clear, &QToolButton::clicked, this, [this] {
         search_->clear();
         decision_->setCurrentIndex(0);
         dataset_->setCurrentIndex(0);
+        mark_->setCurrentIndex(0);
+        hasNote_->setChecked(false);
         scoreMin_->setValue(0);
         scoreMax_->setValue(1);
         ctxMin_->setValue(0);
@@ -108,7 +119,8 @@ bool FilterBar::twoRows() const { return secondRow_->indexOf(ranges_) >= 0; }
 int FilterBar::twoRowWidth() const {
     const int gap = firstRow_->spacing() * 4;
     const int first = kMinSearchWidth + searchState_->sizeHint().width() + decision_->minimumSizeHint().width() +
-                      dataset_->minimumSizeHint().width() + gap;
+                      dataset_->minimumSizeHint().width() + mark_->minimumSizeHint().width() +
+                      hasNote_->sizeHint().width() + gap + firstRow_->spacing() * 2;
     return std::max(first, ranges_->minimumSizeHint().width());
 }
 
@@ -124,7 +136,8 @@ void FilterBar::resizeEvent(QResizeEvent* e) {
     // One row when the search box keeps a useful width next to everything; else the ranges
     // go to a second row (a laptop next to the inspector).
     const int oneRow = kMinSearchWidth * 3 / 2 + searchState_->sizeHint().width() + decision_->sizeHint().width() +
-                       dataset_->sizeHint().width() + ranges_->sizeHint().width() + firstRow_->spacing() * 5;
+                       dataset_->sizeHint().width() + mark_->sizeHint().width() + hasNote_->sizeHint().width() +
+                       ranges_->sizeHint().width() + firstRow_->spacing() * 7;
     const bool wide = e->size().width() >= oneRow;
     if (wide == (firstRow_->indexOf(ranges_) >= 0)) return;
     if (wide) {
@@ -158,8 +171,41 @@ void FilterBar::setDatasets(const QList<QPair<qint64, QString>>& datasets) {
     rebuild();
 }
 
+void FilterBar::setLabelSet(const std::vector<std::string>& labels) {
+    labels_ = labels;
+    fillMarks();
+}
+
+void FilterBar::setTags(const QStringList& tags) {
+    if (tags == tags_) return;
+    tags_ = tags;
+    fillMarks();
+}
+
+void FilterBar::fillMarks() {
+    // Item data "L:name" / "T:name"; the choice survives a refill when it still exists.
+    const QString current = mark_->currentData().toString();
+    mark_->blockSignals(true);
+    mark_->clear();
+    mark_->addItem(tr("Any labels"), QString());
+    mark_->addItem(tr("No label or tag"), QStringLiteral("-"));
+    for (const auto& l : labels_) mark_->addItem(tr("label: %1").arg(QString::fromStdString(l)), "L:" + QString::fromStdString(l));
+    for (const QString& t : tags_) mark_->addItem(QLatin1Char('#') + t, "T:" + t);
+    const int at = mark_->findData(current);
+    mark_->setCurrentIndex(at < 0 ? 0 : at);
+    mark_->blockSignals(false);
+    if (at < 0 && !current.isEmpty()) rebuild();
+}
+
 void FilterBar::rebuild() {
     filter_.decision = BrowserFilter::Decision(decision_->currentIndex());
+    const QString mark = mark_->currentData().toString();
+    filter_.hasNote = hasNote_->isChecked();
+    filter_.mark = mark.isEmpty()        ? BrowserFilter::Mark::Any
+                   : mark == "-"         ? BrowserFilter::Mark::Unlabelled
+                   : mark.startsWith("L:") ? BrowserFilter::Mark::Label
+                                         : BrowserFilter::Mark::Tag;
+    filter_.markName = mark.size() > 2 ? mark.mid(2).toStdString() : std::string();
     filter_.datasetId = dataset_->currentData().toLongLong();
     filter_.scoreMin = scoreMin_->value() <= scoreMin_->minimum() ? -INFINITY : scoreMin_->value();
     filter_.scoreMax = scoreMax_->value() >= scoreMax_->maximum() ? INFINITY : scoreMax_->value();

@@ -3,11 +3,16 @@
 // (indexing new samples first); the bar emits the complete filter when anything changes.
 #include "ui/browser/ranked_filter_proxy.h"
 
+#include <QStringList>
 #include <QWidget>
+
+#include <string>
+#include <vector>
 
 #include <memory>
 #include <atomic>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
@@ -26,6 +31,11 @@ public:
     BrowserFilter filter() const { return filter_; }
     QLineEdit* searchEdit() const { return search_; }
     QComboBox* decisionCombo() const { return decision_; }
+    // "Labels and tags" filter: any, none, "label: X" for the project's labels, "#tag" for the run's tags.
+    QComboBox* markCombo() const { return mark_; }
+    QCheckBox* hasNoteBox() const { return hasNote_; }
+    void setLabelSet(const std::vector<std::string>& labels);
+    void setTags(const QStringList& tags);
     // Runs the search now (tests; Enter in the box does the same).
     void search(const QString& text);
     QSize minimumSizeHint() const override;
@@ -47,6 +57,11 @@ private:
     QLineEdit* search_;
     QComboBox* decision_;
     QComboBox* dataset_;
+    QComboBox* mark_;
+    QCheckBox* hasNote_;
+    std::vector<std::string> labels_;
+    QStringList tags_;
+    void fillMarks();
     QDoubleSpinBox* scoreMin_;
     QDoubleSpinBox* scoreMax_;
     QSpinBox* ctxMin_;

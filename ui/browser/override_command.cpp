@@ -22,8 +22,8 @@ QString describe(const std::vector<OverrideChange>& changes) {
 }
 }  // namespace
 
-OverrideCommand::OverrideCommand(OverrideApplier apply, std::vector<OverrideChange> changes)
-    : QUndoCommand(describe(changes)), apply_(std::move(apply)), changes_(std::move(changes)) {}
+OverrideCommand::OverrideCommand(OverrideApplier apply, std::vector<OverrideChange> changes, const QString& text)
+    : QUndoCommand(text.isEmpty() ? describe(changes) : text), apply_(std::move(apply)), changes_(std::move(changes)) {}
 
 void OverrideCommand::apply(bool before) {
     std::vector<std::pair<qint64, OverrideState>> states;

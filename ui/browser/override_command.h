@@ -1,7 +1,8 @@
 #pragma once
-// A keep / drop / clear / note change of one or several samples as one undoable command.
-// Redo and undo both append rows to the project's override history (never rewrite it), so
-// the history shows every step, undo included, and survives reopening.
+// A review edit of one or several samples (decision, note, labels, tags, evidence) as one
+// undoable command. Redo and undo both append rows to the project's history (never rewrite
+// it), so the history shows every step, undo included, and survives reopening.
+#include "db/annotations.h"
 #include "db/project_store.h"
 
 #include <QUndoCommand>
@@ -12,10 +13,14 @@
 
 namespace gateau::ui {
 
+// Everything a reviewer sets on one sample.
 struct OverrideState {
     db::Decision decision = db::Decision::None;
     std::string note;
-    bool operator==(const OverrideState& o) const { return decision == o.decision && note == o.note; }
+    db::Annotations annotations;
+    bool operator==(const OverrideState& o) const {
+        return decision == o.decision && note == o.note && annotations == o.annotations;
+    }
 };
 
 struct OverrideChange {
@@ -24,12 +29,13 @@ struct OverrideChange {
 };
 
 // Writes one state per sample (to the project and to the in-memory ranking), all at once:
-// a bulk decision is one transaction and one re-rank.
+// a bulk edit is one transaction and one re-rank.
 using OverrideApplier = std::function<void(const std::vector<std::pair<qint64, OverrideState>>& states)>;
 
 class OverrideCommand : public QUndoCommand {
 public:
-    OverrideCommand(OverrideApplier apply, std::vector<OverrideChange> changes);
+    // text: what the Edit menu says ("Label 3 samples truncated"); empty: derived from the changes.
+    OverrideCommand(OverrideApplier apply, std::vector<OverrideChange> changes, const QString& text = {});
     void redo() override { apply(false); }
     void undo() override { apply(true); }
 

@@ -3,6 +3,7 @@
 #include "ui/browser/ranked_table_model.h"
 #include "ui/browser/ranking_session.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gateau::ui {
@@ -52,6 +53,17 @@ bool RankedFilterProxy::filterAcceptsRow(int row, const QModelIndex&) const {
         case BrowserFilter::Decision::Auto: if (s.decision != db::Decision::None) return false; break;
     }
     if (f.searchIds && !f.searchIds->count(s.sampleId)) return false;
+    if (f.hasNote && s.note.empty()) return false;
+    const db::Annotations& a = s.annotations;
+    auto has = [&](const std::vector<std::string>& names) {
+        return std::find(names.begin(), names.end(), f.markName) != names.end();
+    };
+    switch (f.mark) {
+        case BrowserFilter::Mark::Any: break;
+        case BrowserFilter::Mark::Unlabelled: if (!a.labels.empty() || !a.tags.empty()) return false; break;
+        case BrowserFilter::Mark::Label: if (!has(a.labels)) return false; break;
+        case BrowserFilter::Mark::Tag: if (!has(a.tags)) return false; break;
+    }
     return true;
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct BrowserFilter {
     Decision decision = Decision::Any;
     int64_t datasetId = 0;  // 0: any
     std::optional<std::unordered_set<int64_t>> searchIds;  // none: no search
+    bool hasNote = false;  // only samples with a note
+    // Labels and tags: Any; Unlabelled (no label and no tag); a label or a tag named markName.
+    enum class Mark { Any, Unlabelled, Label, Tag };
+    Mark mark = Mark::Any;
+    std::string markName;
 };
 
 class RankedFilterProxy : public QSortFilterProxyModel {

@@ -11,6 +11,14 @@
 
 namespace gateau::ui {
 
+QString labelsText(const db::Annotations& a) {
+    QStringList parts;
+    for (const auto& l : a.labels) parts << QString::fromStdString(l);
+    for (const auto& t : a.tags) parts << QLatin1Char('#') + QString::fromStdString(t);
+    if (a.hasEvidence()) parts << QStringLiteral("⟦evidence⟧");
+    return parts.join(QStringLiteral(", "));
+}
+
 RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
     : QAbstractTableModel(parent), session_(session) {
     connect(session, &RankingSession::loaded, this, [this] {
@@ -62,7 +70,7 @@ double RankedTableModel::sortNumber(int row, int column) const {
 QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal) return {};
     static const char* names[] = {"Rank", "Sel", "Score", "HMG", "CAM", "PPL A", "PPL B", "IFD", "CAS",
-                                  "Context", "Response", "Decision", "Note", "Dataset", "ID"};
+                                  "Context", "Response", "Decision", "Note", "Labels", "Dataset", "ID"};
     if (role == Qt::DisplayRole) return QString::fromLatin1(names[section]);
     if (role == Qt::ToolTipRole) {
         switch (section) {
@@ -79,6 +87,7 @@ QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) 
             case ColResponseTokens: return tr("Response tokens");
             case ColDecision: return tr("Manual decision (K keep, D drop, C clear); it wins over the ranking");
             case ColNote: return tr("Annotator note (N to edit)");
+            case ColLabels: return tr("Review labels (keys 1-9) and #tags (T); E marks the evidence span");
             case ColDataset: return tr("Source dataset");
             case ColExternalId: return tr("Record id in the source dataset");
         }
@@ -111,6 +120,7 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
                 return s.decision == db::Decision::None ? (forSort ? QVariant(QStringLiteral("auto")) : QVariant(QString()))
                                                         : QVariant(QString::fromLatin1(db::decisionName(s.decision)));
             case ColNote: return QString::fromStdString(s.note);
+            case ColLabels: return labelsText(s.annotations);
             case ColDataset: return QString::fromStdString(s.datasetName);
             case ColExternalId: return QString::fromStdString(s.externalId);
         }
@@ -135,6 +145,13 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ToolTipRole && index.column() == ColExternalId) return QString::fromStdString(s.externalId);
     if (role == Qt::ToolTipRole && index.column() == ColNote && !s.note.empty()) return QString::fromStdString(s.note);
+    if (role == Qt::ToolTipRole && index.column() == ColLabels) {
+        QString t = labelsText(s.annotations);
+        if (s.annotations.hasEvidence())
+            t += (t.isEmpty() ? "" : "\n") + tr("Evidence: bytes %1-%2 of the context")
+                                                 .arg(s.annotations.evidenceStart).arg(s.annotations.evidenceEnd);
+        return t.isEmpty() ? QVariant() : QVariant(t);
+    }
     return {};
 }
 

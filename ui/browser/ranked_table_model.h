@@ -3,17 +3,25 @@
 // the view sorts through RankedFilterProxy, so re-ranking (alpha, cut, overrides) only
 // changes cells and the user's selection and scroll position survive it.
 #include <QAbstractTableModel>
+#include <QString>
+
+namespace gateau::db {
+struct Annotations;
+}
 
 namespace gateau::ui {
 
 class RankingSession;
+
+// "label, label, #tag, ⟦evidence⟧": the Labels column.
+QString labelsText(const db::Annotations& a);
 
 class RankedTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column {
         ColRank, ColSelected, ColScore, ColHmg, ColCam, ColPplA, ColPplB, ColIfd, ColCas,
-        ColContextTokens, ColResponseTokens, ColDecision, ColNote, ColDataset, ColExternalId, ColumnCount
+        ColContextTokens, ColResponseTokens, ColDecision, ColNote, ColLabels, ColDataset, ColExternalId, ColumnCount
     };
     static constexpr int SortRole = Qt::UserRole;       // raw number (or text) for sorting
     static constexpr int SampleIdRole = Qt::UserRole + 1;

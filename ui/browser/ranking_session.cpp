@@ -72,6 +72,7 @@ void RankingSession::setDecisions(const std::vector<Override>& overrides) {
         if (i < 0) continue;
         inputs_->samples[size_t(i)].decision = o.decision;
         inputs_->samples[size_t(i)].note = o.note;
+        inputs_->samples[size_t(i)].annotations = o.annotations;
         changed = true;
     }
     if (changed) rerank(true);

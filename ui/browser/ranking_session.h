@@ -38,6 +38,7 @@ public:
         qint64 sampleId;
         db::Decision decision;
         std::string note;
+        db::Annotations annotations;
     };
     void setDecisions(const std::vector<Override>& overrides);
 

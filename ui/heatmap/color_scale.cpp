@@ -62,6 +62,14 @@ ColorScale ColorScale::sequentialLog(float max, float floorRatio) {
     return s;
 }
 
+ColorScale ColorScale::sequentialRange(float min, float max) {
+    ColorScale s;
+    s.kind_ = Kind::Sequential;
+    s.setMaximum(max);
+    if (std::isfinite(min) && min < s.max_) s.min_ = min;
+    return s;
+}
+
 ColorScale ColorScale::diverging(float absMax, float gamma) {
     ColorScale s;
     s.kind_ = Kind::Diverging;
@@ -113,7 +121,7 @@ double ColorScale::normalized(float value) const {
     double t = 0.0;
     switch (transform_) {
     case Transform::Linear:
-        t = a / max_;
+        t = (a - min_) / (max_ - min_);
         break;
     case Transform::Gamma:
         t = a > 0.0 ? std::pow(std::min(a / max_, 1.0), double(gamma_)) : 0.0;
@@ -154,7 +162,7 @@ QString ColorScale::legendText() const {
     if (kind_ == Kind::Diverging)
         s = QStringLiteral("%1 … 0 … +%2").arg(formatValue(-max_), formatValue(max_));
     else
-        s = QStringLiteral("0 – %1").arg(formatValue(max_));
+        s = QStringLiteral("%1 – %2").arg(formatValue(min_), formatValue(max_));
     if (transform_ == Transform::Gamma)
         s += QStringLiteral(" (γ %1)").arg(double(gamma_), 0, 'g', 2);
     else if (transform_ == Transform::Log)
@@ -163,7 +171,7 @@ QString ColorScale::legendText() const {
 }
 
 bool ColorScale::operator==(const ColorScale& o) const {
-    return kind_ == o.kind_ && transform_ == o.transform_ && max_ == o.max_ &&
+    return kind_ == o.kind_ && transform_ == o.transform_ && max_ == o.max_ && min_ == o.min_ &&
            gamma_ == o.gamma_ && floorRatio_ == o.floorRatio_;
 }
 
@@ -235,19 +243,33 @@ void ColorLegend::paintLegend(QPainter& p, const QRect& rect, const ColorScale& 
     const QString minText = scale.transform() == ColorScale::Transform::Log && !div
                                 ? QStringLiteral("≤%1").arg(ColorScale::formatValue(scale.maximum() * scale.logFloorRatio()))
                                 : ColorScale::formatValue(scale.minimum());
-    p.drawText(labels, Qt::AlignLeft | Qt::AlignTop, minText);
+    const QStringList text = legendLabels(scale, minText, fm, labels.width());
+    if (!text[0].isEmpty()) p.drawText(labels, Qt::AlignLeft | Qt::AlignTop, text[0]);
+    if (!text[1].isEmpty()) p.drawText(labels, Qt::AlignHCenter | Qt::AlignTop, text[1]);
+    p.drawText(labels, Qt::AlignRight | Qt::AlignTop, text[2]);
+    p.restore();
+}
+
+QStringList ColorLegend::legendLabels(const ColorScale& scale, const QString& minText, const QFontMetrics& fm, int width) {
+    const bool div = scale.kind() == ColorScale::Kind::Diverging;
     QString maxText = ColorScale::formatValue(scale.maximum());
+    QString centre;
     if (div) {
         maxText.prepend(QLatin1Char('+'));
-        p.drawText(labels, Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("0"));
+        centre = QStringLiteral("0");
     } else if (scale.transform() != ColorScale::Transform::Linear) {
-        p.drawText(labels, Qt::AlignHCenter | Qt::AlignTop,
-                   scale.transform() == ColorScale::Transform::Log
-                       ? QStringLiteral("log")
-                       : QStringLiteral("γ %1").arg(double(scale.gamma()), 0, 'g', 2));
+        centre = scale.transform() == ColorScale::Transform::Log
+                     ? QStringLiteral("log")
+                     : QStringLiteral("γ %1").arg(double(scale.gamma()), 0, 'g', 2);
     }
-    p.drawText(labels, Qt::AlignRight | Qt::AlignTop, maxText);
-    p.restore();
+    // Labels never overlap: the centre one goes first when space runs out, then the minimum
+    // (the maximum says the top of the range, the bar's colours the rest).
+    const int gap = fm.horizontalAdvance(QLatin1Char(' '));
+    const int wMin = fm.horizontalAdvance(minText), wMax = fm.horizontalAdvance(maxText);
+    const int wCentre = centre.isEmpty() ? 0 : fm.horizontalAdvance(centre);
+    const bool showCentre = !centre.isEmpty() && (wCentre + 1) / 2 + gap + std::max(wMin, wMax) <= width / 2;
+    const bool showMin = wMin + gap + wMax <= width;
+    return {showMin ? minText : QString(), showCentre ? centre : QString(), maxText};
 }
 
 void ColorLegend::paintEvent(QPaintEvent*) {

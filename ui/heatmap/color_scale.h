@@ -4,6 +4,7 @@
 
 #include <QColor>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <vector>
@@ -24,6 +25,9 @@ public:
     // Log scale over [max * floorRatio, max]; values at or below the floor map to white.
     static ColorScale sequentialLog(float max, float floorRatio = 1e-3f);
     static ColorScale diverging(float absMax, float gamma = 1.0f);
+    // Linear over [min, max]: the sample's own range, so that a near-uniform sample (every
+    // value close to the mean) still shows which tokens are above or below it.
+    static ColorScale sequentialRange(float min, float max);
     // Range from data using a robust maximum (percentile of finite values, of |v| when
     // diverging) so that a single spike does not wash out everything else.
     static ColorScale fromValues(const std::vector<float>& values, Kind kind,
@@ -35,7 +39,7 @@ public:
 
     Kind kind() const { return kind_; }
     Transform transform() const { return transform_; }
-    float minimum() const { return kind_ == Kind::Diverging ? -max_ : 0.0f; }
+    float minimum() const { return kind_ == Kind::Diverging ? -max_ : min_; }
     float maximum() const { return max_; }
     float gamma() const { return gamma_; }
     float logFloorRatio() const { return floorRatio_; }
@@ -66,6 +70,7 @@ private:
     Kind kind_ = Kind::Sequential;
     Transform transform_ = Transform::Linear;
     float max_ = 1.0f;
+    float min_ = 0.0f;  // sequential linear only (sequentialRange)
     float gamma_ = 1.0f;
     float floorRatio_ = 1e-3f;
 };
@@ -88,6 +93,9 @@ public:
     static void paintLegend(QPainter& p, const QRect& rect, const ColorScale& scale,
                             const QString& title, const QPalette& palette);
     static int preferredHeight(const QFontMetrics& fm);
+    // The {left, centre, right} labels drawn under a bar `width` pixels wide ("" where one is
+    // left out): they never overlap; the centre label goes first, then the left one.
+    static QStringList legendLabels(const ColorScale& scale, const QString& minText, const QFontMetrics& fm, int width);
 
 protected:
     void paintEvent(QPaintEvent* event) override;

@@ -95,7 +95,10 @@ void TokenHeatmapView::setTokens(std::vector<QString> texts, std::vector<float> 
     scale_ = scale;
     ids_.clear();
     ranges_.clear();
+    boundaries_.clear();
     selected_ = -1;
+    anchor_ = -1;
+    evidence_ = {-1, -1};
     hovered_ = -1;
     measureTokens();
     layoutWidth_ = -1;
@@ -260,8 +263,37 @@ void TokenHeatmapView::scrollToToken(int index) { ensureTokenVisible(index, true
 
 void TokenHeatmapView::setSelectedToken(int index) {
     if (index < -1 || index >= tokenCount()) index = -1;
+    anchor_ = index;
     if (index == selected_) return;
     selected_ = index;
+    viewport()->update();
+}
+
+void TokenHeatmapView::setBoundaries(std::vector<int> tokens) {
+    std::sort(tokens.begin(), tokens.end());
+    boundaries_ = std::move(tokens);
+    viewport()->update();
+}
+
+std::pair<int, int> TokenHeatmapView::span() const {
+    if (selected_ < 0) return {-1, -1};
+    const int a = anchor_ < 0 ? selected_ : anchor_;
+    return {std::min(a, selected_), std::max(a, selected_)};
+}
+
+void TokenHeatmapView::setSpan(int first, int last) {
+    if (first < 0 || last < first || last >= tokenCount()) {
+        anchor_ = -1;
+        setSelectedToken(-1);
+        return;
+    }
+    anchor_ = first;
+    selected_ = last;
+    viewport()->update();
+}
+
+void TokenHeatmapView::setEvidence(int begin, int end) {
+    evidence_ = begin >= 0 && end > begin ? std::make_pair(begin, std::min(end, tokenCount())) : std::make_pair(-1, -1);
     viewport()->update();
 }
 
@@ -364,8 +396,35 @@ void TokenHeatmapView::paintEvent(QPaintEvent* event) {
         if (range.end > range.begin)
             outline(range.begin, range.end - 1, range.color.isValid() ? range.color : defaultText, pw);
     if (hovered_ >= 0 && hovered_ != selected_) outline(hovered_, hovered_, defaultText, 1);
-    if (selected_ >= 0)
-        outline(selected_, selected_, palette().color(QPalette::Highlight), std::max(2, pw));
+    // Segment boundaries: a bar in the text colour before the boundary token, over its box.
+    if (!boundaries_.empty()) {
+        const int first = lineStarts_[size_t(firstLine)], last = lineEnd(lastLine);
+        for (auto it = std::lower_bound(boundaries_.begin(), boundaries_.end(), first);
+             it != boundaries_.end() && *it < last; ++it) {
+            if (*it <= 0 || *it >= tokenCount()) continue;
+            const QRect r = tokenRect(*it);
+            // Text colour with a base-colour edge: visible on light and on saturated boxes.
+            p.fillRect(QRect(r.left() - 2, r.top() - 2, 4, r.height() + 4), base);
+            p.fillRect(QRect(r.left() - 1, r.top() - 2, 2, r.height() + 4), defaultText);
+        }
+    }
+    // Evidence: a green bar under its tokens, so the heatmap colours stay readable.
+    if (evidence_.first >= 0) {
+        const int bar = std::max(3, boxH / 6);
+        const int la = std::max(lineOfToken(evidence_.first), firstLine);
+        const int lb = std::min(lineOfToken(evidence_.second - 1), lastLine);
+        for (int line = la; line <= lb; ++line) {
+            const int s = std::max(evidence_.first, lineStarts_[size_t(line)]);
+            const int e = std::min(evidence_.second - 1, lineEnd(line) - 1);
+            if (s > e) continue;
+            const QRect r = tokenRect(s).united(tokenRect(e));
+            const int bottom = margin_ + line * lineHeight_ - y0 + boxOffset + boxH;
+            p.fillRect(QRect(r.left(), bottom - bar, r.width(), bar), QColor(0, 150, 60));
+        }
+    }
+    const auto [spanA, spanB] = span();
+    if (spanA >= 0 && spanB > spanA) outline(spanA, spanB, palette().color(QPalette::Highlight), std::max(2, pw));
+    else if (selected_ >= 0) outline(selected_, selected_, palette().color(QPalette::Highlight), std::max(2, pw));
 }
 
 void TokenHeatmapView::resizeEvent(QResizeEvent* event) {
@@ -389,19 +448,35 @@ void TokenHeatmapView::scrollContentsBy(int, int) {
 }
 
 void TokenHeatmapView::mouseMoveEvent(QMouseEvent* event) {
-    setHovered(tokenAt(event->position().toPoint()));
+    const int t = tokenAt(event->position().toPoint());
+    setHovered(t);
+    if (dragging_ && (event->buttons() & Qt::LeftButton) && t >= 0 && t != selected_) {
+        selected_ = t;  // extends the span from the anchor; tokenClicked waits for the release
+        viewport()->update();
+    }
 }
 
 void TokenHeatmapView::mousePressEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton) return;
     const int t = tokenAt(event->position().toPoint());
     if (t < 0) return;
-    setSelectedToken(t);
+    const bool extend = (event->modifiers() & Qt::ShiftModifier) && selected_ >= 0;
+    if (!extend) anchor_ = t;
+    else if (anchor_ < 0) anchor_ = selected_;
+    dragging_ = true;
+    selected_ = t;
+    viewport()->update();
     emit tokenClicked(t);
 }
 
 void TokenHeatmapView::mouseReleaseEvent(QMouseEvent* event) {
-    event->setAccepted(event->button() == Qt::LeftButton);  // the press already acted
+    const bool left = event->button() == Qt::LeftButton;
+    if (left && dragging_) {
+        dragging_ = false;
+        const int t = tokenAt(event->position().toPoint());
+        if (t >= 0 && t != anchor_ && t == selected_) emit tokenClicked(t);
+    }
+    event->setAccepted(left);  // the press already acted
 }
 
 void TokenHeatmapView::leaveEvent(QEvent* event) {
@@ -445,7 +520,9 @@ void TokenHeatmapView::keyPressEvent(QKeyEvent* event) {
     }
     next = std::clamp(next, 0, n - 1);
     if (next == selected_) return;
+    const int anchor = !(event->modifiers() & Qt::ShiftModifier) ? next : anchor_ < 0 ? cur : anchor_;
     setSelectedToken(next);
+    anchor_ = anchor;
     ensureTokenVisible(next, false);
     emit tokenClicked(next);
 }

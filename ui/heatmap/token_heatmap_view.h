@@ -36,6 +36,10 @@ public:
     // Added to the token index to show absolute positions when the view holds a window.
     void setPositionOffset(int64_t offset);
     void setMarkedRanges(std::vector<Range> ranges);
+    // A vertical bar before each of these tokens (segment starts), drawn over the colours so
+    // that boundaries stay visible whatever the values.
+    void setBoundaries(std::vector<int> tokens);
+    const std::vector<int>& boundaries() const { return boundaries_; }
     void clear();
 
     int tokenCount() const { return int(texts_.size()); }
@@ -56,6 +60,13 @@ public:
     int selectedToken() const { return selected_; }
     void setSelectedToken(int index);  // -1 clears; does not emit tokenClicked
     int hoveredToken() const { return hovered_; }
+    // A span of tokens [first, last] picked by dragging, Shift+click or Shift+arrows from the
+    // selected token; {-1, -1} when none. A click alone spans its one token.
+    std::pair<int, int> span() const;
+    void setSpan(int first, int last);
+    // Tokens [begin, end) drawn with a green bar under them (the sample's evidence); begin < 0: none.
+    void setEvidence(int begin, int end);
+    std::pair<int, int> evidence() const { return evidence_; }
 
     // Tooltip text (rich text) for one token; also what the hover tooltip shows.
     QString toolTipForToken(int index) const;
@@ -106,6 +117,7 @@ private:
     std::vector<float> values_;
     std::vector<int64_t> ids_;
     std::vector<Range> ranges_;
+    std::vector<int> boundaries_;  // sorted
     ColorScale scale_;
     int64_t positionOffset_ = 0;
 
@@ -127,6 +139,9 @@ private:
 
     int selected_ = -1;
     int hovered_ = -1;
+    int anchor_ = -1;  // the span runs from anchor_ to selected_
+    bool dragging_ = false;
+    std::pair<int, int> evidence_{-1, -1};
     int lastPaintedTokens_ = 0;
     int layoutCount_ = 0;
     std::pair<int, int> lastEmittedRange_{-2, -2};

@@ -66,11 +66,51 @@ void buildTokens(InspectorData& d, const scoring::RunConfig& config, TokenizerCa
     d.spanFrom = p.spanFrom;
     d.spanEnd = p.spanEnd;
     d.segments = std::move(p.segments);
+    // Bytes of each kept context token in the context text, for evidence spans: the same
+    // rendering and offsets buildPrompt classified tokens by (truncation drops the first ones).
+    try {
+        const scoring::PromptParts parts = scoring::splitConversation(d.conversation, config.prompt);
+        const scoring::RenderedPrompt rendered = scoring::renderPrompt(parts, config.prompt);
+        const tok::Tokenizer::Encoding enc = tokenizer->encodeWithOffsets(rendered.text, config.prompt.addBos);
+        const auto [cb, ce] = rendered.context;
+        for (int64_t k = d.contextBegin; k < d.contextEnd; ++k) {
+            const size_t at = size_t(k + p.truncatedContextTokens);
+            if (at >= enc.offsets.size()) break;
+            const auto& o = enc.offsets[at];
+            const int64_t b = int64_t(std::clamp(o.first, cb, ce) - cb), e = int64_t(std::clamp(o.second, cb, ce) - cb);
+            d.contextBytes.emplace_back(b, e);
+        }
+    } catch (const std::exception&) {
+        d.contextBytes.clear();
+    }
+    if (int64_t(d.contextBytes.size()) != d.contextTokenCount()) d.contextBytes.clear();
     d.tokenTexts.reserve(d.ids.size());
     for (int64_t id : d.ids) d.tokenTexts.push_back(tokenizer->tokenText(int32_t(id)));
 }
 
 }  // namespace
+
+std::pair<int, int> InspectorData::tokensOfBytes(int64_t start, int64_t end) const {
+    int first = -1, last = -1;
+    for (size_t i = 0; i < contextBytes.size(); ++i) {
+        const auto [b, e] = contextBytes[i];
+        if (b < end && e > start) {
+            if (first < 0) first = int(i);
+            last = int(i);
+        }
+    }
+    return first < 0 ? std::make_pair(-1, -1) : std::make_pair(first, last + 1);
+}
+
+std::pair<int64_t, int64_t> InspectorData::bytesOfTokens(int first, int last) const {
+    if (first < 0 || last < first || size_t(last) >= contextBytes.size()) return {-1, -1};
+    int64_t b = contextBytes[size_t(first)].first, e = contextBytes[size_t(last)].second;
+    for (int i = first; i <= last; ++i) {
+        b = std::min(b, contextBytes[size_t(i)].first);
+        e = std::max(e, contextBytes[size_t(i)].second);
+    }
+    return e > b ? std::make_pair(b, e) : std::make_pair(int64_t(-1), int64_t(-1));
+}
 
 int InspectorData::segmentOfPosition(int64_t pos) const {
     auto it = std::upper_bound(segments.begin(), segments.end(), pos,

@@ -44,6 +44,9 @@ struct InspectorData {
     std::vector<std::string> tokenTexts;   // display text of each of ids (tokenizer's tokenText)
     int64_t contextBegin = 0, contextEnd = 0, spanFrom = 0, spanEnd = 0;
     std::vector<std::pair<int64_t, int64_t>> segments;  // [begin, end) in ids coordinates
+    // Per kept context token, its bytes [begin, end) in the context text (the context as
+    // scoring::splitConversation makes it): where evidence spans are stored.
+    std::vector<std::pair<int64_t, int64_t>> contextBytes;
 
     // Derived values the views paint (hasArrays).
     std::vector<float> contextValues;  // per context token (hasTokens): A_k / |segment k|
@@ -59,6 +62,11 @@ struct InspectorData {
     int64_t contextTokenCount() const { return contextEnd - contextBegin; }
     int64_t responseTokenCount() const { return hasArrays ? arrays.responseTokens : 0; }
     int64_t segmentCount() const { return hasArrays ? arrays.segments : 0; }
+    // Context tokens (0-based within the context) covering bytes [start, end): {first, one
+    // past the last}; {-1, -1} when none does.
+    std::pair<int, int> tokensOfBytes(int64_t start, int64_t end) const;
+    // Bytes of context tokens [first, last]: {start, end}; {-1, -1} when out of range.
+    std::pair<int64_t, int64_t> bytesOfTokens(int first, int last) const;
     // Index of the segment holding absolute position pos; -1 outside the context.
     int segmentOfPosition(int64_t pos) const;
 };

@@ -12,7 +12,9 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QAction>
 #include <QLabel>
+#include <QMenu>
 #include <QMetaObject>
 #include <QPushButton>
 #include <QSplitter>
@@ -36,7 +38,7 @@ const QColor kBlue{0x00, 0x72, 0xB2};
 const QColor kOrange{0xE6, 0x9F, 0x00};
 const QColor kGreen{0x00, 0x9E, 0x73};
 
-enum ScaleChoice { kScaleLog = 0, kScaleGamma = 1, kScaleLinear = 2 };
+enum ScaleChoice { kScaleLog = 0, kScaleGamma = 1, kScaleLinear = 2, kScaleRange = 3 };
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
@@ -58,6 +60,18 @@ float robustPositiveMin(const std::vector<float>& v) {
     for (float x : v)
         if (std::isfinite(x) && x > 0) m = std::min(m, x);
     return m;
+}
+
+// Nearest-rank low percentile of the finite values, the bottom of the "sample range" scale
+// (the mirror of ColorScale::robustMax at its top: one outlier does not set the range).
+float robustMin(const std::vector<float>& values, double percentile) {
+    std::vector<float> v;
+    for (float x : values)
+        if (std::isfinite(x)) v.push_back(x);
+    if (v.empty()) return 0.0f;
+    const size_t k = size_t(std::clamp(std::ceil(percentile * double(v.size()) - 1e-9) - 1.0, 0.0, double(v.size() - 1)));
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
+    return v[k];
 }
 
 }  // namespace
@@ -163,6 +177,10 @@ void InspectorPanel::buildUi() {
         scaleCombo_->addItem(tr("log scale"));
         scaleCombo_->addItem(tr("gamma 0.5"));
         scaleCombo_->addItem(tr("linear"));
+        scaleCombo_->addItem(tr("sample range"));
+        scaleCombo_->setItemData(kScaleRange, tr("Linear from this sample's lowest to its highest value: shows which tokens "
+                                                 "are above or below the rest when attention is almost uniform"),
+                                 Qt::ToolTipRole);
         scaleCombo_->setToolTip(tr("Colour scale of the context heatmap"));
         header->addWidget(scaleCombo_);
         l->addLayout(header);
@@ -263,6 +281,28 @@ void InspectorPanel::buildUi() {
     connect(minimap_, &SegmentMinimap::segmentClicked, this, &InspectorPanel::jumpToSegment);
     connect(matrix_, &MatrixHeatmap::cellClicked, this, [this](int, int col) { jumpToSegment(col); });
     connect(contextView_, &TokenHeatmapView::visibleTokensChanged, this, &InspectorPanel::syncMinimapToView);
+    markEvidence_ = new QAction(tr("Mark Selection as &Evidence"), this);
+    markEvidence_->setShortcut(QKeySequence(Qt::Key_E));
+    markEvidence_->setShortcutContext(Qt::WindowShortcut);
+    markEvidence_->setToolTip(tr("The context tokens selected in the inspector (drag, or Shift+click) become the "
+                                 "evidence for the response"));
+    connect(markEvidence_, &QAction::triggered, this, &InspectorPanel::markSpanAsEvidence);
+    removeEvidence_ = new QAction(tr("Remove E&vidence"), this);
+    connect(removeEvidence_, &QAction::triggered, this, [this] {
+        if (data_ && evidenceSample_ == sampleId_ && evidenceStart_ >= 0) emit evidenceEdited(sampleId_, -1, -1);
+    });
+    addAction(markEvidence_);
+    contextView_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(contextView_, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        QMenu menu(contextView_);
+        menu.addAction(markEvidence_);
+        menu.addAction(removeEvidence_);
+        markEvidence_->setEnabled(contextView_->span().first >= 0);
+        removeEvidence_->setEnabled(evidenceSample_ == sampleId_ && evidenceStart_ >= 0);
+        menu.exec(contextView_->mapToGlobal(at));
+        markEvidence_->setEnabled(true);
+        removeEvidence_->setEnabled(true);
+    });
     connect(contextView_, &TokenHeatmapView::tokenClicked, this, [this](int index) {
         if (!data_) return;
         const int k = data_->segmentOfPosition(data_->contextBegin + index);
@@ -580,11 +620,44 @@ void InspectorPanel::paintAll() {
             ranges.push_back(r);
         }
         contextView_->setMarkedRanges(std::move(ranges));
+        std::vector<int> starts;
+        for (size_t k = 1; k < d.segments.size(); ++k) starts.push_back(int(d.segments[k].first - d.contextBegin));
+        contextView_->setBoundaries(std::move(starts));
         contextView_->scrollToToken(0);
+        applyEvidence();
     }
     paintContext();
     paintProfiles();
     updateTokenLevelControls();
+}
+
+QList<QAction*> InspectorPanel::evidenceActions() const { return {markEvidence_, removeEvidence_}; }
+
+void InspectorPanel::setEvidence(qint64 sampleId, qint64 start, qint64 end) {
+    evidenceSample_ = sampleId;
+    evidenceStart_ = start;
+    evidenceEnd_ = end;
+    applyEvidence();
+}
+
+void InspectorPanel::applyEvidence() {
+    if (!data_ || data_->sampleId != evidenceSample_ || evidenceStart_ < 0) return contextView_->setEvidence(-1, -1);
+    const auto [first, end] = data_->tokensOfBytes(evidenceStart_, evidenceEnd_);
+    contextView_->setEvidence(first, end);
+}
+
+void InspectorPanel::markSpanAsEvidence() {
+    if (!data_ || data_->contextBytes.empty()) {
+        emit statusMessage(tr("No context tokens to mark: evidence needs the context heatmap"));
+        return;
+    }
+    const auto [first, last] = contextView_->span();
+    const auto [start, end] = data_->bytesOfTokens(first, last);
+    if (start < 0) {
+        emit statusMessage(tr("Select context tokens first: drag over them, or click one and Shift+click another"));
+        return;
+    }
+    emit evidenceEdited(sampleId_, start, end);
 }
 
 void InspectorPanel::paintSummary() {
@@ -616,6 +689,8 @@ ColorScale InspectorPanel::contextScale(const std::vector<float>& values) const 
         return ColorScale::sequential(max, 0.5f);
     case kScaleLinear:
         return ColorScale::sequential(max);
+    case kScaleRange:
+        return ColorScale::sequentialRange(robustMin(values, 0.005), max);
     default: {
         // Log over the data's own range (the smallest positive value just above white), at
         // most four decades so that near-zero tokens do not flatten the rest.

@@ -24,6 +24,7 @@
 #include <memory>
 #include <vector>
 
+class QAction;
 class QCustomPlot;
 class QComboBox;
 class QLabel;
@@ -85,6 +86,14 @@ public:
     int forwardPasses() const { return forwardPasses_.load(); }
     int cacheHits() const { return cacheHits_; }
 
+    // The sample's evidence span (bytes of its context text; start < 0: none), drawn under
+    // the context tokens it covers once that sample is painted.
+    void setEvidence(qint64 sampleId, qint64 start, qint64 end);
+    // E / context menu: the context tokens spanned (drag, Shift+click) become the evidence
+    // (evidenceEdited); a second action removes it. For the Sample menu and the key sheet.
+    QList<QAction*> evidenceActions() const;
+    void markSpanAsEvidence();
+
 public slots:
     // t: response token index (0-based), -1: mean of response.
     void focusResponseToken(int t);
@@ -100,6 +109,8 @@ signals:
     void statusMessage(const QString& text);
     void tokenAttentionShown(qint64 sampleId, qint64 queryPosition);
     void tokenAttentionFailed(qint64 sampleId, const QString& message);
+    // The user marked (start >= 0) or removed (start < 0) the evidence of a sample.
+    void evidenceEdited(qint64 sampleId, qint64 start, qint64 end);
 
 private:
     void buildUi();
@@ -107,6 +118,7 @@ private:
     void onTokenAttention(uint64_t generation, std::shared_ptr<TokenAttentionResult> result);
     void onTokenAttentionProgress(uint64_t generation, int64_t done, int64_t total);
     void paintAll();
+    void applyEvidence();
     void paintSummary();
     void paintContext();
     void paintResponse();
@@ -146,6 +158,9 @@ private:
     QTabWidget* rightTabs_ = nullptr;
     MatrixHeatmap* matrix_ = nullptr;
     ConversationView* conversation_ = nullptr;
+    QAction* markEvidence_ = nullptr;
+    QAction* removeEvidence_ = nullptr;
+    qint64 evidenceSample_ = -1, evidenceStart_ = -1, evidenceEnd_ = -1;
 
     // State (GUI thread).
     QString projectPath_;

@@ -160,6 +160,95 @@ private slots:
         QVERIFY(near(QColor(img.pixel(150, y)), QColor(255, 255, 255)));
     }
 
+    // The "sample range" scale: linear from the sample's lowest to its highest value.
+    void sampleRangeScale() {
+        const ColorScale r = ColorScale::sequentialRange(0.2f, 0.6f);
+        QCOMPARE(r.minimum(), 0.2f);
+        QCOMPARE(r.maximum(), 0.6f);
+        QCOMPARE(r.normalized(0.2f), 0.0);
+        QVERIFY(std::fabs(r.normalized(0.4f) - 0.5) < 1e-6);
+        QVERIFY(std::fabs(r.normalized(0.6f) - 1.0) < 1e-6);
+        QCOMPARE(r.normalized(0.1f), 0.0);
+        QCOMPARE(r.normalized(0.9f), 1.0);
+        QVERIFY(r != ColorScale::sequential(0.6f));
+        QVERIFY(r.legendText().startsWith(QStringLiteral("0.2")));
+        // Nothing to spread (min >= max): the plain 0..max scale.
+        QCOMPARE(ColorScale::sequentialRange(0.6f, 0.6f).minimum(), 0.0f);
+    }
+
+    // Legend labels never overlap, however narrow the legend: the centre label goes first,
+    // then the left one; the right one (the maximum) always stays.
+    void legendLabelsNeverOverlap() {
+        const QFontMetrics fm(QApplication::font());
+        const ColorScale log = ColorScale::sequentialLog(0.00372f, 0.2f);
+        const QString minText = QStringLiteral("≤0.000744");
+        for (int width : {400, 200, 150, 120, 100, 80, 60, 30}) {
+            const QStringList l = ColorLegend::legendLabels(log, minText, fm, width);
+            QCOMPARE(l.size(), 3);
+            QVERIFY(!l[2].isEmpty());
+            const int gap = fm.horizontalAdvance(QLatin1Char(' '));
+            const int left = fm.horizontalAdvance(l[0]), right = fm.horizontalAdvance(l[2]);
+            const int centre = fm.horizontalAdvance(l[1]);
+            // Left label [0, left), centre [(w - c) / 2, (w + c) / 2), right [w - right, w).
+            if (!l[0].isEmpty()) QVERIFY2(left + gap <= width - right, qPrintable(QString::number(width)));
+            if (!l[1].isEmpty()) {
+                QVERIFY2(left + gap <= (width - centre) / 2, qPrintable(QString::number(width)));
+                QVERIFY2((width + centre + 1) / 2 + gap <= width - right, qPrintable(QString::number(width)));
+            }
+            if (width == 400) QVERIFY(!l[0].isEmpty() && !l[1].isEmpty());
+        }
+    }
+
+    // A span of tokens by Shift+click and by dragging; the evidence bar is drawn under its tokens.
+    void spanSelectionAndEvidenceBar() {
+        TokenHeatmapView view;
+        view.resize(500, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const std::vector<QString> texts = knownTokens();
+        view.setTokens(texts, std::vector<float>(texts.size(), 0.0f), ColorScale{});
+        QCOMPARE(view.span(), std::make_pair(-1, -1));
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, view.tokenRect(7).center());
+        QCOMPARE(view.span(), std::make_pair(7, 7));
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, Qt::ShiftModifier, view.tokenRect(3).center());
+        QCOMPARE(view.span(), std::make_pair(3, 7));
+        QTest::keyClick(&view, Qt::Key_Right, Qt::ShiftModifier);
+        QCOMPARE(view.span(), std::make_pair(4, 7));
+        QTest::keyClick(&view, Qt::Key_Right);  // without Shift: one token again
+        QCOMPARE(view.span(), std::make_pair(5, 5));
+        // Drag from 10 to 14.
+        QTest::mousePress(view.viewport(), Qt::LeftButton, {}, view.tokenRect(10).center());
+        QMouseEvent move(QEvent::MouseMove, QPointF(view.tokenRect(14).center()), view.viewport()->mapToGlobal(QPointF(view.tokenRect(14).center())),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(view.viewport(), &move);
+        QTest::mouseRelease(view.viewport(), Qt::LeftButton, {}, view.tokenRect(14).center());
+        QCOMPARE(view.span(), std::make_pair(10, 14));
+
+        view.setSpan(-1, -1);
+        view.setEvidence(2, 5);
+        QCOMPARE(view.evidence(), std::make_pair(2, 5));
+        const QImage img = grabImage(view.viewport());
+        const QRect r = view.tokenRect(3);
+        const QColor bar(img.pixel(r.center().x(), r.bottom() - 1));
+        QVERIFY2(bar.green() > 120 && bar.red() < 60, qPrintable(bar.name()));
+        const QColor outside(img.pixel(view.tokenRect(8).center().x(), view.tokenRect(8).bottom() - 1));
+        QVERIFY2(!(outside.green() > 120 && outside.red() < 60), qPrintable(outside.name()));
+        view.setEvidence(-1, -1);
+        QCOMPARE(view.evidence().first, -1);
+
+        // Segment boundaries: a dark bar just before the boundary token, none before others.
+        view.setBoundaries({12, 6});
+        QCOMPARE(view.boundaries(), (std::vector<int>{6, 12}));
+        const QImage marks = grabImage(view.viewport());
+        auto darkBefore = [&](int t) {
+            const QRect r = view.tokenRect(t);
+            return QColor(marks.pixel(r.left() - 1, r.center().y())).lightness() < 100;
+        };
+        QVERIFY(darkBefore(6));
+        QVERIFY(darkBefore(12));
+        QVERIFY(!darkBefore(9));
+    }
+
     // --- TokenHeatmapView ------------------------------------------------------------------
     void layoutWrapsInReadingOrder() {
         TokenHeatmapView view;
