@@ -50,7 +50,8 @@ nlohmann::json toHfConfigJson(const ModelConfig& c) {
     using nlohmann::json;
     json j = {
         {"architectures", {archClassName(c.arch)}},
-        {"model_type", c.modelType.empty() ? archName(c.arch) : c.modelType},
+        // The flat form: a multimodal wrapper's model_type would ask for its text_config.
+        {"model_type", c.modelType.empty() || !c.tensorPrefix.empty() ? archName(c.arch) : c.modelType},
         {"attention_dropout", 0.0},
         {"hidden_act", "silu"},
         {"hidden_size", c.hiddenSize},
