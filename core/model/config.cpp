@@ -202,11 +202,12 @@ ModelConfig ModelConfig::fromJson(const std::string& jsonText, const std::string
         if (r.present(key) && !(j.at(key).is_number() && j.at(key).get<double>() == 0))
             r.fail("'" + std::string(key) + "' is set: mixture-of-experts models are not supported");
 
-    std::string act = r.string("hidden_activation");
-    if (act.empty()) act = r.string("hidden_act");
+    // Gemma reads hidden_activation; the others hidden_act.
+    const char* actKey = r.present("hidden_activation") ? "hidden_activation" : "hidden_act";
+    const std::string act = r.string(actKey);
     if (!act.empty() && std::find(arch.activationNames.begin(), arch.activationNames.end(), act) ==
                             arch.activationNames.end())
-        r.fail("hidden_act '" + act + "' is not supported for " + arch.name + " (expected '" +
+        r.fail(std::string(actKey) + " '" + act + "' is not supported for " + arch.name + " (expected '" +
                arch.activationNames.front() + "')");
     if (r.boolean("mlp_bias", false)) r.fail("mlp_bias=true is not supported");
 

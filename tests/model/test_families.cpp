@@ -264,9 +264,8 @@ private slots:
         j["rope_scaling"] = {{"rope_type", "mrope"}, {"factor", 2.0}};
         EXPECT_ERROR(parse(j), "'mrope'", "rope_type");
         j = readJson("gemma-2-2b.json");
-        j.erase("hidden_activation");
-        j["hidden_act"] = "silu";
-        EXPECT_ERROR(parse(j), "hidden_act 'silu'", "gemma2");
+        j["hidden_activation"] = "silu";  // Gemma reads hidden_activation (hidden_act is ignored)
+        EXPECT_ERROR(parse(j), "'silu'", "gemma2");
         EXPECT_ERROR(parse(json{{"model_type", "siglip_vision_model"}}), "'siglip_vision_model'", "model_type");
         EXPECT_ERROR(parse(json{{"architectures", {"Phi3VForCausalLM"}}}), "'Phi3VForCausalLM'", "architectures");
         // Each family's class name alone finds its row.
