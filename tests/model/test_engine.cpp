@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/model/arch.h"
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
 #include "core/model/engine.h"
@@ -572,6 +573,23 @@ private slots:
             if (!longRope || t + 1 > 64)
                 QVERIFY2(std::abs(r.logprobs[0] - all[size_t(t - 1)]) < 2e-5, qPrintable(QString::number(t)));
         }
+    }
+
+    // bf16 takes its own CPU path (soft-capping and the (1 + w) norms on bf16 blocks,
+    // packed key/value blocks): each new family against the float64 reference at bf16's
+    // precision, as bfloat16MatchesReferenceWithinItsPrecision does for Mistral.
+    void familiesInBfloat16_data() {
+        QTest::addColumn<int>("arch");
+        for (Arch a : {Arch::Qwen3, Arch::Gemma2, Arch::Gemma3, Arch::Phi3})
+            QTest::newRow(archInfo(a).name) << int(a);
+    }
+    void familiesInBfloat16() {
+        QFETCH(int, arch);
+        auto m = testref::tinyModel(Arch(arch), 60);
+        m.cfg.slidingWindow = 24;
+        auto opt = fp32(7);
+        opt.dtype = ComputeDtype::BFloat16;
+        checkAgainstReference(m, 120, 80, 10, opt, 7, 0.3, 0.02);
     }
 
     // The family's settings must matter: flipping each one changes the logprobs (a test
