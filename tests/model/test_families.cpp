@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include "core/model/arch.h"
@@ -276,6 +277,39 @@ private slots:
             if (a.arch == Arch::Gemma3) continue;  // its defaults differ; covered above
             QCOMPARE(parse(k).arch, a.arch);
         }
+    }
+
+    // make-tiny-model and model-info through the CLI: the family's flags, and the
+    // per-layer windows model-info reports.
+    void cliMakeTinyModelAndModelInfo() {
+        QTemporaryDir dir;
+        auto run = [](const QStringList& args, QByteArray* out = nullptr) {
+            QProcess p;
+            p.start(GATEAU_CLI_PATH, args);
+            p.waitForFinished(120000);
+            if (out) *out = p.readAllStandardOutput();
+            return p.exitCode() + (p.exitStatus() == QProcess::NormalExit ? 0 : 100);
+        };
+        const QString g3 = dir.filePath("g3"), q3 = dir.filePath("q3");
+        QCOMPARE(run({"make-tiny-model", g3, "--arch", "gemma3", "--vocab", "50", "--layers", "4", "--hidden", "32",
+                      "--heads", "2", "--kv-heads", "1", "--sliding-window", "8"}),
+                 0);
+        QByteArray text;
+        QCOMPARE(run({"model-info", g3, "--json", "--no-hash"}, &text), 0);
+        json info = json::parse(text.toStdString());
+        QCOMPARE(info["architecture"].get<std::string>(), std::string("gemma3_text"));
+        QCOMPARE(info["config"]["layer_windows"], json::array({8, 0, 8, 0}));
+        QCOMPARE(info["config"]["query_pre_attn_scalar"].get<double>(), 16.0);
+        QVERIFY(info["valid"].get<bool>());
+        QCOMPARE(run({"make-tiny-model", q3, "--arch", "qwen3", "--vocab", "50", "--layers", "3", "--sliding-window",
+                      "8", "--max-window-layers", "2"}),
+                 0);
+        QCOMPARE(run({"model-info", q3, "--json", "--no-hash"}, &text), 0);
+        QCOMPARE(json::parse(text.toStdString())["config"]["layer_windows"], json::array({0, 0, 8}));
+        // Flags that do not apply to the family are refused.
+        QVERIFY(run({"make-tiny-model", dir.filePath("x"), "--arch", "llama", "--vocab", "50", "--sliding-window", "8"}) != 0);
+        QVERIFY(run({"make-tiny-model", dir.filePath("y"), "--arch", "gemma2", "--vocab", "50", "--partial-rotary", "0.5"}) != 0);
+        QVERIFY(run({"make-tiny-model", dir.filePath("z"), "--arch", "qwen3_moe", "--vocab", "50"}) != 0);
     }
 
     // A checkpoint whose tensors do not match its family's table: the tensor, the shape
