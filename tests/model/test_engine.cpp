@@ -619,6 +619,42 @@ private slots:
         QVERIFY(maxAbsDiff(testref::makeEngine(g3, fp32())->logprobs(ids), g3ref) > 1e-3);
     }
 
+    // Gemma 3 4B+ ship as Gemma3ForConditionalGeneration: the language model's config under
+    // text_config, its tensors under "language_model.", a vision tower beside it. Loaded
+    // from such a folder, the language model matches the reference on the same weights.
+    void gemma3MultimodalCheckpointMatchesReference() {
+        auto m = testref::tinyModel(Arch::Gemma3, 31);
+        m.cfg.numLayers = 3;
+        m.cfg.slidingWindow = 16;
+        m.cfg.tensorPrefix = "language_model.";
+        QTemporaryDir dir;
+        const std::string d = dir.path().toStdString();
+        testref::writeCheckpoint(m, d);
+        nlohmann::json text;
+        {
+            std::ifstream in(d + "/config.json");
+            in >> text;
+        }
+        nlohmann::json wrapper = {{"architectures", {"Gemma3ForConditionalGeneration"}},
+                                  {"model_type", "gemma3"},
+                                  {"text_config", text},
+                                  {"vision_config", {{"model_type", "siglip_vision_model"}, {"hidden_size", 16}}},
+                                  {"torch_dtype", "float32"}};
+        std::ofstream(d + "/config.json") << wrapper.dump(2);
+        auto ckpt = Checkpoint::open(d);
+        QCOMPARE(ckpt.config().tensorPrefix, std::string("language_model."));
+        auto engine = loadEngine(ckpt, fp32(5));
+        auto ids = testref::randomIds(70, m.cfg.vocabSize, 12);
+        SpanRequest req;
+        req.spanFrom = 40;
+        req.allLogprobs = true;
+        req.segmentLen = 6;
+        auto r = engine->scoreSpan(ids, req);
+        auto ref = testref::referenceForward(m, ids, 40, 6);
+        EXPECT_CLOSE(r.logprobs, ref.logprobs, 1e-4);
+        EXPECT_CLOSE(r.segmentAttention, ref.segmentAttention, 1e-5);
+    }
+
     // make-tiny-model's checkpoint of each family, loaded through the checkpoint path,
     // against the reference run on the same file's weights.
     void tinyModelCheckpointsMatchReference_data() {
