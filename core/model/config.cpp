@@ -192,6 +192,35 @@ ModelConfig ModelConfig::fromJson(const std::string& jsonText, const std::string
         throw ModelError(source + ": 'model_type' '" + c.modelType + "' without '" + arch.textConfigKey +
                          "': no language model to run");
     }
+    // transformers 5 writes RoPE as "rope_parameters": {rope_theta, rope_type, ...}, or one
+    // such object per layer type (Gemma 3: full_attention, sliding_attention). Read into
+    // the older keys, which the rest of the parser knows; keys given explicitly win.
+    if (j.contains("rope_parameters") && !j["rope_parameters"].is_null()) {
+        const json rp = j["rope_parameters"];
+        if (!rp.is_object()) throw ModelError(src + ": 'rope_parameters' must be an object");
+        auto adopt = [&](const json& o, const char* thetaKey, bool scaling) {
+            if (!o.is_object()) throw ModelError(src + ": 'rope_parameters' entries must be objects");
+            if (o.contains("rope_theta") && !j.contains(thetaKey)) j[thetaKey] = o["rope_theta"];
+            if (o.contains("partial_rotary_factor") && !j.contains("partial_rotary_factor"))
+                j["partial_rotary_factor"] = o["partial_rotary_factor"];
+            if (scaling && !j.contains("rope_scaling")) j["rope_scaling"] = o;
+        };
+        if (rp.contains("full_attention") || rp.contains("sliding_attention")) {
+            if (rp.contains("full_attention")) adopt(rp["full_attention"], "rope_theta", true);
+            if (rp.contains("sliding_attention")) {
+                const json& local = rp["sliding_attention"];
+                const std::string type = local.is_object() && local.contains("rope_type") && local["rope_type"].is_string()
+                                             ? local["rope_type"].get<std::string>()
+                                             : "default";
+                if (type != "default")
+                    throw ModelError(src + ": rope_parameters.sliding_attention: unsupported type '" + type +
+                                     "' (key 'rope_type'; local layers take plain RoPE)");
+                adopt(local, "rope_local_base_freq", false);
+            }
+        } else {
+            adopt(rp, "rope_theta", true);
+        }
+    }
     // Hugging Face's defaults for keys published configs omit (explicit nulls stay null).
     const json defaults = json::parse(arch.defaults);
     for (auto it = defaults.begin(); it != defaults.end(); ++it)

@@ -251,6 +251,36 @@ private slots:
         EXPECT_ERROR(parse(j), "long_factor", "48");
     }
 
+    // transformers 5 moves RoPE into rope_parameters, per layer type for Gemma 3.
+    void ropeParametersForm() {
+        auto j = readJson("gemma-3-4b-it.json");
+        json& t = j["text_config"];
+        t.erase("rope_scaling");
+        t["rope_parameters"] = {{"full_attention", {{"rope_type", "linear"}, {"factor", 8.0}, {"rope_theta", 1000000.0}}},
+                                {"sliding_attention", {{"rope_type", "default"}, {"rope_theta", 20000.0}}}};
+        ModelConfig c = parse(j);
+        QCOMPARE(c.ropeScaling.type, RopeScaling::Type::Linear);
+        QCOMPARE(c.ropeScaling.factor, 8.0);
+        QCOMPARE(c.ropeTheta, 1000000.0);
+        QCOMPARE(c.ropeLocalTheta.value_or(0), 20000.0);
+        t["rope_parameters"]["sliding_attention"]["rope_type"] = "yarn";
+        EXPECT_ERROR(parse(j), "sliding_attention", "'yarn'");
+
+        auto q = readJson("qwen3-0.6b.json");
+        q.erase("rope_theta");
+        q.erase("rope_scaling");
+        q["rope_parameters"] = {{"rope_type", "yarn"}, {"factor", 4.0}, {"rope_theta", 1000000.0},
+                                {"original_max_position_embeddings", 32768}};
+        c = parse(q);
+        QCOMPARE(c.ropeTheta, 1000000.0);
+        QCOMPARE(c.ropeScaling.type, RopeScaling::Type::Yarn);
+        QCOMPARE(c.ropeScaling.originalMaxPositionEmbeddings, int64_t(32768));
+        q["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 5000000.0}};
+        c = parse(q);
+        QCOMPARE(c.ropeTheta, 5000000.0);
+        QCOMPARE(c.ropeScaling.type, RopeScaling::Type::None);
+    }
+
     void refusals() {
         auto j = readJson("qwen3-0.6b.json");
         j["model_type"] = "qwen3_moe";
