@@ -3,6 +3,7 @@
 
 #include "app/cli/command.h"
 #include "app/cli/model_options.h"
+#include "core/model/arch.h"
 #include "core/model/config_json.h"
 
 namespace {
@@ -10,14 +11,15 @@ namespace {
 using namespace gateau;
 
 const char* kUsage =
-    "gateau make-tiny-model OUT --arch llama|mistral|qwen2 --tokenizer PATH [--vocab N] [--layers N] [--hidden N] "
+    "gateau make-tiny-model OUT --arch llama|mistral|qwen2|qwen3|gemma2|gemma3|phi3 --tokenizer PATH [--vocab N] [--layers N] [--hidden N] "
     "[--heads N] [--kv-heads N] [--intermediate N] [--head-dim N] [--seed S] [--dtype f32|bf16] [--rope-theta X] "
-    "[--max-pos N] [--rope-scaling TYPE:FACTOR] [--sliding-window N] [--tie] [--shards N]";
+    "[--max-pos N] [--rope-scaling TYPE:FACTOR] [--sliding-window N] [--max-window-layers N] [--partial-rotary F] "
+    "[--tie] [--shards N]";
 
 int runMakeTinyModel(const cli::Args& a) {
     cli::ArgParser p(a, cli::kModelSpecFlagNames, cli::kModelSpecValueNames);
     p.requirePositionals(1, 1, kUsage);
-    if (!p.has("arch")) throw cli::CliError("--arch is required (llama, mistral or qwen2)", 2);
+    if (!p.has("arch")) throw cli::CliError("--arch is required (" + model::supportedArchNames() + ")", 2);
     if (!p.has("tokenizer") && !p.has("vocab")) throw cli::CliError("--tokenizer PATH (or --vocab N) is required", 2);
 
     const model::TinyModelSpec s = cli::parseModelSpec(p);

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "core/model/arch.h"
 #include "core/model/checkpoint.h"
+#include "core/model/tensor_names.h"
 #include "core/model/config_json.h"
 #include "core/model/tokenizer_probe.h"
 #include "core/util/sha256.h"
@@ -19,6 +21,15 @@ namespace fs = std::filesystem;
 const char* kUsage = "gateau model-info MODEL_DIR [--json] [--no-hash]";
 
 json optionalJson(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+json optionalNumber(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// The window of every layer as the engine applies it (0: full attention).
+json layerWindows(const model::ModelConfig& c) {
+    json w = json::array();
+    for (int64_t l = 0; l < c.numLayers; ++l) w.push_back(model::layerWindow(c, l));
+    return w;
+}
 
 json configJson(const model::ModelConfig& c) {
     return {{"model_type", c.modelType},
@@ -37,6 +48,13 @@ json configJson(const model::ModelConfig& c) {
             {"attention_bias", c.attentionBias},
             {"sliding_window", optionalJson(c.slidingWindow)},
             {"max_window_layers", c.slidingWindow ? json(c.maxWindowLayers) : json(nullptr)},
+            {"layer_windows", layerWindows(c)},
+            {"query_pre_attn_scalar", optionalNumber(c.queryPreAttnScalar)},
+            {"attn_logit_softcapping", optionalNumber(c.attnLogitSoftcapping)},
+            {"final_logit_softcapping", optionalNumber(c.finalLogitSoftcapping)},
+            {"rope_local_base_freq", optionalNumber(c.ropeLocalTheta)},
+            {"partial_rotary_factor", c.partialRotaryFactor},
+            {"tensor_prefix", c.tensorPrefix},
             {"bos_token_id", optionalJson(c.bosTokenId)},
             {"eos_token_id", optionalJson(c.eosTokenId)},
             {"torch_dtype", c.torchDtype}};
@@ -95,7 +113,7 @@ json describe(const model::Checkpoint& ck, bool hash) {
         }
     }
     info["non_finite_tensors"] = nonFinite;
-    const auto embed = ck.find("model.embed_tokens.weight");
+    const auto embed = ck.find(model::hfTensorName(c, model::TensorRole::TokenEmbedding));
     const int64_t rows = embed && !embed->shape.empty() ? embed->shape[0] : c.vocabSize;
     info["embedding_rows"] = rows;
     info["tokenizer_vocab_size"] = nullptr;
@@ -141,7 +159,12 @@ void printSummary(const json& i) {
                 c["num_key_value_heads"].get<long long>(), c["head_dim"].get<long long>(),
                 c["attention_bias"].get<bool>() ? ", q/k/v bias" : "");
     std::printf("  context window  %lld", i["context_window"].get<long long>());
-    if (!c["sliding_window"].is_null()) std::printf(" (sliding window %lld)", c["sliding_window"].get<long long>());
+    if (!c["sliding_window"].is_null()) {
+        long long windowed = 0;
+        for (const auto& w : c["layer_windows"]) windowed += w.get<long long>() > 0;
+        std::printf(" (sliding window %lld on %lld of %zu layers)", c["sliding_window"].get<long long>(), windowed,
+                    c["layer_windows"].size());
+    }
     std::printf("\n  rope            theta %g, scaling %s\n", c["rope_theta"].get<double>(),
                 c["rope_scaling"].is_null() ? "none" : c["rope_scaling"].dump().c_str());
     std::printf("  norm eps        %g, tied embeddings: %s\n", c["rms_norm_eps"].get<double>(),

@@ -2,15 +2,15 @@
 
 #include <stdexcept>
 
+#include "core/model/arch.h"
+
 namespace gateau::cli {
 
 namespace {
 
 model::Arch parseArch(const std::string& s) {
-    if (s == "llama") return model::Arch::Llama;
-    if (s == "mistral") return model::Arch::Mistral;
-    if (s == "qwen2") return model::Arch::Qwen2;
-    throw CliError("--arch must be llama, mistral or qwen2, got '" + s + "'", 2);
+    if (const model::ArchInfo* a = model::findArchByName(s)) return a->arch;
+    throw CliError("--arch must be one of " + model::supportedArchNames() + ", got '" + s + "'", 2);
 }
 
 }  // namespace
@@ -26,7 +26,8 @@ model::RopeScaling parseRopeScaling(const std::string& s, int64_t maxPos) {
     else if (type == "dynamic") rs.type = model::RopeScaling::Type::Dynamic;
     else if (type == "llama3") rs.type = model::RopeScaling::Type::Llama3;
     else if (type == "yarn") rs.type = model::RopeScaling::Type::Yarn;
-    else throw CliError("--rope-scaling type must be linear, dynamic, llama3 or yarn, got '" + type + "'", 2);
+    else if (type == "longrope") rs.type = model::RopeScaling::Type::LongRope;
+    else throw CliError("--rope-scaling type must be linear, dynamic, llama3, yarn or longrope, got '" + type + "'", 2);
     if (colon == std::string::npos) throw CliError("--rope-scaling needs TYPE:FACTOR, e.g. linear:2", 2);
     try {
         size_t used = 0;
@@ -35,7 +36,8 @@ model::RopeScaling parseRopeScaling(const std::string& s, int64_t maxPos) {
     } catch (const std::exception&) {
         throw CliError("--rope-scaling factor must be a positive number, got '" + s.substr(colon + 1) + "'", 2);
     }
-    if (rs.type == model::RopeScaling::Type::Llama3 || rs.type == model::RopeScaling::Type::Yarn) {
+    if (rs.type == model::RopeScaling::Type::Llama3 || rs.type == model::RopeScaling::Type::Yarn ||
+        rs.type == model::RopeScaling::Type::LongRope) {
         rs.originalMaxPositionEmbeddings = static_cast<int64_t>(static_cast<double>(maxPos) / rs.factor);
         if (rs.originalMaxPositionEmbeddings < 1) throw CliError("--rope-scaling factor is larger than --max-pos", 2);
     }
@@ -64,8 +66,18 @@ model::TinyModelSpec parseModelSpec(const ArgParser& p) {
     s.maxPositionEmbeddings = p.intValue("max-pos", s.maxPositionEmbeddings);
     s.ropeScaling = parseRopeScaling(p.value("rope-scaling"), s.maxPositionEmbeddings);
     if (p.has("sliding-window")) {
-        if (s.arch == model::Arch::Llama) throw CliError("--sliding-window applies to mistral and qwen2 only", 2);
+        if (model::archInfo(s.arch).window == model::WindowRule::None)
+            throw CliError(std::string("--sliding-window does not apply to ") + model::archInfo(s.arch).name, 2);
         s.slidingWindow = p.intValue("sliding-window", 0);
+    }
+    if (p.has("max-window-layers")) {
+        if (model::archInfo(s.arch).window != model::WindowRule::FromMaxWindowLayers)
+            throw CliError("--max-window-layers applies to qwen2 and qwen3 only", 2);
+        s.maxWindowLayers = p.intValue("max-window-layers", 0);
+    }
+    if (p.has("partial-rotary")) {
+        if (!model::archInfo(s.arch).partialRotary) throw CliError("--partial-rotary applies to phi3 only", 2);
+        s.partialRotaryFactor = p.doubleValue("partial-rotary", 1.0);
     }
     s.tieEmbeddings = p.flag("tie");
     const long long shards = p.intValue("shards", 1);

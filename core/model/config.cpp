@@ -1,5 +1,9 @@
 #include "core/model/config.h"
 
+#include <cmath>
+#include "core/model/arch.h"
+
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -72,25 +76,28 @@ struct Reader {
     }
 };
 
-Arch detectArch(const json& j, const std::string& source) {
+// The family's row, from model_type, else architectures[0].
+const ArchInfo& detectArch(const json& j, const std::string& source) {
     std::string type;
     if (j.contains("model_type") && j["model_type"].is_string()) type = j["model_type"].get<std::string>();
-    if (type.empty() && j.contains("architectures") && j["architectures"].is_array() &&
-        !j["architectures"].empty() && j["architectures"][0].is_string()) {
-        const std::string a = j["architectures"][0].get<std::string>();
-        if (a == "LlamaForCausalLM") type = "llama";
-        else if (a == "MistralForCausalLM") type = "mistral";
-        else if (a == "Qwen2ForCausalLM") type = "qwen2";
-        else type = a;
+    if (!type.empty()) {
+        if (const ArchInfo* a = findArchByModelType(type)) return *a;
+        throw ModelError(source + ": unsupported architecture '" + type + "' (key 'model_type'; supported: " +
+                         supportedArchNames() + ")");
     }
-    if (type == "llama") return Arch::Llama;
-    if (type == "mistral") return Arch::Mistral;
-    if (type == "qwen2") return Arch::Qwen2;
-    if (type.empty())
-        throw ModelError(source + ": no 'model_type' or 'architectures' to tell the architecture");
-    throw ModelError("unsupported architecture '" + type + "' in " + source +
-                     " (supported: llama, mistral, qwen2)");
+    if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() &&
+        j["architectures"][0].is_string()) {
+        const std::string cls = j["architectures"][0].get<std::string>();
+        if (const ArchInfo* a = findArchByClassName(cls)) return *a;
+        throw ModelError(source + ": unsupported architecture '" + cls + "' (key 'architectures'; supported: " +
+                         supportedArchNames() + ")");
+    }
+    throw ModelError(source + ": no 'model_type' or 'architectures' to tell the architecture");
 }
+
+// Keys that mean a mixture of experts; the engine runs dense MLPs only.
+constexpr const char* kExpertKeys[] = {"num_experts", "num_local_experts", "n_routed_experts",
+                                       "moe_intermediate_size", "num_experts_per_tok"};
 
 RopeScaling parseRopeScaling(const json& j, const std::string& source) {
     RopeScaling rs;
@@ -106,8 +113,29 @@ RopeScaling parseRopeScaling(const json& j, const std::string& source) {
     else if (type == "dynamic") rs.type = RopeScaling::Type::Dynamic;
     else if (type == "llama3") rs.type = RopeScaling::Type::Llama3;
     else if (type == "yarn") rs.type = RopeScaling::Type::Yarn;
-    else throw ModelError(src + ": unsupported type '" + type + "' (supported: linear, dynamic, llama3, yarn)");
+    else if (type == "longrope" || type == "su") rs.type = RopeScaling::Type::LongRope;
+    else
+        throw ModelError(src + ": unsupported type '" + type +
+                         "' (key 'rope_type'; supported: linear, dynamic, llama3, yarn, longrope)");
 
+    if (rs.type == RopeScaling::Type::LongRope) {
+        // Resolved against the top-level keys in fromJson (factor, attention factor).
+        auto factors = [&](const char* key) {
+            if (!r.present(key) || !o.at(key).is_array()) r.fail("longrope needs '" + std::string(key) + "' (a list)");
+            std::vector<double> v;
+            for (const auto& x : o.at(key)) {
+                if (!x.is_number() || !(x.get<double>() > 0)) r.fail("'" + std::string(key) + "' must hold positive numbers");
+                v.push_back(x.get<double>());
+            }
+            return v;
+        };
+        rs.shortFactor = factors("short_factor");
+        rs.longFactor = factors("long_factor");
+        rs.factor = r.number("factor", 1.0);
+        rs.attentionFactor = r.optNumber("attention_factor");
+        rs.originalMaxPositionEmbeddings = r.optInt("original_max_position_embeddings", 0);
+        return rs;
+    }
     if (!r.present("factor")) r.fail("'" + type + "' needs 'factor'");
     rs.factor = r.number("factor", 1.0);
     if (!(rs.factor > 0.0)) r.fail("'factor' must be positive");
@@ -133,20 +161,83 @@ RopeScaling parseRopeScaling(const json& j, const std::string& source) {
 }  // namespace
 
 ModelConfig ModelConfig::fromJson(const std::string& jsonText, const std::string& source) {
-    json j = json::parse(jsonText, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) throw ModelError(source + ": not valid JSON");
-    if (!j.is_object()) throw ModelError(source + ": top level is not a JSON object");
-    Reader r{j, source};
+    json top = json::parse(jsonText, nullptr, /*allow_exceptions=*/false);
+    if (top.is_discarded()) throw ModelError(source + ": not valid JSON");
+    if (!top.is_object()) throw ModelError(source + ": top level is not a JSON object");
 
+    const ArchInfo& arch = detectArch(top, source);
     ModelConfig c;
-    c.arch = detectArch(j, source);
-    c.modelType = r.string("model_type");
-    if (c.modelType.empty())
-        c.modelType = c.arch == Arch::Llama ? "llama" : c.arch == Arch::Mistral ? "mistral" : "qwen2";
+    c.arch = arch.arch;
+    c.modelType = Reader{top, source}.string("model_type");
+    if (c.modelType.empty()) c.modelType = arch.name;
 
-    const std::string act = r.string("hidden_act");
-    if (!act.empty() && act != "silu")
-        r.fail("hidden_act '" + act + "' is not supported (Llama-family models use 'silu')");
+    // A multimodal checkpoint: the language model's config sits under text_config and its
+    // tensors under a prefix; the vision tower is not ours to run.
+    json j = top;
+    std::string src = source;
+    if (arch.textConfigKey && top.contains(arch.textConfigKey)) {
+        if (!top[arch.textConfigKey].is_object())
+            throw ModelError(source + ": '" + arch.textConfigKey + "' must be an object");
+        j = top[arch.textConfigKey];
+        src = source + ": " + arch.textConfigKey;
+        c.tensorPrefix = arch.textTensorPrefix;
+        for (const char* key : {"torch_dtype", "dtype", "bos_token_id", "eos_token_id", "tie_word_embeddings"})
+            if (!j.contains(key) && top.contains(key)) j[key] = top[key];
+    } else if (top.contains("vision_config")) {
+        throw ModelError(source + ": has 'vision_config' but no '" +
+                         std::string(arch.textConfigKey ? arch.textConfigKey : "text_config") +
+                         "': a vision model without a language model is not supported");
+    } else if (arch.textConfigKey && c.modelType != arch.name) {
+        // "gemma3" names the multimodal wrapper: its language model must be there.
+        throw ModelError(source + ": 'model_type' '" + c.modelType + "' without '" + arch.textConfigKey +
+                         "': no language model to run");
+    }
+    // transformers 5 writes RoPE as "rope_parameters": {rope_theta, rope_type, ...}, or one
+    // such object per layer type (Gemma 3: full_attention, sliding_attention). Read into
+    // the older keys, which the rest of the parser knows; keys given explicitly win.
+    if (j.contains("rope_parameters") && !j["rope_parameters"].is_null()) {
+        const json rp = j["rope_parameters"];
+        if (!rp.is_object()) throw ModelError(src + ": 'rope_parameters' must be an object");
+        auto adopt = [&](const json& o, const char* thetaKey, bool scaling) {
+            if (!o.is_object()) throw ModelError(src + ": 'rope_parameters' entries must be objects");
+            if (o.contains("rope_theta") && !j.contains(thetaKey)) j[thetaKey] = o["rope_theta"];
+            if (o.contains("partial_rotary_factor") && !j.contains("partial_rotary_factor"))
+                j["partial_rotary_factor"] = o["partial_rotary_factor"];
+            if (scaling && !j.contains("rope_scaling")) j["rope_scaling"] = o;
+        };
+        if (rp.contains("full_attention") || rp.contains("sliding_attention")) {
+            if (rp.contains("full_attention")) adopt(rp["full_attention"], "rope_theta", true);
+            if (rp.contains("sliding_attention")) {
+                const json& local = rp["sliding_attention"];
+                const std::string type = local.is_object() && local.contains("rope_type") && local["rope_type"].is_string()
+                                             ? local["rope_type"].get<std::string>()
+                                             : "default";
+                if (type != "default")
+                    throw ModelError(src + ": rope_parameters.sliding_attention: unsupported type '" + type +
+                                     "' (key 'rope_type'; local layers take plain RoPE)");
+                adopt(local, "rope_local_base_freq", false);
+            }
+        } else {
+            adopt(rp, "rope_theta", true);
+        }
+    }
+    // Hugging Face's defaults for keys published configs omit (explicit nulls stay null).
+    const json defaults = json::parse(arch.defaults);
+    for (auto it = defaults.begin(); it != defaults.end(); ++it)
+        if (!j.contains(it.key())) j[it.key()] = it.value();
+    Reader r{j, src};
+
+    for (const char* key : kExpertKeys)
+        if (r.present(key) && !(j.at(key).is_number() && j.at(key).get<double>() == 0))
+            r.fail("'" + std::string(key) + "' is set: mixture-of-experts models are not supported");
+
+    // Gemma reads hidden_activation; the others hidden_act.
+    const char* actKey = r.present("hidden_activation") ? "hidden_activation" : "hidden_act";
+    const std::string act = r.string(actKey);
+    if (!act.empty() && std::find(arch.activationNames.begin(), arch.activationNames.end(), act) ==
+                            arch.activationNames.end())
+        r.fail(std::string(actKey) + " '" + act + "' is not supported for " + arch.name + " (expected '" +
+               arch.activationNames.front() + "')");
     if (r.boolean("mlp_bias", false)) r.fail("mlp_bias=true is not supported");
 
     c.vocabSize = r.requiredInt("vocab_size");
@@ -183,23 +274,81 @@ ModelConfig ModelConfig::fromJson(const std::string& jsonText, const std::string
     if (!(c.rmsNormEps > 0)) r.fail("'rms_norm_eps' must be positive");
     c.ropeTheta = r.number("rope_theta", 10000.0);
     if (!(c.ropeTheta > 0)) r.fail("'rope_theta' must be positive");
-    c.ropeScaling = parseRopeScaling(j, source);
+    c.ropeScaling = parseRopeScaling(j, src);
 
-    const int64_t defaultMaxPos = c.arch == Arch::Llama ? 2048 : c.arch == Arch::Mistral ? 4096 * 32 : 32768;
-    c.maxPositionEmbeddings = r.optInt("max_position_embeddings", defaultMaxPos);
+    c.maxPositionEmbeddings = r.optInt("max_position_embeddings", arch.defaultMaxPositions);
     if (c.maxPositionEmbeddings <= 0) r.fail("'max_position_embeddings' must be positive");
     c.tieWordEmbeddings = r.boolean("tie_word_embeddings", false);
+    c.attentionBias = arch.bias == BiasRule::QkvAlways ||
+                      (arch.bias == BiasRule::FromAttentionBiasKey && r.boolean("attention_bias", false));
 
-    switch (c.arch) {
-        case Arch::Llama: c.attentionBias = r.boolean("attention_bias", false); break;
-        case Arch::Mistral: c.attentionBias = false; break;
-        case Arch::Qwen2: c.attentionBias = true; break;
+    if (arch.partialRotary) {
+        c.partialRotaryFactor = r.number("partial_rotary_factor", 1.0);
+        if (!(c.partialRotaryFactor > 0 && c.partialRotaryFactor <= 1))
+            r.fail("'partial_rotary_factor' must be in (0, 1]");
     }
-    const bool windowOn = c.arch == Arch::Mistral || (c.arch == Arch::Qwen2 && r.boolean("use_sliding_window", false));
+    if (c.rotaryDim() < 2 || c.rotaryDim() % 2 != 0)
+        r.fail("rotary dimension " + std::to_string(c.rotaryDim()) + " (head_dim x partial_rotary_factor) must be even");
+    if (arch.queryPreAttnScalar) {
+        c.queryPreAttnScalar = r.optNumber("query_pre_attn_scalar");
+        if (c.queryPreAttnScalar && !(*c.queryPreAttnScalar > 0)) r.fail("'query_pre_attn_scalar' must be positive");
+    }
+    if (arch.softCapping) {
+        c.attnLogitSoftcapping = r.optNumber("attn_logit_softcapping");
+        c.finalLogitSoftcapping = r.optNumber("final_logit_softcapping");
+        for (auto [key, v] : {std::pair<const char*, std::optional<double>>{"attn_logit_softcapping", c.attnLogitSoftcapping},
+                              {"final_logit_softcapping", c.finalLogitSoftcapping}})
+            if (v && !(*v > 0)) r.fail(std::string("'") + key + "' must be positive or null");
+    }
+    if (arch.localRope) {
+        c.ropeLocalTheta = r.optNumber("rope_local_base_freq");
+        if (c.ropeLocalTheta && !(*c.ropeLocalTheta > 0)) r.fail("'rope_local_base_freq' must be positive");
+    }
+
+    // Sliding window: which key switches it on and which layers get it are the family's.
+    const bool windowOn = arch.window != WindowRule::None &&
+                          (!arch.windowSwitch || r.boolean(arch.windowSwitch, false));
     if (windowOn && r.present("sliding_window")) {
         c.slidingWindow = r.integer("sliding_window");
         if (*c.slidingWindow <= 0) r.fail("'sliding_window' must be positive");
-        if (c.arch == Arch::Qwen2) c.maxWindowLayers = r.optInt("max_window_layers", 0);
+        if (arch.window == WindowRule::FromMaxWindowLayers) c.maxWindowLayers = r.optInt("max_window_layers", 0);
+        if (arch.window == WindowRule::Pattern) {
+            c.slidingWindowPattern = r.optInt("sliding_window_pattern", 0);
+            if (c.slidingWindowPattern < 0) r.fail("'sliding_window_pattern' must not be negative");
+        }
+        if (r.present("layer_types")) {
+            const json& lt = j.at("layer_types");
+            if (!lt.is_array() || int64_t(lt.size()) != c.numLayers)
+                r.fail("'layer_types' must list one type per layer (" + std::to_string(c.numLayers) + ")");
+            for (const auto& t : lt) {
+                const std::string v = t.is_string() ? t.get<std::string>() : "";
+                if (v != "sliding_attention" && v != "full_attention")
+                    r.fail("'layer_types' holds '" + t.dump() + "' (expected sliding_attention or full_attention)");
+                c.layerSliding.push_back(v == "sliding_attention");
+            }
+        }
+    }
+
+    // LongRoPE: Phi-3 keeps the pretraining context in original_max_position_embeddings and
+    // derives the factor from it (transformers' _compute_longrope_parameters).
+    if (c.ropeScaling.type == RopeScaling::Type::LongRope) {
+        RopeScaling& rs = c.ropeScaling;
+        const int64_t topOriginal = r.optInt("original_max_position_embeddings", 0);
+        if (topOriginal > 0) {
+            rs.originalMaxPositionEmbeddings = topOriginal;
+            rs.factor = double(c.maxPositionEmbeddings) / double(topOriginal);
+        } else if (rs.originalMaxPositionEmbeddings <= 0) {
+            rs.originalMaxPositionEmbeddings = c.maxPositionEmbeddings;
+        }
+        if (!rs.attentionFactor)
+            rs.attentionFactor = rs.factor <= 1.0 ? 1.0
+                                                  : std::sqrt(1.0 + std::log(rs.factor) /
+                                                                        std::log(double(rs.originalMaxPositionEmbeddings)));
+        const size_t want = size_t(c.rotaryDim() / 2);
+        if (rs.shortFactor.size() != want || rs.longFactor.size() != want)
+            r.fail("rope_scaling: 'short_factor' and 'long_factor' need " + std::to_string(want) +
+                   " entries (rotary dimension / 2), got " + std::to_string(rs.shortFactor.size()) + " and " +
+                   std::to_string(rs.longFactor.size()));
     }
 
     c.bosTokenId = r.tokenId("bos_token_id");

@@ -1,24 +1,12 @@
 #include "core/model/config_json.h"
 
+#include "core/model/arch.h"
+
 namespace gateau::model {
 
-const char* archName(Arch a) {
-    switch (a) {
-        case Arch::Llama: return "llama";
-        case Arch::Mistral: return "mistral";
-        case Arch::Qwen2: return "qwen2";
-    }
-    return "?";
-}
+const char* archName(Arch a) { return archInfo(a).name; }
 
-const char* archClassName(Arch a) {
-    switch (a) {
-        case Arch::Llama: return "LlamaForCausalLM";
-        case Arch::Mistral: return "MistralForCausalLM";
-        case Arch::Qwen2: return "Qwen2ForCausalLM";
-    }
-    return "?";
-}
+const char* archClassName(Arch a) { return archInfo(a).className; }
 
 const char* ropeScalingTypeName(RopeScaling::Type t) {
     switch (t) {
@@ -27,6 +15,7 @@ const char* ropeScalingTypeName(RopeScaling::Type t) {
         case RopeScaling::Type::Dynamic: return "dynamic";
         case RopeScaling::Type::Llama3: return "llama3";
         case RopeScaling::Type::Yarn: return "yarn";
+        case RopeScaling::Type::LongRope: return "longrope";
     }
     return "?";
 }
@@ -49,6 +38,11 @@ static nlohmann::json ropeScalingJson(const RopeScaling& rs) {
         if (rs.mscaleAllDim) o["mscale_all_dim"] = *rs.mscaleAllDim;
         if (rs.attentionFactor) o["attention_factor"] = *rs.attentionFactor;
     }
+    if (rs.type == RopeScaling::Type::LongRope) {
+        // Phi-3's form: the factor follows from the top-level original_max_position_embeddings.
+        o = {{"rope_type", "longrope"}, {"short_factor", rs.shortFactor}, {"long_factor", rs.longFactor}};
+        if (rs.attentionFactor) o["attention_factor"] = *rs.attentionFactor;
+    }
     return o;
 }
 
@@ -56,7 +50,8 @@ nlohmann::json toHfConfigJson(const ModelConfig& c) {
     using nlohmann::json;
     json j = {
         {"architectures", {archClassName(c.arch)}},
-        {"model_type", c.modelType.empty() ? archName(c.arch) : c.modelType},
+        // The flat form: a multimodal wrapper's model_type would ask for its text_config.
+        {"model_type", c.modelType.empty() || !c.tensorPrefix.empty() ? archName(c.arch) : c.modelType},
         {"attention_dropout", 0.0},
         {"hidden_act", "silu"},
         {"hidden_size", c.hiddenSize},
@@ -78,21 +73,43 @@ nlohmann::json toHfConfigJson(const ModelConfig& c) {
     };
     j["bos_token_id"] = c.bosTokenId ? json(*c.bosTokenId) : json(nullptr);
     j["eos_token_id"] = c.eosTokenId ? json(*c.eosTokenId) : json(nullptr);
-    switch (c.arch) {
-        case Arch::Llama:
-            j["attention_bias"] = c.attentionBias;
-            j["mlp_bias"] = false;
-            j["pretraining_tp"] = 1;
-            break;
-        case Arch::Mistral:
-            j["sliding_window"] = c.slidingWindow ? json(*c.slidingWindow) : json(nullptr);
-            break;
-        case Arch::Qwen2:
+    const ArchInfo& a = archInfo(c.arch);
+    j["hidden_act"] = a.activationNames.front();
+    if (a.activation != Activation::Silu) j["hidden_activation"] = a.activationNames.front();
+    if (a.bias == BiasRule::FromAttentionBiasKey) j["attention_bias"] = c.attentionBias;
+    if (c.arch == Arch::Llama) {
+        j["mlp_bias"] = false;
+        j["pretraining_tp"] = 1;
+    }
+    auto optional = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+    auto layerTypes = [&] {
+        json t = json::array();
+        for (bool sliding : c.layerSliding) t.push_back(sliding ? "sliding_attention" : "full_attention");
+        return t;
+    };
+    switch (a.window) {
+        case WindowRule::None: break;
+        case WindowRule::AllLayers: j["sliding_window"] = optional(c.slidingWindow); break;
+        case WindowRule::FromMaxWindowLayers:
             j["use_sliding_window"] = c.slidingWindow.has_value();
-            j["sliding_window"] = c.slidingWindow ? json(*c.slidingWindow) : json(nullptr);
+            j["sliding_window"] = optional(c.slidingWindow);
             j["max_window_layers"] = c.slidingWindow ? c.maxWindowLayers : c.numLayers;
             break;
+        case WindowRule::Pattern:
+            j["sliding_window"] = optional(c.slidingWindow);
+            if (c.arch != Arch::Gemma2) j["sliding_window_pattern"] = c.slidingWindowPattern;
+            break;
     }
+    if (!c.layerSliding.empty()) j["layer_types"] = layerTypes();
+    if (a.queryPreAttnScalar) j["query_pre_attn_scalar"] = optional(c.queryPreAttnScalar);
+    if (a.softCapping) {
+        j["attn_logit_softcapping"] = optional(c.attnLogitSoftcapping);
+        j["final_logit_softcapping"] = optional(c.finalLogitSoftcapping);
+    }
+    if (a.localRope) j["rope_local_base_freq"] = optional(c.ropeLocalTheta);
+    if (a.partialRotary) j["partial_rotary_factor"] = c.partialRotaryFactor;
+    if (c.ropeScaling.type == RopeScaling::Type::LongRope)
+        j["original_max_position_embeddings"] = c.ropeScaling.originalMaxPositionEmbeddings;
     return j;
 }
 

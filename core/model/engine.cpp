@@ -12,7 +12,9 @@
 #include <malloc.h>
 #endif
 
+#include "core/model/arch.h"
 #include "core/model/engine_internal.h"
+#include "core/model/tensor_names.h"
 
 namespace gateau::model {
 
@@ -82,7 +84,6 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
     if (m.H % m.KV != 0)
         throw ModelError("num_attention_heads " + std::to_string(m.H) +
                          " is not a multiple of num_key_value_heads " + std::to_string(m.KV));
-    if (m.dh % 2 != 0) throw ModelError("head_dim must be even for rotary embeddings");
     if (options.prefillChunk < 0) throw ModelError("prefillChunk must be positive (0 = auto)");
 
     m.device = resolveDevice(options.device);
@@ -103,11 +104,8 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
         at::Tensor t = weights(name);
         if (!t.defined()) throw ModelError("tensor '" + name + "' is missing");
         if (t.sizes().vec() != shape) {
-            std::string want = "[", got = "[";
-            for (auto s : shape) want += std::to_string(s) + ",";
-            for (auto s : t.sizes()) got += std::to_string(s) + ",";
-            throw ModelError("tensor '" + name + "' has shape " + got + "] but the config implies " +
-                             want + "]");
+            throw ModelError("tensor '" + name + "' has shape " + shapeString(t.sizes().vec()) +
+                             " but the config implies " + shapeString(shape));
         }
         if (!at::isFloatingType(t.scalar_type()))
             throw ModelError("tensor '" + name + "' is not a float tensor");
@@ -115,34 +113,54 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
         return t.to(m.device, m.dtype).contiguous();
     };
 
-    const int64_t qDim = m.H * m.dh, kvDim = m.KV * m.dh;
-    m.embed = load("model.embed_tokens.weight", {m.vocab, m.hidden});
-    const bool qkvBias = config.attentionBias || config.arch == Arch::Qwen2;
-    const bool oBias = config.attentionBias && config.arch != Arch::Qwen2;
+    // Everything by role from the architecture table: names, shapes and which tensors
+    // exist; the engine's own layout (fused q/k/v and gate/up) is assembled here.
+    const ArchInfo& family = archInfo(config.arch);
+    m.onePlusNorm = family.norm == NormKind::RmsOnePlus;
+    m.geluTanh = family.activation == Activation::GeluTanh;
+    m.embedScale = family.embedScale ? std::sqrt(double(m.hidden)) : 1.0;
+    m.attnScale = attentionScale(config);
+    m.attnSoftcap = config.attnLogitSoftcapping.value_or(0.0);
+    m.finalSoftcap = config.finalLogitSoftcapping.value_or(0.0);
+    m.rotaryDim = config.rotaryDim();
+    if (m.rotaryDim < 2 || m.rotaryDim % 2 != 0 || m.rotaryDim > m.dh)
+        throw ModelError("rotary dimension " + std::to_string(m.rotaryDim) + " must be even and at most head_dim");
+
+    std::map<std::pair<TensorRole, int64_t>, TensorSpec> specs;
+    for (auto& spec : expectedTensors(config)) specs.emplace(std::make_pair(spec.role, spec.layer), spec);
+    auto has = [&](TensorRole role, int64_t layer) { return specs.count({role, layer}) > 0; };
+    auto get = [&](TensorRole role, int64_t layer = -1) {
+        const TensorSpec& spec = specs.at({role, layer});
+        at::Tensor t = load(spec.name, spec.shape);
+        // (1 + w) in float32 once, as Gemma's norm multiplies it.
+        if (m.onePlusNorm && isNormWeight(role)) t = t.to(at::kFloat) + 1.0;
+        return t;
+    };
+    auto getIf = [&](TensorRole role, int64_t layer) { return has(role, layer) ? get(role, layer) : at::Tensor(); };
+    using R = TensorRole;
+    m.embed = get(R::TokenEmbedding);
     for (int64_t l = 0; l < config.numLayers; ++l) {
-        const std::string p = "model.layers." + std::to_string(l) + ".";
         LayerWeights w;
-        w.inputNorm = load(p + "input_layernorm.weight", {m.hidden});
-        w.wqkv = at::cat({load(p + "self_attn.q_proj.weight", {qDim, m.hidden}),
-                          load(p + "self_attn.k_proj.weight", {kvDim, m.hidden}),
-                          load(p + "self_attn.v_proj.weight", {kvDim, m.hidden})},
-                         0);
-        if (qkvBias)
-            w.bqkv = at::cat({load(p + "self_attn.q_proj.bias", {qDim}),
-                              load(p + "self_attn.k_proj.bias", {kvDim}),
-                              load(p + "self_attn.v_proj.bias", {kvDim})},
-                             0);
-        w.wo = load(p + "self_attn.o_proj.weight", {m.hidden, qDim});
-        if (oBias) w.bo = load(p + "self_attn.o_proj.bias", {m.hidden});
-        w.postNorm = load(p + "post_attention_layernorm.weight", {m.hidden});
-        w.wgateUp = at::cat({load(p + "mlp.gate_proj.weight", {m.ffn, m.hidden}),
-                             load(p + "mlp.up_proj.weight", {m.ffn, m.hidden})},
-                            0);
-        w.wdown = load(p + "mlp.down_proj.weight", {m.hidden, m.ffn});
+        w.inputNorm = get(R::AttnNorm, l);
+        w.wqkv = has(R::AttnQkv, l) ? get(R::AttnQkv, l)
+                                    : at::cat({get(R::AttnQ, l), get(R::AttnK, l), get(R::AttnV, l)}, 0);
+        if (has(R::AttnQBias, l))
+            w.bqkv = at::cat({get(R::AttnQBias, l), get(R::AttnKBias, l), get(R::AttnVBias, l)}, 0);
+        w.qNorm = getIf(R::AttnQNorm, l);
+        w.kNorm = getIf(R::AttnKNorm, l);
+        w.wo = get(R::AttnOut, l);
+        w.bo = getIf(R::AttnOutBias, l);
+        w.postAttnNorm = getIf(R::AttnPostNorm, l);
+        w.ffnNorm = get(R::FfnNorm, l);
+        w.wgateUp = has(R::FfnGateUp, l) ? get(R::FfnGateUp, l) : at::cat({get(R::FfnGate, l), get(R::FfnUp, l)}, 0);
+        w.wdown = get(R::FfnDown, l);
+        w.postFfnNorm = getIf(R::FfnPostNorm, l);
+        w.window = layerWindow(config, l);
+        w.ropeSlot = layerUsesLocalRope(config, l) ? 1 : 0;
         m.layers.push_back(std::move(w));
     }
-    m.finalNorm = load("model.norm.weight", {m.hidden});
-    m.lmHead = config.tieWordEmbeddings ? m.embed : load("lm_head.weight", {m.vocab, m.hidden});
+    m.finalNorm = get(R::OutputNorm);
+    m.lmHead = config.tieWordEmbeddings ? m.embed : get(R::Output);
 
     m.info.device = m.device.str();
     m.info.dtype = scalarTypeName(m.dtype);
@@ -167,12 +185,15 @@ void Engine::releaseCache() {
 const ModelConfig& Engine::config() const { return d_->cfg; }
 const EngineInfo& Engine::info() const { return d_->info; }
 
-std::shared_ptr<const Rope> Engine::Impl::ropeFor(int64_t seqLen) {
-    // Only Dynamic NTK depends on the length, and only beyond max_position_embeddings.
-    const int64_t key = scaling.type == RopeScaling::Type::Dynamic &&
-                                seqLen > cfg.maxPositionEmbeddings
-                            ? seqLen
-                            : 0;
+std::shared_ptr<const Rope> Engine::Impl::ropeFor(int64_t seqLen, int slot) {
+    // Slot 1 is Gemma 3's local RoPE: its own base, no scaling. Only Dynamic NTK (beyond
+    // max_position_embeddings) and LongRoPE (short or long factors) depend on the length.
+    const RopeScaling none;
+    const RopeScaling& rs = slot == 1 ? none : scaling;
+    int64_t lengthKey = 0;
+    if (rs.type == RopeScaling::Type::Dynamic && seqLen > cfg.maxPositionEmbeddings) lengthKey = seqLen;
+    if (rs.type == RopeScaling::Type::LongRope && seqLen > rs.originalMaxPositionEmbeddings) lengthKey = 1;
+    const std::pair<int, int64_t> key{slot, lengthKey};
     auto it = ropeByLength.find(key);
     if (it == ropeByLength.end() && ropeByLength.size() > 256) {
         // A long run sees many lengths; each entry is cheap to redo. Callers own what they
@@ -180,8 +201,11 @@ std::shared_ptr<const Rope> Engine::Impl::ropeFor(int64_t seqLen) {
         ropeByLength.clear();
         it = ropeByLength.end();
     }
-    if (it == ropeByLength.end())
-        it = ropeByLength.emplace(key, std::make_shared<const Rope>(computeRope(cfg, scaling, dh, seqLen))).first;
+    if (it == ropeByLength.end()) {
+        ModelConfig c = cfg;
+        if (slot == 1) c.ropeTheta = cfg.ropeLocalTheta.value_or(cfg.ropeTheta);
+        it = ropeByLength.emplace(key, std::make_shared<const Rope>(computeRope(c, rs, rotaryDim, seqLen))).first;
+    }
     return it->second;
 }
 

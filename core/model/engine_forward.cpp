@@ -24,10 +24,24 @@ namespace {
 at::TensorOptions longOn(const at::Device& d) { return at::TensorOptions(at::kLong).device(d); }
 
 // HF LlamaRMSNorm: normalise in fp32, cast back, then scale by the weight in model dtype.
-at::Tensor rmsNormImpl(const at::Tensor& x, const at::Tensor& w, double eps) {
+// Gemma's: scale by (1 + w) still in fp32 (onePlus: w already holds 1 + w), then cast.
+at::Tensor rmsNormImpl(const at::Tensor& x, const at::Tensor& w, double eps, bool onePlus) {
     auto xf = x.to(at::kFloat);
     auto var = xf.pow(2).mean(-1, true);
+    if (onePlus) return (xf * at::rsqrt(var + eps) * w).to(x.scalar_type());
     return w * (xf * at::rsqrt(var + eps)).to(x.scalar_type());
+}
+
+// cap * tanh(x / cap), in place.
+void softcapInPlace(at::Tensor& x, double cap) {
+    x.div_(cap).tanh_().mul_(cap);
+}
+
+// RoPE on the first cos.size(-1) channels of each head; the rest pass (partial rotary).
+at::Tensor ropeHeads(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+    const int64_t rd = cos.size(-1), d = x.size(-1);
+    if (rd == d) return applyRope(x, cos, sin);
+    return at::cat({applyRope(x.narrow(-1, 0, rd), cos, sin), x.narrow(-1, rd, d - rd)}, -1);
 }
 
 // Adds the head-averaged attention rows of the span queries in one query block to the
@@ -126,16 +140,16 @@ at::Tensor Engine::Impl::scratch(at::Tensor& store, at::ScalarType type, at::Int
     return store.narrow(0, 0, need).view(shape);
 }
 
-at::Tensor Engine::Impl::rmsNorm(const at::Tensor& x, const at::Tensor& w) const {
-    return rmsNormImpl(x, w, cfg.rmsNormEps);
+at::Tensor Engine::Impl::norm(const at::Tensor& x, const at::Tensor& w) const {
+    return rmsNormImpl(x, w, cfg.rmsNormEps, onePlusNorm);
 }
 
 at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Tensor& kCache,
                                    const at::Tensor& vCache, int64_t p, const ForwardPlan& plan,
                                    ForwardOutput& out) {
     const int64_t B = q.size(0), cc = q.size(2), G = H / KV;
-    const int64_t W = cfg.slidingWindow.value_or(0);
-    const double scale = 1.0 / std::sqrt(double(dh));
+    const int64_t W = layers[size_t(layer)].window;
+    const double scale = attnScale;
     const bool spanStats = B == 1 && (plan.numSegments > 0 || !plan.keyRows.empty());
 
     // Grouped-query attention without repeat_kv copies: query head h = kv * G + g uses kv
@@ -168,11 +182,14 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
         if (W > 0) stale = at::arange(kStart, kStart + c1, longOn(device)).unsqueeze(0) <= qi - W;
 
 #if TORCH_VERSION_MAJOR >= 2
-        if (!wantStats && info.fusedAttention) {
+        if (!wantStats && info.fusedAttention && attnSoftcap == 0.0) {
             auto allowed = at::ones({qbb, nk}, at::TensorOptions(at::kBool).device(device));
             allowed.narrow(1, c0, nk - c0).masked_fill_(future, false);
             if (W > 0) allowed.narrow(1, 0, c1).masked_fill_(stale, false);
-            auto o = at::scaled_dot_product_attention(qs, Kb, Vb, allowed.repeat({G, 1}));
+            // SDPA scales by head_dim^-0.5; Gemma's query_pre_attn_scalar goes into q.
+            const double defaultScale = 1.0 / std::sqrt(double(dh));
+            auto qsdpa = scale == defaultScale ? qs : qs * (scale / defaultScale);
+            auto o = at::scaled_dot_product_attention(qsdpa, Kb, Vb, allowed.repeat({G, 1}));
             result.narrow(3, q0, qbb).copy_(o.view({B, KV, G, qbb, dh}));
             continue;
         }
@@ -200,7 +217,9 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
         const std::vector<int64_t> shape{B * KV, rowsAll, nk};
         at::Tensor low = dtype == at::kFloat ? at::Tensor() : scratch(lowScratch, dtype, shape);
         at::Tensor probs = low.defined() && !wantStats ? low : scratch(scoreScratch, at::kFloat, shape);
-        at::bmm_out(low.defined() ? low : probs, q3, k3);
+        at::Tensor scores = low.defined() ? low : probs;
+        at::bmm_out(scores, q3, k3);
+        if (attnSoftcap != 0.0) softcapInPlace(scores, attnSoftcap);  // before the mask, as HF
         if (low.defined() && wantStats) probs.copy_(low);
         auto s5 = probs.view({B, KV, G, qbb, nk});
         const double ninf = -std::numeric_limits<double>::infinity();
@@ -250,13 +269,6 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
     }
     if (!plan.keyRows.empty()) out.keyAttention = at::zeros({int64_t(plan.keyRows.size()), T}, f32);
 
-    std::vector<std::shared_ptr<const Rope>> ropes;  // owned: ropeFor may trim its cache
-    bool oneRope = true;
-    for (int64_t b = 0; b < B; ++b) {
-        ropes.push_back(ropeFor(plan.lens[b]));
-        oneRope = oneRope && ropes.back() == ropes.front();
-    }
-
     const int64_t headBlock =
         std::max<int64_t>(1, opt.attentionBlockBytes / std::max<int64_t>(1, vocab * 4));
     auto scoreRows = [&](int64_t b, const at::Tensor& rows, int64_t firstPos) {
@@ -266,8 +278,9 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
         auto& dst = out.logprobs[b];
         for (int64_t r0 = 0; r0 < R; r0 += headBlock) {
             const int64_t rr = std::min(headBlock, R - r0);
-            auto h = rmsNormImpl(rows.narrow(0, r0, rr), finalNorm, cfg.rmsNormEps);
+            auto h = norm(rows.narrow(0, r0, rr), finalNorm);
             auto logits = at::linear(h, lmHead).to(at::kFloat);
+            if (finalSoftcap != 0.0) softcapInPlace(logits, finalSoftcap);
             auto tgt = ids[b].narrow(0, firstPos + r0 + 1, rr).unsqueeze(1);
             auto lp = (logits.gather(1, tgt).squeeze(1) - at::logsumexp(logits, {1}))
                           .to(at::kCPU)
@@ -276,42 +289,69 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
         }
     };
 
+    // One table per RoPE slot the layers use (Gemma 3: global and local).
+    bool slotUsed[2] = {false, false};
+    for (const auto& w : layers) slotUsed[w.ropeSlot] = true;
+    std::vector<std::shared_ptr<const Rope>> ropes[2];  // owned: ropeFor may trim its cache
+    bool oneRope[2] = {true, true};
+    for (int slot = 0; slot < 2; ++slot) {
+        if (!slotUsed[slot]) continue;
+        for (int64_t b = 0; b < B; ++b) {
+            ropes[slot].push_back(ropeFor(plan.lens[b], slot));
+            oneRope[slot] = oneRope[slot] && ropes[slot].back() == ropes[slot].front();
+        }
+    }
+
     const int64_t chunk = opt.prefillChunk;
     for (int64_t p = 0; p < T; p += chunk) {
         const int64_t cc = std::min(chunk, T - p);
         auto x = embed.index_select(0, ids.narrow(1, p, cc).reshape({-1})).view({B, cc, hidden});
+        // Gemma: times sqrt(hidden) rounded to the model dtype, as HF's normalizer.
+        if (embedScale != 1.0) x = x * at::scalar_tensor(embedScale, x.options());
 
-        at::Tensor cos, sin;
-        if (oneRope) {
-            auto cs = ropeCosSin(*ropes[0], p, cc, device);
-            cos = cs.first.to(dtype).view({1, 1, cc, dh});
-            sin = cs.second.to(dtype).view({1, 1, cc, dh});
-        } else {
-            std::vector<at::Tensor> cs, ss;
-            for (int64_t b = 0; b < B; ++b) {
-                auto pr = ropeCosSin(*ropes[b], p, cc, device);
-                cs.push_back(pr.first);
-                ss.push_back(pr.second);
+        at::Tensor cos[2], sin[2];
+        for (int slot = 0; slot < 2; ++slot) {
+            if (!slotUsed[slot]) continue;
+            if (oneRope[slot]) {
+                auto cs = ropeCosSin(*ropes[slot][0], p, cc, device);
+                cos[slot] = cs.first.to(dtype).view({1, 1, cc, rotaryDim});
+                sin[slot] = cs.second.to(dtype).view({1, 1, cc, rotaryDim});
+            } else {
+                std::vector<at::Tensor> cs, ss;
+                for (int64_t b = 0; b < B; ++b) {
+                    auto pr = ropeCosSin(*ropes[slot][b], p, cc, device);
+                    cs.push_back(pr.first);
+                    ss.push_back(pr.second);
+                }
+                cos[slot] = at::stack(cs).to(dtype).unsqueeze(1);
+                sin[slot] = at::stack(ss).to(dtype).unsqueeze(1);
             }
-            cos = at::stack(cs).to(dtype).unsqueeze(1);
-            sin = at::stack(ss).to(dtype).unsqueeze(1);
         }
 
         for (int64_t l = 0; l < nLayers; ++l) {
             const LayerWeights& w = layers[l];
-            auto h = rmsNormImpl(x, w.inputNorm, cfg.rmsNormEps);
+            auto h = norm(x, w.inputNorm);
             auto qkv = w.bqkv.defined() ? at::linear(h, w.wqkv, w.bqkv) : at::linear(h, w.wqkv);
-            auto q = qkv.narrow(-1, 0, H * dh).view({B, cc, H, dh}).transpose(1, 2);
-            auto k = qkv.narrow(-1, H * dh, KV * dh).view({B, cc, KV, dh}).transpose(1, 2);
+            auto q = qkv.narrow(-1, 0, H * dh).view({B, cc, H, dh});
+            auto k = qkv.narrow(-1, H * dh, KV * dh).view({B, cc, KV, dh});
             auto v = qkv.narrow(-1, (H + KV) * dh, KV * dh).view({B, cc, KV, dh}).transpose(1, 2);
-            q = applyRope(q, cos, sin);
-            kc[l].narrow(2, p, cc).copy_(applyRope(k, cos, sin));
+            if (w.qNorm.defined()) {  // per head, before RoPE (Qwen3, Gemma 3)
+                q = norm(q, w.qNorm);
+                k = norm(k, w.kNorm);
+            }
+            const int slot = w.ropeSlot;
+            q = ropeHeads(q.transpose(1, 2), cos[slot], sin[slot]);
+            kc[l].narrow(2, p, cc).copy_(ropeHeads(k.transpose(1, 2), cos[slot], sin[slot]));
             vc[l].narrow(2, p, cc).copy_(v);
             auto a = attention(int(l), q, kc[l], vc[l], p, plan, out);
-            x = x + (w.bo.defined() ? at::linear(a, w.wo, w.bo) : at::linear(a, w.wo));
-            h = rmsNormImpl(x, w.postNorm, cfg.rmsNormEps);
+            auto o = w.bo.defined() ? at::linear(a, w.wo, w.bo) : at::linear(a, w.wo);
+            x = x + (w.postAttnNorm.defined() ? norm(o, w.postAttnNorm) : o);
+            h = norm(x, w.ffnNorm);
             auto gu = at::linear(h, w.wgateUp);
-            x = x + at::linear(at::silu(gu.narrow(-1, 0, ffn)) * gu.narrow(-1, ffn, ffn), w.wdown);
+            auto gate = gu.narrow(-1, 0, ffn);
+            auto act = geluTanh ? at::gelu(gate, "tanh") : at::silu(gate);
+            auto mlp = at::linear(act * gu.narrow(-1, ffn, ffn), w.wdown);
+            x = x + (w.postFfnNorm.defined() ? norm(mlp, w.postFfnNorm) : mlp);
         }
 
         for (int64_t b = 0; b < B; ++b) {

@@ -12,15 +12,21 @@
 
 namespace gateau::model {
 
+// One layer's weights in the engine's layout, whatever the family's checkpoint layout.
 struct LayerWeights {
     at::Tensor inputNorm;   // [hidden]
     at::Tensor wqkv;        // [(H + 2 KV) * dh, hidden]: q, k, v fused, one GEMM per chunk
     at::Tensor bqkv;        // undefined without attention biases
+    at::Tensor qNorm, kNorm;  // [dh], per-head norms before RoPE; undefined without
     at::Tensor wo;          // [hidden, H * dh]
-    at::Tensor bo;          // Llama with attention_bias only
-    at::Tensor postNorm;    // [hidden]
+    at::Tensor bo;          // with attention_bias (Llama, Qwen3, Gemma) only
+    at::Tensor postAttnNorm;  // on the attention output (Gemma); undefined without
+    at::Tensor ffnNorm;     // [hidden], before the MLP
     at::Tensor wgateUp;     // [2 * ffn, hidden]: gate, up fused
     at::Tensor wdown;       // [hidden, ffn]
+    at::Tensor postFfnNorm;   // on the MLP output (Gemma); undefined without
+    int64_t window = 0;     // sliding window of this layer; 0: full attention
+    int ropeSlot = 0;       // 0: the model's RoPE, 1: the local one (Gemma 3 sliding layers)
 };
 
 // What one forward pass must produce besides the KV cache.
@@ -58,7 +64,15 @@ struct Engine::Impl {
     std::vector<LayerWeights> layers;
     // Dynamic NTK depends on the sequence length. Shared ownership: the cache may be
     // trimmed while a batch being set up still holds the tables of its earlier rows.
-    std::map<int64_t, std::shared_ptr<const Rope>> ropeByLength;
+    // Keyed by (slot, length key); see ropeFor.
+    std::map<std::pair<int, int64_t>, std::shared_ptr<const Rope>> ropeByLength;
+    // From the family's row.
+    bool onePlusNorm = false;        // norm weights hold (1 + w) in float32 (Gemma)
+    bool geluTanh = false;           // else SiLU
+    double embedScale = 1.0;         // Gemma: sqrt(hidden)
+    double attnScale = 0.0;          // q.k scale
+    double attnSoftcap = 0.0, finalSoftcap = 0.0;  // 0: none
+    int64_t rotaryDim = 0;
 
     // KV cache storage kept across calls: fresh multi-GB buffers cost a page fault per
     // 4 KiB on first touch, which dominates short passes on some VMs. One flat buffer per
@@ -76,11 +90,12 @@ struct Engine::Impl {
     at::Tensor scratch(at::Tensor& store, at::ScalarType type, at::IntArrayRef shape,
                        int64_t reserve = 0);
 
-    std::shared_ptr<const Rope> ropeFor(int64_t seqLen);
+    std::shared_ptr<const Rope> ropeFor(int64_t seqLen, int slot = 0);
     ForwardOutput forward(const std::vector<std::vector<int64_t>>& seqs, const ForwardPlan& plan);
 
     // Pieces of forward(), in engine_forward.cpp.
-    at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w) const;
+    // The family's RMSNorm over the last dimension.
+    at::Tensor norm(const at::Tensor& x, const at::Tensor& w) const;
     at::Tensor attention(int layer, const at::Tensor& q, const at::Tensor& kCache,
                          const at::Tensor& vCache, int64_t p, const ForwardPlan& plan,
                          ForwardOutput& out);

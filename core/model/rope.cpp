@@ -90,6 +90,24 @@ Rope computeRope(const ModelConfig& cfg, const RopeScaling& rs, int64_t dim, int
             r.attentionScaling = attn;
             break;
         }
+        case RopeScaling::Type::LongRope: {
+            // transformers' _compute_longrope_parameters: the long factors once the sequence
+            // exceeds the pretraining context, and cos/sin scaled by the attention factor
+            // (resolved at parse time).
+            const auto& f = seqLen > rs.originalMaxPositionEmbeddings ? rs.longFactor : rs.shortFactor;
+            if (int64_t(f.size()) != dim / 2)
+                throw ModelError("longrope needs " + std::to_string(dim / 2) + " factors, has " +
+                                 std::to_string(f.size()));
+            auto ext = at::tensor(std::vector<double>(f.begin(), f.end()), at::kDouble).to(at::kFloat);
+            r.invFreq = 1.0 / (ext * posFreqs(base, dim));
+            if (rs.attentionFactor) {
+                r.attentionScaling = *rs.attentionFactor;
+            } else {  // a config built in code; parsed ones have it resolved
+                const double orig = double(std::max<int64_t>(2, rs.originalMaxPositionEmbeddings));
+                r.attentionScaling = rs.factor <= 1.0 ? 1.0 : std::sqrt(1.0 + std::log(rs.factor) / std::log(orig));
+            }
+            break;
+        }
     }
     r.invFreq = r.invFreq.to(at::kFloat).contiguous();
     return r;

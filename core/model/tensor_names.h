@@ -1,7 +1,7 @@
 #pragma once
-// The Hugging Face tensor names and shapes of each supported architecture, in one table
-// (the counterpart of llama.cpp's MODEL_TENSOR_NAMES). Validation, the tiny-model writer
-// and the engine all ask here instead of spelling names themselves.
+// The tensors a checkpoint of a config must hold: Hugging Face names (from the family's
+// row in arch.h) and shapes. Validation, the tiny-model writer, the engine, the trainer and
+// the tests all ask here instead of spelling names themselves.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,18 +14,25 @@ enum class TensorRole {
     TokenEmbedding,
     OutputNorm,
     Output,
-    AttnNorm,
+    AttnNorm,      // before attention (input_layernorm)
     AttnQ,
     AttnK,
     AttnV,
+    AttnQkv,       // q, k, v fused (Phi-3)
     AttnOut,
     AttnQBias,
     AttnKBias,
     AttnVBias,
-    FfnNorm,
+    AttnOutBias,
+    AttnQNorm,     // per-head, [head_dim] (Qwen3, Gemma 3)
+    AttnKNorm,
+    AttnPostNorm,  // on the attention output before the residual (Gemma)
+    FfnNorm,       // before the MLP (Llama's post_attention_layernorm)
     FfnGate,
     FfnUp,
+    FfnGateUp,     // gate, up fused (Phi-3)
     FfnDown,
+    FfnPostNorm,   // on the MLP output before the residual (Gemma)
 };
 
 bool isPerLayer(TensorRole role);
@@ -34,7 +41,8 @@ bool isNormWeight(TensorRole role);
 // Name template with "{L}" standing for the layer index; empty when the architecture
 // has no such tensor.
 const char* hfTensorNameTemplate(Arch arch, TensorRole role);
-std::string hfTensorName(Arch arch, TensorRole role, int64_t layer = -1);
+// The name in a checkpoint of this config (with its tensorPrefix).
+std::string hfTensorName(const ModelConfig& c, TensorRole role, int64_t layer = -1);
 
 struct TensorSpec {
     std::string name;

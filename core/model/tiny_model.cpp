@@ -1,11 +1,13 @@
 #include "core/model/tiny_model.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/model/arch.h"
 #include "core/model/config_json.h"
 #include "core/model/rng.h"
 #include "core/model/safetensors_writer.h"
@@ -59,8 +61,31 @@ ModelConfig configFor(const TinyModelSpec& s, int64_t vocab, const TokenizerProb
     c.ropeScaling = s.ropeScaling;
     c.maxPositionEmbeddings = s.maxPositionEmbeddings;
     c.tieWordEmbeddings = s.tieEmbeddings;
-    c.attentionBias = s.arch == Arch::Qwen2;
-    if (s.arch != Arch::Llama) c.slidingWindow = s.slidingWindow;
+    // The family's own settings at the values its published checkpoints use (arch.h).
+    const ArchInfo& a = archInfo(s.arch);
+    c.attentionBias = a.bias == BiasRule::QkvAlways;
+    if (a.window != WindowRule::None) c.slidingWindow = s.slidingWindow;
+    if (a.window == WindowRule::FromMaxWindowLayers) c.maxWindowLayers = s.maxWindowLayers;
+    // Gemma 3 alternates 5 local layers with a global one; tiny models have few layers, so
+    // every other layer is global (and both kinds are exercised).
+    if (s.arch == Arch::Gemma3) c.slidingWindowPattern = 2;
+    if (a.queryPreAttnScalar) c.queryPreAttnScalar = double(c.headDim);
+    if (s.arch == Arch::Gemma2) {
+        c.attnLogitSoftcapping = 50.0;
+        c.finalLogitSoftcapping = 30.0;
+    }
+    if (a.localRope) c.ropeLocalTheta = 10000.0;
+    if (a.partialRotary) c.partialRotaryFactor = s.partialRotaryFactor;
+    if (c.ropeScaling.type == RopeScaling::Type::LongRope && c.ropeScaling.shortFactor.empty()) {
+        // Short factors 1, long factors rising to the factor over the frequencies (low
+        // frequencies stretched most, the shape of published LongRoPE factors).
+        const int64_t half = std::max<int64_t>(1, c.rotaryDim() / 2);
+        for (int64_t i = 0; i < half; ++i) {
+            c.ropeScaling.shortFactor.push_back(1.0);
+            c.ropeScaling.longFactor.push_back(1.0 + (c.ropeScaling.factor - 1.0) * double(i) / double(std::max<int64_t>(1, half - 1)));
+        }
+        c.ropeScaling.attentionFactor.reset();  // derived from the factor when parsed back
+    }
     if (tok) {
         c.bosTokenId = tok->bosId;
         c.eosTokenId = tok->eosId;
@@ -132,7 +157,9 @@ TinyModelResult makeTinyModel(const std::string& outDir, const TinyModelSpec& s)
         uint64_t numel = 1;
         for (auto d : spec.shape) numel *= static_cast<uint64_t>(d);
         result.parameterCount += numel;
-        auto values = tinyModelTensorValues(spec.name, isNormWeight(spec.role), numel, s.seed);
+        // Norm weights near 1, or near 0 where the family scales by (1 + w).
+        const bool nearOne = isNormWeight(spec.role) && archInfo(s.arch).norm == NormKind::Rms;
+        auto values = tinyModelTensorValues(spec.name, nearOne, numel, s.seed);
         tensors.push_back({spec.name, s.dtype, spec.shape, encodeFloats(values, s.dtype)});
         totalBytes += tensors.back().bytes.size();
     }

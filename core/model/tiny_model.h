@@ -26,7 +26,9 @@ struct TinyModelSpec {
     int64_t maxPositionEmbeddings = 2048;
     RopeScaling ropeScaling;
     bool tieEmbeddings = false;
-    std::optional<int64_t> slidingWindow;  // mistral/qwen2 only
+    std::optional<int64_t> slidingWindow;  // families with a window rule (arch.h)
+    int64_t maxWindowLayers = 0;           // qwen2/qwen3: first windowed layer
+    double partialRotaryFactor = 1.0;      // phi3
     int shards = 1;                    // >1: model-0000i-of-0000n.safetensors + index
 };
 

@@ -150,7 +150,7 @@ void TrainSession::Impl::makeOptimizer() {
     // the embeddings (a tied LM head shares them).
     std::vector<at::Tensor> decay, noDecay;
     for (const auto& [name, t] : model->parameters()) {
-        const bool isEmbedding = name == model::hfTensorName(config.arch, model::TensorRole::TokenEmbedding);
+        const bool isEmbedding = name == model::hfTensorName(config, model::TensorRole::TokenEmbedding);
         (t.dim() == 2 && !isEmbedding ? decay : noDecay).push_back(t);
     }
     auto base = torch::optim::AdamWOptions(opt.lr).betas({0.9, 0.95}).eps(1e-8);

@@ -9,6 +9,7 @@
 
 #include "core/model/checkpoint.h"
 #include "core/model/safetensors_writer.h"
+#include "core/model/arch.h"
 #include "core/model/tensor_names.h"
 #include "core/train/train_options.h"
 
@@ -47,6 +48,12 @@ TrainableLlama::TrainableLlama(model::ModelConfig config, std::vector<std::pair<
     : config_(std::move(config)), params_(std::move(params)) {}
 
 TrainableLlama TrainableLlama::load(const std::string& dir, const model::ModelConfig& config) {
+    // The trainer's forward pass is the Llama layer (separate q/k/v, SiLU, plain RMSNorm).
+    if (config.arch != model::Arch::Llama && config.arch != model::Arch::Mistral && config.arch != model::Arch::Qwen2)
+        throw TrainError(dir + "/config.json: 'model_type' " + config.modelType +
+                         ": training supports llama, mistral and qwen2");
+    if (model::hasOutBias(config))
+        throw TrainError(dir + "/config.json: attention_bias with an o_proj bias is not supported for training");
     if (config.ropeScaling.type != model::RopeScaling::Type::None)
         throw TrainError(dir + "/config.json: rope_scaling is set; training supports plain RoPE only "
                                "(raise rope_theta instead)");
@@ -79,7 +86,7 @@ at::Tensor TrainableLlama::logits(const at::Tensor& ids, at::ScalarType ct) cons
     using model::TensorRole;
     const auto& c = config_;
     const int64_t B = ids.size(0), T = ids.size(1), H = c.numHeads, KV = c.numKvHeads, dh = c.headDim;
-    auto name = [&](TensorRole r, int64_t l = -1) { return model::hfTensorName(c.arch, r, l); };
+    auto name = [&](TensorRole r, int64_t l = -1) { return model::hfTensorName(c, r, l); };
 
     auto [cos, sin] = rotary(T, dh, c.ropeTheta);
     cos = cos.to(ct);
@@ -87,13 +94,17 @@ at::Tensor TrainableLlama::logits(const at::Tensor& ids, at::ScalarType ct) cons
     // Additive mask: key j is visible from query i when j <= i and, with a sliding window W,
     // j > i - W (the engine's rule: a query sees W keys, itself included).
     auto qi = at::arange(T, at::kLong).unsqueeze(1), kj = at::arange(T, at::kLong).unsqueeze(0);
-    auto hidden = kj > qi;
-    if (c.slidingWindow && *c.slidingWindow > 0) hidden = hidden.logical_or(kj <= qi - *c.slidingWindow);
-    auto mask = at::zeros({T, T}, at::kFloat).masked_fill(hidden, -std::numeric_limits<float>::infinity());
+    // Which layers have the window is the family's rule (Qwen2: from max_window_layers on).
+    auto maskFor = [&](int64_t window) {
+        auto hidden = kj > qi;
+        if (window > 0) hidden = hidden.logical_or(kj <= qi - window);
+        return at::zeros({T, T}, at::kFloat).masked_fill(hidden, -std::numeric_limits<float>::infinity());
+    };
 
     const auto& embed = weight(name(TensorRole::TokenEmbedding));
     auto x = at::embedding(embed, ids);  // [B, T, hidden], float32
     for (int64_t l = 0; l < c.numLayers; ++l) {
+        const auto mask = maskFor(model::layerWindow(c, l));
         auto h = rmsNorm(x, weight(name(TensorRole::AttnNorm, l)), c.rmsNormEps);
         auto bias = [&](TensorRole r) { return c.attentionBias ? weight(name(r, l)) : at::Tensor(); };
         auto q = linear(h, weight(name(TensorRole::AttnQ, l)), ct, bias(TensorRole::AttnQBias));

@@ -14,9 +14,14 @@ struct TinyModel {
     ModelConfig cfg;
     uint64_t seed = 1;
     bool zeroQueries = false;  // q_proj weight and bias 0: uniform causal attention
+    // When set, the weights are read from this checkpoint folder (e.g. one make-tiny-model
+    // wrote) instead of drawn from seed.
+    std::string weightsFrom;
 };
 
-// hidden 32, 2 layers, 4 heads (2 KV heads), ffn 64, vocab 97, rope theta 10000.
+// hidden 32, 2 layers, 4 heads (2 KV heads), ffn 64, vocab 97, rope theta 10000, plus the
+// family's own settings (Gemma: query_pre_attn_scalar, soft-capping, local RoPE; Phi-3:
+// partial rotary) at values that matter at this size.
 TinyModel tinyModel(Arch arch, uint64_t seed = 1);
 
 std::unique_ptr<Engine> makeEngine(const TinyModel& m, EngineOptions opt = {});

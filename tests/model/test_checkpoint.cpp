@@ -506,8 +506,8 @@ void TestCheckpoint::configErrors() {
     json base = {{"model_type", "llama"}, {"vocab_size", 1000}, {"hidden_size", 256}, {"intermediate_size", 512},
                  {"num_hidden_layers", 2}, {"num_attention_heads", 8}};
     json j = base;
-    j["model_type"] = "qwen3";
-    EXPECT_ERROR(parse(j), "unsupported architecture 'qwen3'", "dir/config.json");
+    j["model_type"] = "qwen3_moe";
+    EXPECT_ERROR(parse(j), "unsupported architecture 'qwen3_moe'", "model_type", "dir/config.json");
     j = base;
     j.erase("model_type");
     j["architectures"] = {"GPT2LMHeadModel"};
@@ -531,8 +531,10 @@ void TestCheckpoint::configErrors() {
     j.erase("hidden_size");
     EXPECT_ERROR(parse(j), "missing required field 'hidden_size'");
     j = base;
+    j["rope_scaling"] = {{"rope_type", "mrope"}, {"factor", 2}};
+    EXPECT_ERROR(parse(j), "unsupported type 'mrope'", "rope_type");
     j["rope_scaling"] = {{"rope_type", "longrope"}, {"factor", 2}};
-    EXPECT_ERROR(parse(j), "unsupported type 'longrope'");
+    EXPECT_ERROR(parse(j), "longrope needs 'short_factor'");
     j["rope_scaling"] = {{"rope_type", "linear"}};
     EXPECT_ERROR(parse(j), "needs 'factor'");
     j = base;

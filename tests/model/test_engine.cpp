@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/model/arch.h"
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
 #include "core/model/engine.h"
@@ -499,6 +500,197 @@ private slots:
         QVERIFY(engine->info().parameterCount > 0);
         QCOMPARE(computeDtypeFromName("bf16"), ComputeDtype::BFloat16);
         QVERIFY_THROWS_EXCEPTION(ModelError, computeDtypeFromName("int8"));
+    }
+
+    // The families beyond Llama/Mistral/Qwen2, each on its tiny random model against the
+    // float64 reference: full comparison (logprobs, segment, token-segment and per-key
+    // attention) with odd prefill chunks and with one chunk, then padded batches and the
+    // KV cache against single passes. The rows set what the family adds: Qwen3's q/k
+    // norms, Gemma 2's (1 + w) norms, sandwich norms, GELU, embedding scale,
+    // query_pre_attn_scalar, soft-capping and alternating windows, Gemma 3's q/k norms and
+    // local RoPE base, Phi-3's fused projections, partial rotary and LongRoPE (short and
+    // long factors), Qwen2's max_window_layers.
+    void familiesMatchReference_data() {
+        QTest::addColumn<int>("arch");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<int>("layers");
+        QTest::addColumn<bool>("longRope");
+        QTest::newRow("qwen3") << int(Arch::Qwen3) << 0 << 2 << false;
+        QTest::newRow("qwen3 window from layer 1") << int(Arch::Qwen3) << 20 << 3 << false;
+        QTest::newRow("qwen2 window from layer 1") << int(Arch::Qwen2) << 20 << 3 << false;
+        QTest::newRow("gemma2") << int(Arch::Gemma2) << 20 << 3 << false;
+        QTest::newRow("gemma3") << int(Arch::Gemma3) << 20 << 3 << false;
+        QTest::newRow("phi3") << int(Arch::Phi3) << 0 << 2 << false;
+        QTest::newRow("phi3 longrope window") << int(Arch::Phi3) << 50 << 2 << true;
+    }
+    void familiesMatchReference() {
+        QFETCH(int, arch);
+        QFETCH(int, window);
+        QFETCH(int, layers);
+        QFETCH(bool, longRope);
+        auto m = testref::tinyModel(Arch(arch), 40 + uint64_t(arch));
+        m.cfg.numLayers = layers;
+        if (window > 0) m.cfg.slidingWindow = window;
+        m.cfg.maxWindowLayers = 1;  // Qwen2/Qwen3: layer 0 full, later layers windowed
+        if (longRope) {
+            RopeScaling& rs = m.cfg.ropeScaling;
+            rs.type = RopeScaling::Type::LongRope;
+            rs.originalMaxPositionEmbeddings = 64;
+            rs.factor = 4.0;
+            rs.shortFactor = {1.0, 1.5, 2.0};  // rotary dim 6 (0.75 of 8): 3 frequencies
+            rs.longFactor = {1.0, 4.0, 16.0};
+        }
+        // Long enough for the windows to bite, and (with LongRoPE) beyond the original context.
+        checkAgainstReference(m, 150, 100, 16, fp32(7));
+        checkAgainstReference(m, 150, 100, 16, fp32(1000));
+        if (longRope) checkAgainstReference(m, 60, 40, 8, fp32(7));  // short factors
+
+        auto opt = fp32(8);
+        opt.batchTokens = 300;
+        auto engine = testref::makeEngine(m, opt);
+        std::vector<std::vector<int64_t>> seqs;
+        std::vector<int64_t> spans;
+        for (int i = 0; i < 6; ++i) {
+            const int64_t n = 20 + 23 * i;  // straddles the window and LongRoPE's 64
+            seqs.push_back(testref::randomIds(n, m.cfg.vocabSize, 200 + uint64_t(i)));
+            spans.push_back(n / 2);
+        }
+        auto batch = engine->scoreSpanBatch(seqs, spans, true);
+        for (size_t i = 0; i < seqs.size(); ++i) {
+            const Reference ref = testref::referenceForward(m, seqs[i], 1, 0);
+            EXPECT_CLOSE(batch[i].logprobs, ref.logprobs, 1e-4);
+        }
+        // KV cache: a prefix scored alone against the long pass that reuses cached keys.
+        auto ids = testref::randomIds(120, m.cfg.vocabSize, 16);
+        auto all = engine->logprobs(ids);
+        for (int64_t t : {1, 7, 8, 9, 63, 64, 65, 119}) {
+            std::vector<int64_t> prefix(ids.begin(), ids.begin() + t + 1);
+            auto r = engine->scoreSpan(prefix, t, 0, false);
+            // With LongRoPE a prefix within the original context uses the short factors, as
+            // HF does for that shorter input: compare against the reference instead.
+            const Reference ref = testref::referenceForward(m, prefix, t, 0);
+            QVERIFY2(std::abs(r.logprobs[0] - ref.logprobs.back()) < 1e-4, qPrintable(QString::number(t)));
+            if (!longRope || t + 1 > 64)
+                QVERIFY2(std::abs(r.logprobs[0] - all[size_t(t - 1)]) < 2e-5, qPrintable(QString::number(t)));
+        }
+    }
+
+    // bf16 takes its own CPU path (soft-capping and the (1 + w) norms on bf16 blocks,
+    // packed key/value blocks): each new family against the float64 reference at bf16's
+    // precision, as bfloat16MatchesReferenceWithinItsPrecision does for Mistral.
+    void familiesInBfloat16_data() {
+        QTest::addColumn<int>("arch");
+        for (Arch a : {Arch::Qwen3, Arch::Gemma2, Arch::Gemma3, Arch::Phi3})
+            QTest::newRow(archInfo(a).name) << int(a);
+    }
+    void familiesInBfloat16() {
+        QFETCH(int, arch);
+        auto m = testref::tinyModel(Arch(arch), 60);
+        m.cfg.slidingWindow = 24;
+        auto opt = fp32(7);
+        opt.dtype = ComputeDtype::BFloat16;
+        checkAgainstReference(m, 120, 80, 10, opt, 7, 0.3, 0.02);
+    }
+
+    // The family's settings must matter: flipping each one changes the logprobs (a test
+    // that passed with the op missing on both sides would not see it).
+    void familySettingsChangeResults() {
+        auto ids = testref::randomIds(90, 97, 3);
+        auto base = testref::tinyModel(Arch::Gemma2, 7);
+        base.cfg.slidingWindow = 20;
+        const auto ref = testref::makeEngine(base, fp32())->logprobs(ids);
+        auto differs = [&](TinyModel m) { return maxAbsDiff(testref::makeEngine(m, fp32())->logprobs(ids), ref) > 1e-3; };
+        auto m = base;
+        m.cfg.attnLogitSoftcapping.reset();
+        QVERIFY(differs(m));
+        m = base;
+        m.cfg.finalLogitSoftcapping.reset();
+        QVERIFY(differs(m));
+        m = base;
+        m.cfg.queryPreAttnScalar.reset();
+        QVERIFY(differs(m));
+        m = base;
+        m.cfg.slidingWindowPattern = 1;  // every layer global
+        QVERIFY(differs(m));
+        auto g3 = testref::tinyModel(Arch::Gemma3, 7);
+        g3.cfg.slidingWindow = 1000;  // window wider than the input: only the RoPE base differs
+        const auto g3ref = testref::makeEngine(g3, fp32())->logprobs(ids);
+        g3.cfg.ropeLocalTheta = g3.cfg.ropeTheta;
+        QVERIFY(maxAbsDiff(testref::makeEngine(g3, fp32())->logprobs(ids), g3ref) > 1e-3);
+    }
+
+    // Gemma 3 4B+ ship as Gemma3ForConditionalGeneration: the language model's config under
+    // text_config, its tensors under "language_model.", a vision tower beside it. Loaded
+    // from such a folder, the language model matches the reference on the same weights.
+    void gemma3MultimodalCheckpointMatchesReference() {
+        auto m = testref::tinyModel(Arch::Gemma3, 31);
+        m.cfg.numLayers = 3;
+        m.cfg.slidingWindow = 16;
+        m.cfg.tensorPrefix = "language_model.";
+        QTemporaryDir dir;
+        const std::string d = dir.path().toStdString();
+        testref::writeCheckpoint(m, d);
+        nlohmann::json text;
+        {
+            std::ifstream in(d + "/config.json");
+            in >> text;
+        }
+        nlohmann::json wrapper = {{"architectures", {"Gemma3ForConditionalGeneration"}},
+                                  {"model_type", "gemma3"},
+                                  {"text_config", text},
+                                  {"vision_config", {{"model_type", "siglip_vision_model"}, {"hidden_size", 16}}},
+                                  {"torch_dtype", "float32"}};
+        std::ofstream(d + "/config.json") << wrapper.dump(2);
+        auto ckpt = Checkpoint::open(d);
+        QCOMPARE(ckpt.config().tensorPrefix, std::string("language_model."));
+        auto engine = loadEngine(ckpt, fp32(5));
+        auto ids = testref::randomIds(70, m.cfg.vocabSize, 12);
+        SpanRequest req;
+        req.spanFrom = 40;
+        req.allLogprobs = true;
+        req.segmentLen = 6;
+        auto r = engine->scoreSpan(ids, req);
+        auto ref = testref::referenceForward(m, ids, 40, 6);
+        EXPECT_CLOSE(r.logprobs, ref.logprobs, 1e-4);
+        EXPECT_CLOSE(r.segmentAttention, ref.segmentAttention, 1e-5);
+    }
+
+    // make-tiny-model's checkpoint of each family, loaded through the checkpoint path,
+    // against the reference run on the same file's weights.
+    void tinyModelCheckpointsMatchReference_data() {
+        QTest::addColumn<QString>("arch");
+        for (const char* a : {"llama", "mistral", "qwen2", "qwen3", "gemma2", "gemma3", "phi3"})
+            QTest::newRow(a) << QString::fromLatin1(a);
+    }
+    void tinyModelCheckpointsMatchReference() {
+        QFETCH(QString, arch);
+        QTemporaryDir dir;
+        const QString out = dir.filePath("m");
+        QStringList args = {"make-tiny-model", out, "--arch", arch, "--vocab", "101", "--layers", "3",
+                            "--hidden", "32", "--heads", "4", "--kv-heads", "2", "--intermediate", "48",
+                            "--max-pos", "256", "--seed", "5"};
+        if (arch != "llama" && arch != "qwen3") args << "--sliding-window" << "24";
+        if (arch == "qwen2") args << "--max-window-layers" << "1";
+        if (arch == "phi3") args << "--partial-rotary" << "0.5" << "--rope-scaling" << "longrope:4";
+        QProcess p;
+        p.start(GATEAU_CLI_PATH, args);
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        auto ckpt = Checkpoint::open(out.toStdString());
+        ckpt.validate();
+        TinyModel m;
+        m.cfg = ckpt.config();
+        m.weightsFrom = out.toStdString();
+        auto engine = loadEngine(ckpt, fp32(9));
+        auto ids = testref::randomIds(130, m.cfg.vocabSize, 11);
+        SpanRequest req;
+        req.spanFrom = 90;
+        req.allLogprobs = true;
+        req.segmentLen = 8;
+        auto r = engine->scoreSpan(ids, req);
+        auto ref = testref::referenceForward(m, ids, 90, 8);
+        EXPECT_CLOSE(r.logprobs, ref.logprobs, 1e-4);
+        EXPECT_CLOSE(r.segmentAttention, ref.segmentAttention, 1e-5);
     }
 
     void errorsNameTheProblem() {
