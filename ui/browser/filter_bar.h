@@ -6,7 +6,6 @@
 #include <QWidget>
 
 #include <memory>
-#include <atomic>
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -56,7 +55,6 @@ private:
     QHBoxLayout* secondRow_;
     QWidget* ranges_;  // score and context ranges, Clear: on the first row or a second one
     BrowserFilter filter_;
-    std::shared_ptr<std::atomic<int>> generation_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace gateau::ui
