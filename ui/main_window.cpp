@@ -318,6 +318,7 @@ void MainWindow::loadDatasets() {
     static const QString kLane = QStringLiteral("datasets");
     if (!store_) {
         TaskRunner::instance().drop(this, kLane);
+        browser_->setDatasets({});
         return datasets_->setDatasets({});
     }
     const std::string path = store_->path();
@@ -326,6 +327,7 @@ void MainWindow::loadDatasets() {
         [this](TaskResult<std::vector<db::DatasetInfo>>& r) {
             if (r.status == TaskStatus::Failed) return notify(tr("Datasets"), r.error, true);
             datasets_->setDatasets(r.value);
+            browser_->setDatasets(r.value);
             if (selectDatasetWhenListed_) datasets_->selectDataset(selectDatasetWhenListed_);
             selectDatasetWhenListed_ = 0;
         });

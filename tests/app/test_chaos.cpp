@@ -8,11 +8,13 @@
 // more rounds and bigger files, and it prints the numbers. GATEAU_CHAOS_ROUNDS overrides.
 #include "core/util/atomic_file.h"
 #include "tests/app/process_fixture.h"
+#include "tests/common/test_files.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -46,6 +48,7 @@ int envInt(const char* name, int fallback) {
 // What the chaos did, printed at the end (the benchmark's numbers).
 struct Tally {
     std::map<std::string, int> kills, finished;
+    std::map<std::string, int> midWork;  // kills that provably landed inside the work (see each check)
     std::map<std::string, double> resumeMs;  // summed wall time of the runs that completed work after a kill
     std::map<std::string, int> resumes;
 };
@@ -124,6 +127,7 @@ class TestChaos : public QObject {
     Tally tally_;
     CliScoring s_;
     std::string scored_;  // the merged project, for export
+    double startupMs_ = 0;  // `gateau help`: process start-up, the floor of every command
 
     int draw(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
     std::string at(const std::string& name) const { return dir_ + "/" + name; }
@@ -138,10 +142,13 @@ class TestChaos : public QObject {
         return r;
     }
 
-    // One random kill of `args` within [0, spanMs]; counted. A run the kill missed must succeed.
-    Shot chaos(const std::string& what, const QStringList& args, int spanMs) {
+    // One random kill of `args`, counted. The delay is drawn from 80% of the process start-up
+    // (loading LibTorch alone takes a while; kills before the work proves nothing) to 120% of
+    // `fullMs`, a whole run's time. A run the kill missed must succeed.
+    Shot chaos(const std::string& what, const QStringList& args, double fullMs) {
+        const int from = int(startupMs_ * 0.8), to = std::max(from + 1, int(fullMs * 1.2));
         Child c(args);
-        const int delay = draw(0, std::max(1, spanMs));
+        const int delay = draw(from, to);
         Shot s;
         if (c.wait(delay)) {  // ended by itself before the kill
             s.code = c.code();
@@ -166,6 +173,16 @@ private slots:
         qInfo("chaos seed %u (GATEAU_CHAOS_SEED=%u reproduces the schedule), %d kills per command", seed, seed,
               sizes_.rounds);
         s_ = makeCliScoring(dir_, sizes_.scoreSamples);
+        std::vector<double> t(3);
+        for (double& ms : t) {
+            QElapsedTimer e;
+            e.start();
+            runCli({"help"});
+            ms = double(e.elapsed());
+        }
+        std::sort(t.begin(), t.end());
+        startupMs_ = t[1];
+        qInfo("gateau start-up %.0f ms (median of 3)", startupMs_);
     }
 
     // Kills during imports of several files; after each: the complete datasets are exactly
@@ -184,8 +201,10 @@ private slots:
         for (int i = 0; i < sizes_.importParts; ++i) {
             const int64_t doneBefore = int64_t(i) * sizes_.importRecords;
             for (int k = 0; k < perPart; ++k) {
-                Shot s = chaos("import", {"import", q(p), q(parts[i])}, int(fullMs * 1.2));
+                Shot s = chaos("import", {"import", q(p), q(parts[i])}, fullMs);
                 const bool finished = !s.killed;
+                if (s.killed && queryInt(p, "SELECT count(*) FROM datasets WHERE status != 'complete'") > 0)
+                    ++tally_.midWork["import"];  // an interrupted import's rows are there
                 if (finished) QVERIFY2(s.code == 0, (s.out + s.err).c_str());
                 QCOMPARE(integrity(p), std::string("ok;"));
                 // Finished: this file is in; killed: it is in whole or not at all.
@@ -234,13 +253,14 @@ private slots:
         int overrideBatches = 0;
         std::map<std::string, size_t> committedNotes;  // override batches that exited 0 -> size
         std::map<std::string, size_t> killedNotes;
-        auto overrideShot = [&](int spanMs) {
+        double overrideMs = 0;  // one whole batch, for the kill delays
+        auto overrideShot = [&](double fullMs) {
             const std::string note = "chaos-" + std::to_string(overrideBatches++);
             QStringList args{"override", q(main), draw(0, 1) ? "--keep" : "--drop", "--note", q(note)};
             const int n = draw(1, int(sampleIds.size()));
             for (int j = 0; j < n; ++j) args << QString::number(sampleIds[size_t(draw(0, int(sampleIds.size()) - 1))]);
             Child c(args);
-            if (c.wait(draw(0, spanMs))) {
+            if (c.wait(draw(int(startupMs_ * 0.8), std::max(int(startupMs_ * 0.8) + 1, int(fullMs * 1.2))))) {
                 ++tally_.finished["override"];
                 if (c.code() == 0) committedNotes[note] = size_t(n);
                 else qWarning("override failed: %s", c.err().c_str());
@@ -258,6 +278,14 @@ private slots:
             }
         };
 
+        {
+            QElapsedTimer e;
+            e.start();
+            auto r = runCli({"override", q(main), "--keep", "--note", "calibration", QString::number(sampleIds[0])});
+            QVERIFY2(r.code == 0, r.err.c_str());
+            overrideMs = double(e.elapsed());
+            committedNotes["calibration"] = 1;
+        }
         // Score each shard under kills; an override writer runs beside every attempt.
         std::vector<std::string> shards;
         for (int i = 0; i < 2; ++i) {
@@ -268,7 +296,7 @@ private slots:
             std::map<int64_t, std::string> committed;
             for (int k = 0; k < sizes_.rounds / 2; ++k) {
                 Child writer({"override", q(main), "--clear", "--note", "beside-score", q(std::to_string(sampleIds[0]))});
-                Shot s = chaos("score", args, int(fullMs * 0.6));
+                Shot s = chaos("score", args, fullMs * 0.6);
                 writer.wait(30000);
                 if (!s.killed) QVERIFY2(s.code == 0, (s.out + s.err).c_str());
                 if (!fs::exists(shard)) continue;  // killed before the shard file was made
@@ -278,8 +306,10 @@ private slots:
                 QVERIFY2(kept(committed, now, why), why.c_str());
                 QVERIFY2(kept(now, reference, why), ("a resumed row differs from the reference: " + why).c_str());
                 QCOMPARE(queryInt(shard, "SELECT count(*) - count(DISTINCT sample_id) FROM sample_scores"), int64_t(0));
+                if (s.killed && !now.empty() && queryInt(shard, "SELECT count(*) FROM runs WHERE status = 'complete'") == 0)
+                    ++tally_.midWork["score"];  // some rows stored, the run not complete
                 committed = now;
-                overrideShot(300);
+                overrideShot(overrideMs);
             }
             double ms = 0;
             auto r = complete(args, "score", &ms);
@@ -289,7 +319,7 @@ private slots:
             QCOMPARE(queryInt(shard, "SELECT count(*) FROM sample_claims"), int64_t(0));
             QCOMPARE(queryInt(shard, "SELECT count(*) FROM workers"), int64_t(0));
         }
-        for (int k = 0; k < sizes_.rounds; ++k) overrideShot(400);
+        for (int k = 0; k < sizes_.rounds; ++k) overrideShot(overrideMs);
         checkOverrides();
         QCOMPARE(integrity(main), std::string("ok;"));
 
@@ -308,12 +338,13 @@ private slots:
             const std::string m = at("merged-" + std::to_string(k) + ".gateau");
             fs::copy_file(main, m);
             mergeArgs[1] = q(m);
-            Shot s = chaos("merge", mergeArgs, int(mergeMs * 1.2));
+            Shot s = chaos("merge", mergeArgs, mergeMs);
             if (!s.killed) QVERIFY2(s.code == 0, (s.out + s.err).c_str());
             QCOMPARE(integrity(m), std::string("ok;"));
             const int64_t rows = queryInt(m, "SELECT count(*) FROM sample_scores");
             QVERIFY2(rows == 0 || rows == shard0 || rows == sizes_.scoreSamples,
                      qPrintable(QString("%1 rows after a killed merge: not a whole number of shards").arg(rows)));
+            if (s.killed && rows == shard0) ++tally_.midWork["merge"];  // between the two shards' transactions
             double ms = 0;
             auto r = complete(mergeArgs, "merge", &ms);
             QVERIFY2(r.code == 0, (r.out + r.err).c_str());
@@ -345,8 +376,14 @@ private slots:
         int current = 3;
         for (int k = 0; k < sizes_.rounds * 2; ++k) {
             const int next = current == 3 ? 7 : 3;
-            Shot s = chaos("export", exportArgs(j, c, next), int(fullMs * 1.2));
+            Shot s = chaos("export", exportArgs(j, c, next), fullMs);
             if (!s.killed) QVERIFY2(s.code == 0, (s.out + s.err).c_str());
+            bool temps = false;  // the kill landed while the new files were being written or committed
+            for (const auto& e : fs::directory_iterator(dir_)) {
+                const std::string n = e.path().filename().string();
+                temps = temps || n.find(".tmp-") != std::string::npos || n.find(".commit") != std::string::npos;
+            }
+            if (s.killed && temps) ++tally_.midWork["export"];
             util::cleanupAbandonedTemps(j);  // what the next export does first
             util::cleanupAbandonedTemps(c);
             const std::pair<std::string, std::string> got{readFile(j), readFile(c)};
@@ -362,10 +399,12 @@ private slots:
     }
 
     void cleanupTestCase() {
-        std::printf("chaos: seed %d\n", envInt("GATEAU_CHAOS_SEED", 15));
+        std::printf("chaos: seed %d, %d kills per command, gateau start-up %.0f ms\n", envInt("GATEAU_CHAOS_SEED", 15),
+                    sizes_.rounds, startupMs_);
         for (const char* what : {"import", "score", "override", "merge", "export"}) {
             const int resumes = tally_.resumes[what];
-            std::printf("chaos: %-8s %3d killed, %3d finished before the kill", what, tally_.kills[what], tally_.finished[what]);
+            std::printf("chaos: %-8s %3d killed (%3d provably mid-work), %3d finished before the kill", what,
+                        tally_.kills[what], tally_.midWork[what], tally_.finished[what]);
             if (resumes) std::printf(", resume to the end %.0f ms on average", tally_.resumeMs[what] / resumes);
             std::printf("\n");
         }
