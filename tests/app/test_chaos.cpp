@@ -38,7 +38,7 @@ struct Sizes {
     int importRecords;   // records per file
     int scoreSamples;    // samples scored (two shards)
 };
-constexpr Sizes kSizes = kBench ? Sizes{40, 4, 3000, 48} : Sizes{8, 2, 600, 16};
+constexpr Sizes kSizes = kBench ? Sizes{40, 4, 3000, 48} : Sizes{8, 2, 1500, 16};
 
 int envInt(const char* name, int fallback) {
     const char* v = std::getenv(name);
@@ -126,7 +126,6 @@ class TestChaos : public QObject {
     Sizes sizes_ = kSizes;
     Tally tally_;
     CliScoring s_;
-    std::string scored_;  // the merged project, for export
     double startupMs_ = 0;  // `gateau help`: process start-up, the floor of every command
 
     int draw(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
@@ -142,13 +141,18 @@ class TestChaos : public QObject {
         return r;
     }
 
-    // One random kill of `args`, counted. The delay is drawn from 80% of the process start-up
-    // (loading LibTorch alone takes a while; kills before the work proves nothing) to 120% of
-    // `fullMs`, a whole run's time. A run the kill missed must succeed.
+    // A kill delay for a command whose whole run takes `fullMs`: from 80% of the process
+    // start-up (loading LibTorch alone takes a while, and kills before the work prove little;
+    // at most half the run, as the machine's load varies) to 110% of the run.
+    int killDelay(double fullMs) {
+        const int from = int(std::min(startupMs_ * 0.8, fullMs * 0.5));
+        return draw(from, std::max(from + 1, int(fullMs * 1.1)));
+    }
+
+    // One random kill of `args`, counted. A run the kill missed must succeed.
     Shot chaos(const std::string& what, const QStringList& args, double fullMs) {
-        const int from = int(startupMs_ * 0.8), to = std::max(from + 1, int(fullMs * 1.2));
         Child c(args);
-        const int delay = draw(from, to);
+        const int delay = killDelay(fullMs);
         Shot s;
         if (c.wait(delay)) {  // ended by itself before the kill
             s.code = c.code();
@@ -219,6 +223,7 @@ private slots:
             double ms = 0;
             auto r = complete({"import", q(p), q(parts[i])}, "import", &ms);
             QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+            fullMs = ms;  // the machine's load changes: the latest whole run sets the next delays
             tally_.resumeMs["import"] += ms;
             ++tally_.resumes["import"];
             QCOMPARE(queryInt(p, "SELECT count(*) FROM datasets WHERE status = 'complete'"), int64_t(i + 1));
@@ -260,7 +265,7 @@ private slots:
             const int n = draw(1, int(sampleIds.size()));
             for (int j = 0; j < n; ++j) args << QString::number(sampleIds[size_t(draw(0, int(sampleIds.size()) - 1))]);
             Child c(args);
-            if (c.wait(draw(int(startupMs_ * 0.8), std::max(int(startupMs_ * 0.8) + 1, int(fullMs * 1.2))))) {
+            if (c.wait(killDelay(fullMs))) {
                 ++tally_.finished["override"];
                 if (c.code() == 0) committedNotes[note] = size_t(n);
                 else qWarning("override failed: %s", c.err().c_str());
@@ -352,16 +357,17 @@ private slots:
             ++tally_.resumes["merge"];
             QCOMPARE(keyed(m, kScoresSql), reference);
             QCOMPARE(queryInt(m, "SELECT count(*) FROM runs WHERE status = 'complete'"), int64_t(1));
-            scored_ = m;
         }
     }
 
     // Exports killed at random moments between two selections (top 3, top 7): once the next
     // export's first step has run, the JSONL and the CSV are both the old pair or both the new.
+    // From the unsharded reference (the chaos overrides may keep or drop every sample, and
+    // then both selections would be the same).
     void exportKilled() {
-        QVERIFY(!scored_.empty());
+        const std::string scored = at("ref.gateau");
         auto exportArgs = [&](const std::string& j, const std::string& c, int n) {
-            return QStringList{"export", q(scored_), q(j), "--run", "1", "--top-n", QString::number(n), "--scores-csv", q(c)};
+            return QStringList{"export", q(scored), q(j), "--run", "1", "--top-n", QString::number(n), "--scores-csv", q(c)};
         };
         std::map<int, std::pair<std::string, std::string>> want;
         double fullMs = 0;
