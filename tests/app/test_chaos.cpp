@@ -51,6 +51,8 @@ struct Tally {
     std::map<std::string, int> midWork;  // kills that provably landed inside the work (see each check)
     std::map<std::string, double> resumeMs;  // summed wall time of the runs that completed work after a kill
     std::map<std::string, int> resumes;
+    double startupMs = 0;  // summed time from launch to "started" (LibTorch loading, mostly)
+    int launches = 0;
 };
 
 // Distinct conversations: `part` and `i` are in the text (an import skips records it has).
@@ -126,41 +128,59 @@ class TestChaos : public QObject {
     Sizes sizes_ = kSizes;
     Tally tally_;
     CliScoring s_;
-    double startupMs_ = 0;  // `gateau help`: process start-up, the floor of every command
 
     int draw(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
     std::string at(const std::string& name) const { return dir_ + "/" + name; }
 
-    // Runs `args` to its end (no kill): the reference and the resume.
-    CliResult complete(const QStringList& args, const std::string& what, double* ms = nullptr) {
+    static QProcessEnvironment announcing() {
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("GATEAU_ANNOUNCE_START", "1");  // "gateau: CMD started" once start-up is over
+        return env;
+    }
+
+    // Runs `args` to its end (no kill): the references and the resumes. *workMs: the time from
+    // the end of start-up to the exit, the span the kills of this command are drawn from.
+    CliResult complete(const QStringList& args, const std::string& what, double* workMs = nullptr) {
+        Child c(args, announcing());
+        CliResult r;
+        if (!c.waitForErr(" started\n", 300000)) {
+            c.wait(300000);
+            r.code = c.code();
+            r.err = c.err();
+            qWarning("%s never started its work: %s", what.c_str(), r.err.c_str());
+            return r;
+        }
         QElapsedTimer t;
         t.start();
-        CliResult r = runCli(args);
-        if (ms) *ms = double(t.elapsed());
+        if (!c.wait(600000)) qWarning("%s timed out", what.c_str());
+        if (workMs) *workMs = double(t.elapsed());
+        r.code = c.code();
+        r.out = c.out();
+        r.err = c.err();
         if (r.code != 0) qWarning("%s failed: %s%s", what.c_str(), r.out.c_str(), r.err.c_str());
         return r;
     }
 
-    // A kill delay for a command whose whole run takes `fullMs`: from 80% of the process
-    // start-up (loading LibTorch alone takes a while, and kills before the work prove little;
-    // at most half the run, as the machine's load varies) to 110% of the run.
-    int killDelay(double fullMs) {
-        const int from = int(std::min(startupMs_ * 0.8, fullMs * 0.5));
-        return draw(from, std::max(from + 1, int(fullMs * 1.1)));
-    }
-
-    // One random kill of `args`, counted. A run the kill missed must succeed.
-    Shot chaos(const std::string& what, const QStringList& args, double fullMs) {
-        Child c(args);
-        const int delay = killDelay(fullMs);
+    // One random kill of `args`, counted: once its start-up is over (kills inside the dynamic
+    // loader prove nothing), after a delay drawn from [0, 110% of workMs]. A run the kill
+    // missed must succeed.
+    Shot chaos(const std::string& what, const QStringList& args, double workMs) {
+        Child c(args, announcing());
+        QElapsedTimer up;
+        up.start();
+        const int delay = draw(0, std::max(1, int(workMs * 1.1)));
         Shot s;
-        if (c.wait(delay)) {  // ended by itself before the kill
-            s.code = c.code();
-            ++tally_.finished[what];
-        } else {  // wait() SIGKILLs a child still running at the deadline
+        const bool started = c.waitForErr(" started\n", 300000);
+        tally_.startupMs += double(up.elapsed());
+        ++tally_.launches;
+        if (started && !c.wait(delay)) {  // wait() SIGKILLs a child still running at the deadline
             s.code = -SIGKILL;
             s.killed = true;
             ++tally_.kills[what];
+        } else {  // ended by itself before the kill
+            c.wait(600000);
+            s.code = c.code();
+            ++tally_.finished[what];
         }
         s.out = c.out();
         s.err = c.err();
@@ -177,16 +197,6 @@ private slots:
         qInfo("chaos seed %u (GATEAU_CHAOS_SEED=%u reproduces the schedule), %d kills per command", seed, seed,
               sizes_.rounds);
         s_ = makeCliScoring(dir_, sizes_.scoreSamples);
-        std::vector<double> t(3);
-        for (double& ms : t) {
-            QElapsedTimer e;
-            e.start();
-            runCli({"help"});
-            ms = double(e.elapsed());
-        }
-        std::sort(t.begin(), t.end());
-        startupMs_ = t[1];
-        qInfo("gateau start-up %.0f ms (median of 3)", startupMs_);
     }
 
     // Kills during imports of several files; after each: the complete datasets are exactly
@@ -259,20 +269,15 @@ private slots:
         std::map<std::string, size_t> committedNotes;  // override batches that exited 0 -> size
         std::map<std::string, size_t> killedNotes;
         double overrideMs = 0;  // one whole batch, for the kill delays
-        auto overrideShot = [&](double fullMs) {
+        auto overrideShot = [&](double workMs) {
             const std::string note = "chaos-" + std::to_string(overrideBatches++);
             QStringList args{"override", q(main), draw(0, 1) ? "--keep" : "--drop", "--note", q(note)};
             const int n = draw(1, int(sampleIds.size()));
             for (int j = 0; j < n; ++j) args << QString::number(sampleIds[size_t(draw(0, int(sampleIds.size()) - 1))]);
-            Child c(args);
-            if (c.wait(killDelay(fullMs))) {
-                ++tally_.finished["override"];
-                if (c.code() == 0) committedNotes[note] = size_t(n);
-                else qWarning("override failed: %s", c.err().c_str());
-            } else {
-                ++tally_.kills["override"];
-                killedNotes[note] = size_t(n);
-            }
+            Shot s = chaos("override", args, workMs);
+            if (s.killed) killedNotes[note] = size_t(n);
+            else if (s.code == 0) committedNotes[note] = size_t(n);
+            else qWarning("override failed: %s", s.err.c_str());
         };
         auto checkOverrides = [&] {
             for (const auto& [note, n] : committedNotes)
@@ -284,11 +289,9 @@ private slots:
         };
 
         {
-            QElapsedTimer e;
-            e.start();
-            auto r = runCli({"override", q(main), "--keep", "--note", "calibration", QString::number(sampleIds[0])});
+            auto r = complete({"override", q(main), "--keep", "--note", "calibration", QString::number(sampleIds[0])},
+                              "override", &overrideMs);
             QVERIFY2(r.code == 0, r.err.c_str());
-            overrideMs = double(e.elapsed());
             committedNotes["calibration"] = 1;
         }
         // Score each shard under kills; an override writer runs beside every attempt.
@@ -405,13 +408,14 @@ private slots:
     }
 
     void cleanupTestCase() {
-        std::printf("chaos: seed %d, %d kills per command, gateau start-up %.0f ms\n", envInt("GATEAU_CHAOS_SEED", 15),
-                    sizes_.rounds, startupMs_);
+        std::printf("chaos: seed %d, %d kills per command, gateau start-up %.0f ms on average (%d launches)\n",
+                    envInt("GATEAU_CHAOS_SEED", 15), sizes_.rounds, tally_.launches ? tally_.startupMs / tally_.launches : 0.0,
+                    tally_.launches);
         for (const char* what : {"import", "score", "override", "merge", "export"}) {
             const int resumes = tally_.resumes[what];
             std::printf("chaos: %-8s %3d killed (%3d provably mid-work), %3d finished before the kill", what,
                         tally_.kills[what], tally_.midWork[what], tally_.finished[what]);
-            if (resumes) std::printf(", resume to the end %.0f ms on average", tally_.resumeMs[what] / resumes);
+            if (resumes) std::printf(", resume to the end %.0f ms of work on average", tally_.resumeMs[what] / resumes);
             std::printf("\n");
         }
         std::fflush(stdout);
