@@ -38,7 +38,7 @@ struct Sizes {
     int importRecords;   // records per file
     int scoreSamples;    // samples scored (two shards)
 };
-constexpr Sizes kSizes = kBench ? Sizes{40, 4, 3000, 48} : Sizes{8, 2, 1500, 16};
+constexpr Sizes kSizes = kBench ? Sizes{40, 4, 3000, 48} : Sizes{8, 2, 800, 16};
 
 int envInt(const char* name, int fallback) {
     const char* v = std::getenv(name);
@@ -110,6 +110,16 @@ int64_t duplicates(const std::string& project) {
                     "SELECT count(*) FROM (SELECT content_hash FROM samples GROUP BY content_hash HAVING count(*) > 1)");
 }
 
+// What a process is doing (for a hang): its state, wait channel and kernel stack.
+std::string processState(int64_t pid) {
+    std::string out;
+    for (const char* f : {"stat", "wchan", "stack"}) {
+        std::ifstream in("/proc/" + std::to_string(pid) + "/" + f);
+        out += std::string(f) + ": " + std::string(std::istreambuf_iterator<char>(in), {}) + "\n";
+    }
+    return out;
+}
+
 // One command's fate under chaos: -SIGKILL when the kill landed, else its exit code.
 struct Shot {
     int code = 0;
@@ -143,11 +153,12 @@ class TestChaos : public QObject {
     CliResult complete(const QStringList& args, const std::string& what, double* workMs = nullptr) {
         Child c(args, announcing());
         CliResult r;
-        if (!c.waitForErr(" started\n", 300000)) {
-            c.wait(300000);
+        if (!c.waitForErr(" started\n", 60000)) {
+            qWarning("%s did not start its work within 60 s: %s", what.c_str(), processState(c.pid()).c_str());
+            c.wait(1000);
             r.code = c.code();
             r.err = c.err();
-            qWarning("%s never started its work: %s", what.c_str(), r.err.c_str());
+            qWarning("its stderr: %s", r.err.c_str());
             return r;
         }
         QElapsedTimer t;
@@ -170,7 +181,8 @@ class TestChaos : public QObject {
         up.start();
         const int delay = draw(0, std::max(1, int(workMs * 1.1)));
         Shot s;
-        const bool started = c.waitForErr(" started\n", 300000);
+        const bool started = c.waitForErr(" started\n", 60000);
+        if (!started && c.running()) qWarning("%s did not start within 60 s: %s", what.c_str(), processState(c.pid()).c_str());
         tally_.startupMs += double(up.elapsed());
         ++tally_.launches;
         if (started && !c.wait(delay)) {  // wait() SIGKILLs a child still running at the deadline
