@@ -38,7 +38,7 @@ struct Sizes {
     int importRecords;   // records per file
     int scoreSamples;    // samples scored (two shards)
 };
-constexpr Sizes kSizes = kBench ? Sizes{40, 4, 3000, 48} : Sizes{8, 2, 800, 16};
+constexpr Sizes kSizes = kBench ? Sizes{24, 3, 2000, 24} : Sizes{8, 2, 800, 12};
 
 int envInt(const char* name, int fallback) {
     const char* v = std::getenv(name);
