@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -34,6 +36,13 @@ int main(int argc, char** argv) {
     }
     const std::string name = args[0];
     args.erase(args.begin());
+    // Test hook (tests/app/test_chaos.cpp): tells the parent that start-up (loading LibTorch,
+    // static initialisers) is over and the command's work begins, so that random kills land
+    // in the work rather than in the dynamic loader.
+    if (const char* announce = std::getenv("GATEAU_ANNOUNCE_START"); announce && *announce == '1') {
+        std::fprintf(stderr, "gateau: %s started\n", name.c_str());
+        std::fflush(stderr);
+    }
     // Help is answered here, once for every command, before its own parser (which knows
     // no --help) sees the arguments.
     const bool wantsHelp = std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });

@@ -1,11 +1,22 @@
 #include "db/sqlite.h"
+#include "db/sql_observer.h"
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cctype>
 #include <cstring>
 
 namespace gateau::db {
+
+namespace {
+std::atomic<SqlObserver> sqlObserver{nullptr};
+void observe(std::string_view sql) {
+    if (SqlObserver o = sqlObserver.load(std::memory_order_relaxed)) o(sql);
+}
+}  // namespace
+
+void setSqlObserver(SqlObserver observer) { sqlObserver.store(observer); }
 
 namespace {
 
@@ -65,6 +76,7 @@ void harden(sqlite3* db, const std::string& path) {
 
 Database::Database(const std::string& path, OpenMode mode)
     : path_(path), readOnly_(mode == OpenMode::ReadOnly || mode == OpenMode::Immutable) {
+    observe("open " + path);
     int flags = (readOnly_ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                 (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     std::string name = path;
@@ -116,6 +128,7 @@ Database& Database::operator=(Database&& o) noexcept {
 }
 
 void Database::exec(const char* sql) {
+    observe(sql);
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
@@ -130,6 +143,7 @@ int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); 
 int Database::changes() const { return sqlite3_changes(db_); }
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    observe(sql);
     if (sqlite3_prepare_v3(db, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st_, nullptr) != SQLITE_OK)
         fail(db, "SQL prepare failed for \"" + std::string(sql.substr(0, 60)) + "\"");
 }

@@ -2,6 +2,7 @@
 
 #include "db/export.h"
 #include "ui/browser/ranking_session.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,12 +16,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QToolButton>
 
-#include <thread>
 
 namespace gateau::ui {
 
@@ -152,11 +151,11 @@ void ExportDialog::startExport() {
     preview_->setText(tr("Exporting…"));
     // The worker gets its own copy of the pool and its own connection.
     auto inputs = std::make_shared<db::RankInputs>(session_->inputs());
-    QPointer<ExportDialog> self(this);
-    std::thread([self, inputs, selection, alpha, project, jsonl, csv] {
-        QString summary, error;
-        try {
-            auto store = db::ProjectStore::open(project, false);
+    // An export is not superseded; a dialog closed meanwhile still gets its files written.
+    TaskRunner::instance().run<QString>(
+        this, QString(),
+        [inputs, selection, alpha, project, jsonl, csv](const CancelToken&) {
+            auto store = db::ProjectStore::openReadOnly(project);
             const db::Ranking r = db::rankPool(*inputs, alpha, selection);
             const db::ExportCounts n = db::exportRun(store, *inputs, r, jsonl, csv);
             QStringList parts;
@@ -168,21 +167,17 @@ void ExportDialog::startExport() {
                 parts << QCoreApplication::translate("ExportDialog", "scores of %1 samples to %2")
                              .arg(n.csvRows)
                              .arg(QString::fromStdString(csv));
-            summary = QCoreApplication::translate("ExportDialog", "Exported ") + parts.join("; ");
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(qApp, [self, summary, error] {
-            if (!self) return;
-            if (!error.isEmpty()) {
-                self->updatePreview();
-                emit self->exportFailed(error);
+            return QCoreApplication::translate("ExportDialog", "Exported ") + parts.join("; ");
+        },
+        [this](TaskResult<QString>& r) {
+            if (r.status != TaskStatus::Finished) {
+                updatePreview();
+                emit exportFailed(r.error);
                 return;
             }
-            emit self->exported(summary);
-            self->accept();
-        }, Qt::QueuedConnection);
-    }).detach();
+            emit exported(r.value);
+            accept();
+        });
 }
 
 }  // namespace gateau::ui

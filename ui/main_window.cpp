@@ -15,6 +15,7 @@
 #include "ui/recent_projects.h"
 #include "ui/sample_table_model.h"
 #include "ui/shortcut_sheet.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QAction>
 #include <QApplication>
@@ -286,7 +287,7 @@ void MainWindow::refresh() {
     const bool open = store_ != nullptr;
     for (QAction* a : projectActions_) a->setEnabled(open);
     model_->setStore(store_.get());
-    datasets_->setDatasets(open ? store_->datasets() : std::vector<db::DatasetInfo>{});
+    loadDatasets();
     setWindowTitle(open ? tr("%1 - Gateau Workbench").arg(QFileInfo(projectPath()).fileName()) : tr("Gateau Workbench"));
     projectLabel_->setText(open ? projectPath() : tr("No project open"));
     countLabel_->setText(open ? tr("%1 samples").arg(QLocale().toString(qlonglong(model_->totalSamples()))) : QString());
@@ -320,15 +321,45 @@ void MainWindow::deleteDataset(qint64 datasetId, bool askFirst) {
     }
 }
 
-void MainWindow::refreshRuns() {
-    std::vector<db::RunInfo> runs;
-    if (store_) {
-        try {
-            runs = db::listRuns(*store_);
-        } catch (const std::exception& e) {
-            notify(tr("Runs"), QString::fromStdString(e.what()), true);
-        }
+void MainWindow::loadDatasets() {
+    static const QString kLane = QStringLiteral("datasets");
+    if (!store_) {
+        TaskRunner::instance().drop(this, kLane);
+        browser_->setDatasets({});
+        return datasets_->setDatasets({});
     }
+    const std::string path = store_->path();
+    TaskRunner::instance().run<std::vector<db::DatasetInfo>>(
+        this, kLane, [path](const CancelToken&) { return db::ProjectStore::openReadOnly(path).datasets(); },
+        [this](TaskResult<std::vector<db::DatasetInfo>>& r) {
+            if (r.status == TaskStatus::Failed) return notify(tr("Datasets"), r.error, true);
+            datasets_->setDatasets(r.value);
+            browser_->setDatasets(r.value);
+            if (selectDatasetWhenListed_) datasets_->selectDataset(selectDatasetWhenListed_);
+            selectDatasetWhenListed_ = 0;
+        });
+}
+
+void MainWindow::refreshRuns() {
+    static const QString kLane = QStringLiteral("runs");
+    if (!store_) {
+        TaskRunner::instance().drop(this, kLane);
+        return applyRuns({});
+    }
+    const std::string path = store_->path();
+    TaskRunner::instance().run<std::vector<db::RunInfo>>(
+        this, kLane,
+        [path](const CancelToken&) {
+            auto store = db::ProjectStore::openReadOnly(path);
+            return db::listRuns(store);
+        },
+        [this](TaskResult<std::vector<db::RunInfo>>& r) {
+            if (r.status == TaskStatus::Failed) notify(tr("Runs"), r.error, true);
+            if (r.status != TaskStatus::Cancelled) applyRuns(r.value);
+        });
+}
+
+void MainWindow::applyRuns(const std::vector<db::RunInfo>& runs) {
     qint64 current = session_->runId();
     bool known = false;
     for (const auto& r : runs) known = known || r.id == current;
@@ -463,25 +494,30 @@ void MainWindow::importFile(const QString& file, const QString& format) {
 }
 
 void MainWindow::onImportFinished(const ImportOutcome& outcome) {
+    selectDatasetWhenListed_ = outcome.datasetId;
     refresh();
-    if (outcome.datasetId) datasets_->selectDataset(outcome.datasetId);
     notify(tr("Import"), outcome.message, outcome.kind == ImportOutcome::Kind::Failed);
 }
 
 void MainWindow::showSelectedSample() {
-    int row = table_->currentIndex().row();
-    int64_t id = model_->sampleIdAt(row);
-    if (!store_ || id < 0) return;
-    try {
-        auto text = store_->sampleText(id);
-        if (!text) return view_->showMessage(tr("Sample %1 is no longer in the project.").arg(id));
-        auto idx = model_->index(row, SampleTableModel::ColDataset);
-        view_->showConversation(text->conversation, tr("Sample #%1  ·  %2 line %3")
-                                                        .arg(id).arg(idx.data().toString())
-                                                        .arg(model_->index(row, SampleTableModel::ColLine).data().toLongLong()));
-    } catch (const std::exception& e) {
-        view_->showMessage(QString::fromStdString(e.what()));
-    }
+    static const QString kLane = QStringLiteral("sample-text");
+    const int row = table_->currentIndex().row();
+    const int64_t id = model_->sampleIdAt(row);
+    if (!store_ || id < 0) return TaskRunner::instance().drop(this, kLane);
+    const QString title = tr("Sample #%1  ·  %2 line %3")
+                              .arg(id)
+                              .arg(model_->index(row, SampleTableModel::ColDataset).data().toString())
+                              .arg(model_->index(row, SampleTableModel::ColLine).data().toLongLong());
+    const std::string path = store_->path();
+    // The newest selection wins: scrolling through rows never queues a backlog of texts.
+    TaskRunner::instance().run<std::optional<db::SampleText>>(
+        this, kLane, [path, id](const CancelToken&) { return db::ProjectStore::openReadOnly(path).sampleText(id); },
+        [this, id, title](TaskResult<std::optional<db::SampleText>>& r) {
+            if (r.status == TaskStatus::Failed) return view_->showMessage(r.error);
+            if (r.status != TaskStatus::Finished) return;
+            if (!r.value) return view_->showMessage(tr("Sample %1 is no longer in the project.").arg(id));
+            view_->showConversation(r.value->conversation, title);
+        });
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -1,5 +1,6 @@
 #pragma once
 #include "db/project_store.h"
+#include "db/run_store.h"
 
 #include <QMainWindow>
 
@@ -71,7 +72,11 @@ private:
     void showSelectedSample();
     void showScoredSample(qint64 sampleId);
     void showEvidence(qint64 sampleId);  // the browser's stored span, to the inspector
+    // Listings read on the task runner (the GUI thread runs no SQL for them); each lane's
+    // newest request wins.
+    void loadDatasets();
     void refreshRuns();
+    void applyRuns(const std::vector<db::RunInfo>& runs);
     void updatePlots();
     void updateStatus();
     void exportDialog();
@@ -111,6 +116,7 @@ private:
     // keep their pixels when the window grows, which left a 4k table 3,000 px wide next to
     // a narrow inspector. Dragging a separator sets the share.
     double inspectorShare_ = 0.45, bottomShare_ = 0.32;
+    qint64 selectDatasetWhenListed_ = 0;  // an import's dataset, selected once the list arrives
 };
 
 }  // namespace gateau::ui

@@ -13,13 +13,13 @@
 namespace gateau::datasets {
 
 namespace {
-constexpr size_t kChunk = 4 << 20;
 constexpr size_t kPad = RecordParser::kPadding;
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 }  // namespace
 
-RecordStream::RecordStream(const std::string& path, uint64_t maxRecordBytes) : path_(path), maxRecord_(maxRecordBytes) {
+RecordStream::RecordStream(const std::string& path, uint64_t maxRecordBytes, size_t chunkBytes)
+    : path_(path), maxRecord_(maxRecordBytes), chunk_(std::max<size_t>(chunkBytes, 1)) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
     struct stat st {};
@@ -29,7 +29,7 @@ RecordStream::RecordStream(const std::string& path, uint64_t maxRecordBytes) : p
     }
     fileSize_ = uint64_t(st.st_size);
     posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    buf_.resize(kChunk + kPad);
+    buf_.resize(chunk_ + kPad);
 }
 
 RecordStream::~RecordStream() {
@@ -46,7 +46,7 @@ void RecordStream::compact() {
 bool RecordStream::fill() {
     if (eof_) return false;
     compact();
-    if (buf_.size() - kPad - end_ < kChunk / 2) buf_.resize(std::max(buf_.size() * 2, end_ + kChunk + kPad));
+    if (buf_.size() - kPad - end_ < (chunk_ + 1) / 2) buf_.resize(std::max(buf_.size() * 2, end_ + chunk_ + kPad));
     for (;;) {
         ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - kPad - end_);
         if (n < 0 && errno == EINTR) continue;

@@ -22,8 +22,11 @@ struct RawRecord {
 
 class RecordStream {
 public:
-    // Throws std::runtime_error naming the file when it cannot be opened.
-    explicit RecordStream(const std::string& path, uint64_t maxRecordBytes = 256ull << 20);
+    // Throws std::runtime_error naming the file when it cannot be opened. `chunkBytes` is read
+    // at a time (the buffer starts at that size); the fuzzer and the tests use a few bytes so
+    // that records, lines and the BOM straddle reads.
+    explicit RecordStream(const std::string& path, uint64_t maxRecordBytes = 256ull << 20,
+                          size_t chunkBytes = size_t(4) << 20);
     ~RecordStream();
     RecordStream(const RecordStream&) = delete;
     RecordStream& operator=(const RecordStream&) = delete;
@@ -48,6 +51,7 @@ private:
     std::string path_;
     int fd_ = -1;
     uint64_t maxRecord_;
+    size_t chunk_;
     uint64_t fileSize_ = 0;
     uint64_t bytesRead_ = 0;
     bool eof_ = false;

@@ -99,6 +99,17 @@ public:
         if (p_.exitStatus() == QProcess::NormalExit) return p_.exitCode();
         return -p_.exitCode();  // QProcess reports the signal number as the exit code
     }
+    // Waits until stderr holds `text`; false when it did not within `ms` or the process ended.
+    bool waitForErr(const std::string& text, int ms) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        while (err().find(text) == std::string::npos) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+            if (left.count() <= 0 || p_.state() == QProcess::NotRunning) return err().find(text) != std::string::npos;
+            p_.setReadChannel(QProcess::StandardError);
+            p_.waitForReadyRead(int(std::min<int64_t>(left.count(), 50)));
+        }
+        return true;
+    }
     std::string out() { return out_ += p_.readAllStandardOutput().toStdString(); }
     std::string err() { return err_ += p_.readAllStandardError().toStdString(); }
 

@@ -210,6 +210,31 @@ private slots:
     }
 
     // `gateau datasets`: list with counts and state, delete one (with what went), refuse unknown ids.
+    // gateau override: one transaction for all the ids; an unknown id changes nothing.
+    void overrideAllOrNothing() {
+        QTemporaryDir dir;
+        std::string lines;
+        for (int i = 1; i <= 4; ++i)
+            lines += "{\"messages\":[{\"role\":\"user\",\"content\":\"c\\n\\nq" + std::to_string(i) +
+                     "\"},{\"role\":\"assistant\",\"content\":\"a\"}]}\n";
+        const QString project = dir.filePath("o.gateau");
+        QCOMPARE(runCli({"import", project, QString::fromStdString(gateau::test::writeFile(dir, "o.jsonl", lines))}).code, 0);
+        auto overrides = [&] {
+            auto j = nlohmann::json::parse(runCli({"datasets", project, "--json"}).out.toStdString());
+            return j["datasets"][0]["overrides"].get<int>();
+        };
+        auto keep = runCli({"override", project, "--keep", "1", "2", "3", "--note", "good"});
+        QVERIFY2(keep.code == 0, qPrintable(keep.err));
+        QVERIFY(keep.out.contains("kept 3 samples"));
+        QCOMPARE(overrides(), 3);
+        auto bad = runCli({"override", project, "--drop", "4", "99"});
+        QCOMPARE(bad.code, 1);
+        QVERIFY2(bad.err.contains("no sample #99") && bad.err.contains("nothing was changed"), qPrintable(bad.err));
+        QCOMPARE(overrides(), 3);  // sample 4's drop was rolled back with the rest
+        QCOMPARE(runCli({"override", project, "1"}).code, 2);  // no decision given
+        QCOMPARE(runCli({"override", project, "--keep", "x1"}).code, 2);
+    }
+
     void datasetsListAndDelete() {
         QTemporaryDir dir;
         auto rec = [](int i) {

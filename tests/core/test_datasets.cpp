@@ -249,6 +249,30 @@ private slots:
         QCOMPARE(issues[0].line, int64_t(2));
         QVERIFY(issues[0].message.find("truncated") != std::string::npos);
     }
+    // Reads of 1..64 bytes (what the fuzzer uses) split BOMs, CRLFs, records and array
+    // elements across reads: every chunk size must give what the 4 MiB default gives.
+    void streamChunkSizeIsInvisible() {
+        QTemporaryDir dir;
+        const std::vector<std::string> files = {
+            writeFile(dir, "a.jsonl", "\xEF\xBB\xBF{\"a\":1}\r\n\r\n   \n{\"b\":\"" + std::string(300, 'q') + "\"}\r\n{\"c\":3}"),
+            writeFile(dir, "arr.json", "\xEF\xBB\xBF [\n  {\"s\":\"] } [ {\\\"\"},\n {\"n\":[1,{\"x\":[]}]} , 42\n]\n"),
+            writeFile(dir, "long.jsonl", "{\"a\":1}\n\"" + std::string(700, 'z') + "\"\n{\"b\":2}\n"),
+            writeFile(dir, "trunc.json", "[{\"a\":1},\n{\"b\":\"unterminated")};
+        auto read = [](const std::string& path, size_t chunk) {
+            RecordStream s(path, 512, chunk);
+            std::vector<StreamIssue> issues;
+            RawRecord r;
+            std::string out;
+            while (s.next(r, issues)) out += std::to_string(r.line) + ":" + std::string(r.text) + "\n";
+            for (const auto& i : issues) out += "issue " + std::to_string(i.line) + ":" + i.message + "\n";
+            return out + s.sha256();
+        };
+        for (const auto& f : files) {
+            const std::string want = read(f, size_t(4) << 20);
+            for (size_t chunk : {1, 2, 3, 5, 7, 16, 64, 511})
+                QVERIFY2(read(f, chunk) == want, qPrintable(QString("%1 with %2-byte reads").arg(QString::fromStdString(f)).arg(chunk)));
+        }
+    }
     void streamSha256() {
         QTemporaryDir dir;
         auto path = writeFile(dir, "abc.jsonl", "abc");

@@ -17,6 +17,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <cstdio>
 #include <fstream>
@@ -97,6 +98,37 @@ int main(int argc, char** argv) {
         b->setDecision(db::Decision::Keep);
     });
     timed("scroll to the end", [&] { b->table()->scrollToBottom(); });
+    {
+        // The longest GUI-thread stall while alpha moves through 21 values at ~60 Hz (keyboard
+        // or wheel steps re-rank at once): the largest gap between ticks of a 1 ms heartbeat.
+        QTest::qWait(300);
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = clock.nsecsElapsed(), worst = 0;
+        QTimer heart;
+        heart.setInterval(1);
+        QObject::connect(&heart, &QTimer::timeout, [&] {
+            const qint64 now = clock.nsecsElapsed();
+            worst = std::max(worst, now - last);
+            last = now;
+        });
+        heart.start();
+        qint64 worstCall = 0;  // setValue itself: the re-rank and the proxy's re-sort
+        for (int v = 90; v >= 10; v -= 4) {
+            const qint64 t0 = clock.nsecsElapsed();
+            b->alphaSlider()->setValue(v);
+            worstCall = std::max(worstCall, clock.nsecsElapsed() - t0);
+            QTest::qWait(16);
+        }
+        const qint64 stepping = worst;
+        std::printf("  %-40s %7.1f ms\n", "worst alpha step (setValue alone)", double(worstCall) / 1e6);
+        worst = 0;
+        QTest::qWait(400);  // the debounced plot refresh after the last step
+        std::printf("  %-40s %7.1f ms (21 alpha steps at ~60 Hz, 1 ms heartbeat)\n", "worst GUI-thread stall, steps",
+                    double(stepping) / 1e6);
+        std::printf("  %-40s %7.1f ms (the plots redrawn once after the last step)\n", "worst GUI-thread stall, after",
+                    double(worst) / 1e6);
+    }
     QElapsedTimer e;
     e.start();
     QTest::qWait(400);  // lets the debounced plot refresh run

@@ -3,16 +3,21 @@
 #include "../common/test_files.h"
 #include "db/dataset_admin.h"
 #include "db/importer.h"
+#include "db/sql_observer.h"
 #include "ui/inspector/conversation_view.h"
 #include "ui/dataset_panel.h"
 #include "ui/import_controller.h"
 #include "ui/main_window.h"
 #include "ui/sample_table_model.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QApplication>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QThread>
+
+#include <mutex>
 
 using namespace gateau;
 
@@ -23,6 +28,15 @@ std::string records(int n, const std::string& tag) {
         out += R"({"id":")" + tag + std::to_string(i) + R"(","messages":[{"role":"user","content":"Context )" + std::to_string(i) +
                R"(.\n\nInstruction )" + tag + std::to_string(i) + R"(?"},{"role":"assistant","content":"Answer )" + std::to_string(i) + "\"}]}\n";
     return out;
+}
+
+// Every SQL statement with the thread that ran it (db::setSqlObserver).
+std::mutex sqlMutex;
+QList<QPair<bool, QString>> sqlSeen;  // (on the GUI thread, SQL)
+void recordSql(std::string_view sql) {
+    const bool gui = QThread::currentThread() == qApp->thread();
+    std::lock_guard lock(sqlMutex);
+    sqlSeen << qMakePair(gui, QString::fromUtf8(sql.data(), qsizetype(sql.size())));
 }
 }  // namespace
 
@@ -54,7 +68,7 @@ private slots:
         QTRY_VERIFY(w.conversationView()->toPlainText().contains("Instruction s42?"));
         QVERIFY(w.conversationView()->toPlainText().contains("INSTRUCTION"));
         QVERIFY(w.conversationView()->toPlainText().contains("Answer 42"));
-        QCOMPARE(w.datasetPanel()->datasetCount(), 1);
+        QTRY_COMPARE(w.datasetPanel()->datasetCount(), 1);
         QVERIFY(w.windowTitle().contains("p.gateau"));
     }
 
@@ -87,6 +101,41 @@ private slots:
         QCOMPARE(failed.kind, ui::ImportOutcome::Kind::Failed);
         QVERIFY(failed.message.contains("missing.jsonl"));
         QCOMPARE(w.sampleModel()->rowCount(), 300);
+    }
+
+    // Listing datasets and runs and showing a sample's text never run SQL on the GUI thread
+    // (issue 15): they ran there before the task runner, and a big project froze the window.
+    void listingsRunNoSqlOnTheGuiThread() {
+        QTemporaryDir dir;
+        const std::string project = dir.filePath("s.gateau").toStdString();
+        {
+            auto store = db::ProjectStore::open(project, true);
+            db::importDataset(store, test::writeFile(dir, "a.jsonl", records(20, "a")));
+            db::importDataset(store, test::writeFile(dir, "b.jsonl", records(5, "b")));
+        }
+        sqlSeen.clear();
+        db::setSqlObserver(recordSql);
+        {
+            ui::MainWindow w;
+            w.show();
+            QVERIFY(w.openProject(QString::fromStdString(project), false));
+            QTRY_COMPARE(w.datasetPanel()->datasetCount(), 2);
+            w.sampleTable()->selectRow(7);
+            QTRY_VERIFY(w.conversationView()->toPlainText().contains("Instruction a7?"));
+            w.refresh();
+            QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        }
+        db::setSqlObserver(nullptr);
+        // The three reads (their statements' own text), each seen, none on the GUI thread.
+        const QStringList reads{"report FROM datasets ORDER BY id", "FROM sample_texts t", "FROM runs r"};
+        std::lock_guard lock(sqlMutex);
+        for (const QString& r : reads) {
+            int off = 0, on = 0;
+            for (const auto& [gui, sql] : sqlSeen)
+                if (sql.contains(r)) ++(gui ? on : off);
+            QVERIFY2(off > 0, qPrintable("never ran: " + r));
+            QVERIFY2(on == 0, qPrintable(QString("ran %1 times on the GUI thread: %2").arg(on).arg(r)));
+        }
     }
 
     void badProjectFileIsReportedNotFatal() {
@@ -127,8 +176,9 @@ private slots:
         ui::MainWindow w;
         QVERIFY(w.openProject(QString::fromStdString(project), false));
         QCOMPARE(w.sampleModel()->totalSamples(), int64_t(7));
+        QTRY_COMPARE(w.datasetPanel()->datasetCount(), 2);
         w.deleteDataset(1, false);
-        QCOMPARE(w.datasetPanel()->datasetCount(), 1);
+        QTRY_COMPARE(w.datasetPanel()->datasetCount(), 1);
         QCOMPARE(w.sampleModel()->totalSamples(), int64_t(3));
     }
 };

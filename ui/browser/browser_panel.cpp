@@ -333,12 +333,13 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
     }
     if (store && changed) restoreReviewState();
     filters_->setProject(store ? QString::fromStdString(store->path()) : QString());
-    if (store) {
-        QList<QPair<qint64, QString>> ds;
-        for (const auto& d : store->datasets())
-            if (d.status == "complete") ds << qMakePair(qint64(d.id), QString::fromStdString(d.name));
-        filters_->setDatasets(ds);
-    }
+}
+
+void BrowserPanel::setDatasets(const std::vector<db::DatasetInfo>& datasets) {
+    QList<QPair<qint64, QString>> ds;
+    for (const auto& d : datasets)
+        if (d.status == "complete") ds << qMakePair(qint64(d.id), QString::fromStdString(d.name));
+    filters_->setDatasets(ds);
 }
 
 void BrowserPanel::setRuns(const std::vector<db::RunInfo>& runs, qint64 current) {

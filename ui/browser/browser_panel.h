@@ -39,6 +39,8 @@ public:
 
     // The GUI thread's connection, used for the small override writes.
     void setStore(db::ProjectStore* store);
+    // The dataset filter's choices (the complete ones); MainWindow reads them off the GUI thread.
+    void setDatasets(const std::vector<db::DatasetInfo>& datasets);
     void setRuns(const std::vector<db::RunInfo>& runs, qint64 current);
 
     // The current row is what the inspector shows; it is always one of the highlighted

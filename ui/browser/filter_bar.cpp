@@ -1,23 +1,20 @@
 #include "ui/browser/filter_bar.h"
 
 #include "db/search.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPointer>
 #include <QSpinBox>
 #include <QResizeEvent>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
-
-#include <thread>
 
 namespace gateau::ui {
 
@@ -153,7 +150,7 @@ void FilterBar::resizeEvent(QResizeEvent* e) {
 
 void FilterBar::setProject(const QString& path) {
     project_ = path;
-    ++*generation_;
+    TaskRunner::instance().drop(this, QStringLiteral("search"));
     search_->clear();
     filter_.searchIds.reset();
     rebuild();
@@ -215,41 +212,42 @@ void FilterBar::rebuild() {
 }
 
 void FilterBar::search(const QString& text) {
-    const int gen = ++*generation_;
+    static const QString kLane = QStringLiteral("search");
     if (text.trimmed().isEmpty() || project_.isEmpty()) {
+        TaskRunner::instance().drop(this, kLane);
         filter_.searchIds.reset();
         searchState_->clear();
         rebuild();
         return;
     }
     searchState_->setText(tr("searching…"));
-    QPointer<FilterBar> self(this);
-    auto generation = generation_;
-    const std::string path = project_.toStdString(), words = text.toStdString();
-    std::thread([self, generation, gen, path, words] {
+    struct Found {
         std::vector<int64_t> ids;
-        QString error;
         int64_t indexed = 0;
-        try {
+    };
+    const std::string path = project_.toStdString(), words = text.toStdString();
+    TaskRunner::instance().run<Found>(
+        this, kLane,
+        [path, words](const CancelToken& cancel) {
+            Found f;
+            // Writes the search index: a writable connection.
             auto store = db::ProjectStore::open(path, false);
-            indexed = db::ensureSearchIndex(store, [&](int64_t, int64_t) { return *generation == gen; });
-            ids = db::searchSamples(store, words);
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(qApp, [self, generation, gen, ids = std::move(ids), error, indexed] {
-            if (!self || *generation != gen) return;
-            if (!error.isEmpty()) {
-                self->searchState_->setText(tr("search failed"));
-                emit self->status(error);
+            f.indexed = db::ensureSearchIndex(store, [&](int64_t, int64_t) { return !cancel.cancelled(); });
+            if (!cancel.cancelled()) f.ids = db::searchSamples(store, words);
+            return f;
+        },
+        [this](TaskResult<Found>& r) {
+            if (r.status == TaskStatus::Cancelled) return;
+            if (r.status == TaskStatus::Failed) {
+                searchState_->setText(tr("search failed"));
+                emit status(r.error);
                 return;
             }
-            self->filter_.searchIds.emplace(ids.begin(), ids.end());
-            self->searchState_->setText(tr("%n match(es)", nullptr, int(ids.size())));
-            if (indexed > 0) emit self->status(tr("Indexed %1 new samples for search").arg(indexed));
-            self->rebuild();
-        }, Qt::QueuedConnection);
-    }).detach();
+            filter_.searchIds.emplace(r.value.ids.begin(), r.value.ids.end());
+            searchState_->setText(tr("%n match(es)", nullptr, int(r.value.ids.size())));
+            if (r.value.indexed > 0) emit status(tr("Indexed %1 new samples for search").arg(r.value.indexed));
+            rebuild();
+        });
 }
 
 }  // namespace gateau::ui

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <memory>
-#include <atomic>
 
 class QCheckBox;
 class QComboBox;
@@ -71,7 +70,6 @@ private:
     QHBoxLayout* secondRow_;
     QWidget* ranges_;  // score and context ranges, Clear: on the first row or a second one
     BrowserFilter filter_;
-    std::shared_ptr<std::atomic<int>> generation_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace gateau::ui

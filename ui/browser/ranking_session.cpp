@@ -1,18 +1,20 @@
 #include "ui/browser/ranking_session.h"
 
-#include <QCoreApplication>
-#include <QPointer>
+#include "ui/tasks/task_runner.h"
 
 #include <algorithm>
-#include <thread>
 
 namespace gateau::ui {
 
+namespace {
+const QString kLoadLane = QStringLiteral("load-run");
+}
+
 RankingSession::RankingSession(QObject* parent) : QObject(parent) {}
-RankingSession::~RankingSession() { ++*generation_; }
+RankingSession::~RankingSession() = default;  // the runner drops a destroyed owner's results
 
 void RankingSession::setProject(const QString& path) {
-    ++*generation_;
+    TaskRunner::instance().drop(this, kLoadLane);
     project_ = path;
     runId_ = 0;
     inputs_.reset();
@@ -22,36 +24,29 @@ void RankingSession::setProject(const QString& path) {
 }
 
 void RankingSession::loadRun(qint64 runId) {
-    const int gen = ++*generation_;
     runId_ = runId;
     if (runId <= 0 || project_.isEmpty()) {
+        TaskRunner::instance().drop(this, kLoadLane);
         inputs_.reset();
         ranking_ = {};
         rowOfInput_.clear();
         emit loaded();
         return;
     }
-    QPointer<RankingSession> self(this);
     const std::string path = project_.toStdString();
-    auto generation = generation_;
-    std::thread([self, path, runId, gen, generation] {
-        std::shared_ptr<db::RankInputs> in;
-        QString error;
-        try {
-            auto store = db::ProjectStore::open(path, false);
-            in = std::make_shared<db::RankInputs>(db::loadRankInputs(store, runId));
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        if (*generation != gen) return;
-        QMetaObject::invokeMethod(qApp, [self, in, error, gen, generation] {
-            if (!self || *generation != gen) return;
-            if (!in) return emit self->failed(error);
-            self->inputs_ = in;
-            self->rerank(false);
-            emit self->loaded();
-        }, Qt::QueuedConnection);
-    }).detach();
+    TaskRunner::instance().run<std::shared_ptr<db::RankInputs>>(
+        this, kLoadLane,
+        [path, runId](const CancelToken&) {
+            auto store = db::ProjectStore::openReadOnly(path);
+            return std::make_shared<db::RankInputs>(db::loadRankInputs(store, runId));
+        },
+        [this](TaskResult<std::shared_ptr<db::RankInputs>>& r) {
+            if (r.status == TaskStatus::Failed) return emit failed(r.error);
+            if (r.status != TaskStatus::Finished) return;
+            inputs_ = std::move(r.value);
+            rerank(false);
+            emit loaded();
+        });
 }
 
 void RankingSession::setAlpha(double alpha) {

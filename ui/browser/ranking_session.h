@@ -7,7 +7,6 @@
 #include <QObject>
 #include <QString>
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -63,7 +62,6 @@ private:
     std::vector<int> rowOfInput_;  // input index -> ranking_.rows index
     double alpha_ = 0.7;
     scoring::Selection selection_ = scoring::Selection::topPercent(10.0);
-    std::shared_ptr<std::atomic<int>> generation_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace gateau::ui

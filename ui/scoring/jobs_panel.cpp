@@ -1,6 +1,7 @@
 #include "ui/scoring/jobs_panel.h"
 
 #include "db/run_store.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -405,10 +406,6 @@ JobsPanel::~JobsPanel() {
         if (c) c->cancel();
     for (const auto& c : controllers_) delete c.data();  // joins
     controllers_.clear();
-    if (refreshThread_) {
-        refreshThread_->wait();
-        delete refreshThread_;
-    }
 }
 
 void JobsPanel::setProject(const QString& path) {
@@ -417,7 +414,6 @@ void JobsPanel::setProject(const QString& path) {
         return;
     }
     project_ = path;
-    ++generation_;
     rows_.clear();
     for (RunCard* c : std::as_const(cards_)) c->deleteLater();
     cards_.clear();
@@ -614,58 +610,44 @@ void JobsPanel::updateEmptyState() {
 }
 
 void JobsPanel::refresh() {
+    static const QString kLane = QStringLiteral("runs");
     if (project_.isEmpty()) {
+        TaskRunner::instance().drop(this, kLane);
         emit runsRefreshed();
         return;
     }
-    if (refreshThread_) {
-        refreshAgain_ = true;
-        return;
-    }
-    const quint64 gen = generation_;
     const std::string path = project_.toStdString();
-    JobsPanel* self = this;
-    refreshThread_ = QThread::create([self, gen, path] {
-        QList<RunRow> rows;
-        QString error;
-        try {
-            auto store = db::ProjectStore::open(path, false);
+    TaskRunner::instance().run<QList<RunRow>>(
+        this, kLane,
+        [path](const CancelToken&) {
+            QList<RunRow> rows;
+            auto store = db::ProjectStore::openReadOnly(path);
             const qint64 samples = store.sampleCount();
             for (const auto& r : db::listRuns(store)) rows.prepend(rowFrom(r, samples));
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(self, [self, gen, rows, error] { self->applyRows(gen, rows, error); }, Qt::QueuedConnection);
-    });
-    refreshThread_->start();
+            return rows;
+        },
+        [this](TaskResult<QList<RunRow>>& r) {
+            if (r.status != TaskStatus::Cancelled) applyRows(r.value, r.error);
+        });
 }
 
-void JobsPanel::applyRows(quint64 generation, const QList<RunRow>& rows, const QString& error) {
-    refreshThread_->wait();
-    delete refreshThread_;
-    refreshThread_ = nullptr;
-    if (generation == generation_) {
-        if (!error.isEmpty()) {
-            problem_ = tr("Could not read the runs: %1").arg(error);
-            updateEmptyState();
-        } else {
-            if (problem_.startsWith(tr("Could not read"))) problem_.clear();
-            rows_ = rows;
-            for (const RunRow& r : rows) {
-                RunCard* card = cardFor(r.id);
-                card->setRow(r);
-                card->setError(lastErrors_.value(r.id));
-                if (!card->controller)
-                    if (JobController* c = controllerFor(r.id)) card->setController(c);
-            }
-            rebuild();
+void JobsPanel::applyRows(const QList<RunRow>& rows, const QString& error) {
+    if (!error.isEmpty()) {
+        problem_ = tr("Could not read the runs: %1").arg(error);
+        updateEmptyState();
+    } else {
+        if (problem_.startsWith(tr("Could not read"))) problem_.clear();
+        rows_ = rows;
+        for (const RunRow& r : rows) {
+            RunCard* card = cardFor(r.id);
+            card->setRow(r);
+            card->setError(lastErrors_.value(r.id));
+            if (!card->controller)
+                if (JobController* c = controllerFor(r.id)) card->setController(c);
         }
-        emit runsRefreshed();
+        rebuild();
     }
-    if (refreshAgain_ || generation != generation_) {
-        refreshAgain_ = false;
-        refresh();
-    }
+    emit runsRefreshed();
 }
 
 }  // namespace gateau::ui

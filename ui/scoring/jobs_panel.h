@@ -77,7 +77,7 @@ private:
     void onStarted(JobController* c, qint64 runId);
     void onProgress(JobController* c, const JobSnapshot& s);
     void onFinished(JobController* c, qint64 runId, const QString& outcome, const QString& error);
-    void applyRows(quint64 generation, const QList<RunRow>& rows, const QString& error);
+    void applyRows(const QList<RunRow>& rows, const QString& error);
     void rebuild();  // orders the cards: preparing runs, then runs by id descending
     RunCard* cardFor(qint64 runId);  // creates it when missing
     void bindCard(RunCard* card);   // buttons -> this run's controller / resume
@@ -98,9 +98,6 @@ private:
     QHash<qint64, QString> lastErrors_;  // run id -> the last failed invocation's error
     qint64 selected_ = 0;
 
-    QThread* refreshThread_ = nullptr;
-    quint64 generation_ = 0;
-    bool refreshAgain_ = false;
 };
 
 }  // namespace gateau::ui

@@ -4,6 +4,7 @@
 #include "core/model/config_json.h"
 #include "core/model/engine.h"
 #include "core/scoring/prompt.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -338,10 +339,37 @@ void ScoringDialog::browse(ModelRow& row, const QString& title) {
     validateModel(row);
 }
 
+// Reading a checkpoint (every tensor header, a scan of the weights) and two tokenizers takes
+// from milliseconds to seconds: both run on the task runner, the newest path of a row wins,
+// and OK stays disabled ("Checking model A…") until the answers are in.
 void ScoringDialog::validateModel(ModelRow& row) {
     row.debounce->stop();
-    row.summary = describeModel(row.path->text().trimmed());
-    row.checked = true;
+    row.checked = false;
+    row.info->setStyleSheet(mutedStyle());
+    row.info->setText(tr("checking…"));
+    revalidate();
+    const QString dir = row.path->text().trimmed();
+    ModelRow* r = &row;
+    TaskRunner::instance().run<ModelSummary>(
+        this, &row == &a_ ? QStringLiteral("model-a") : QStringLiteral("model-b"),
+        [dir](const CancelToken&) { return describeModel(dir); },
+        [this, r](TaskResult<ModelSummary>& result) {
+            if (result.status != TaskStatus::Finished) return;
+            r->summary = std::move(result.value);
+            r->checked = true;
+            showSummary(*r);
+            checkTokenizers();
+            revalidate();
+        });
+}
+
+bool ScoringDialog::checking() const {
+    return TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("model-a")) ||
+           TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("model-b")) ||
+           TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("tokenizers"));
+}
+
+void ScoringDialog::showSummary(ModelRow& row) {
     const ModelSummary& s = row.summary;
     if (!s.ok) {
         row.info->setStyleSheet(row.path->text().trimmed().isEmpty() ? mutedStyle() : kErrorStyle);
@@ -365,17 +393,33 @@ void ScoringDialog::validateModel(ModelRow& row) {
                                              "from model B"));
         row.info->setText(text);
     }
+}
+
+QString ScoringDialog::tokenizerPairKey() const {
+    if (!a_.checked || !b_.checked || !a_.summary.ok || !b_.summary.ok || !b_.summary.hasTokenizer) return {};
+    return a_.summary.dir + QLatin1Char('\n') + b_.summary.dir;
+}
+
+void ScoringDialog::checkTokenizers() {
     // On pick, not on every keystroke elsewhere: reading two tokenizers takes a moment.
-    const QString pair = a_.summary.dir + QLatin1Char('\n') + b_.summary.dir;
-    if (a_.summary.ok && b_.summary.ok && b_.summary.hasTokenizer && pair != tokenizerPair_) {
-        tokenizerPair_ = pair;
-        try {
-            tokenizerCheck_ = scoring::checkTokenizerPair(a_.summary.dir.toStdString(), b_.summary.dir.toStdString());
-        } catch (const std::exception& e) {
-            tokenizerCheck_ = {scoring::PairCheck::Verdict::Refuse, e.what()};
-        }
-    }
-    revalidate();
+    const QString pair = tokenizerPairKey();
+    if (pair.isEmpty() || pair == tokenizerPair_) return;
+    const std::string a = a_.summary.dir.toStdString(), b = b_.summary.dir.toStdString();
+    TaskRunner::instance().run<scoring::PairCheck>(
+        this, QStringLiteral("tokenizers"),
+        [a, b](const CancelToken&) {
+            try {
+                return scoring::checkTokenizerPair(a, b);
+            } catch (const std::exception& e) {
+                return scoring::PairCheck{scoring::PairCheck::Verdict::Refuse, e.what()};
+            }
+        },
+        [this, pair](TaskResult<scoring::PairCheck>& result) {
+            if (result.status != TaskStatus::Finished) return;
+            tokenizerCheck_ = result.value;
+            tokenizerPair_ = pair;
+            revalidate();
+        });
 }
 
 scoring::PromptConfig ScoringDialog::promptConfig() const {
@@ -443,6 +487,7 @@ void ScoringDialog::revalidate() {
     // Model and template errors show next to their fields; the rest goes above the buttons.
     QStringList elsewhere;
     if (!a_.checked || !b_.checked) elsewhere << tr("Checking the models…");
+    else if (!tokenizerPairKey().isEmpty() && tokenizerPairKey() != tokenizerPair_) elsewhere << tr("Checking the tokenizers…");
     if (devices().empty()) elsewhere << tr("Check at least one device.");
     elsewhere << pairErrors_;
     problemsLabel_->setText(elsewhere.join('\n'));
@@ -469,6 +514,7 @@ QString ScoringDialog::problems() const {
     check(a_, QStringLiteral("A"));
     check(b_, QStringLiteral("B"));
     if (b_.checked && b_.summary.ok && !b_.summary.hasTokenizer) out << tr("Model B has no tokenizer.");
+    if (!tokenizerPairKey().isEmpty() && tokenizerPairKey() != tokenizerPair_) out << tr("Checking the tokenizers…");
     if (devices().empty()) out << tr("Check at least one device.");
     if (!templateError_.isEmpty()) out << tr("Template: %1").arg(templateError_);
     out << pairErrors_;
@@ -588,8 +634,9 @@ void ScoringDialog::saveSettings() const {
 }
 
 void ScoringDialog::accept() {
-    if (!a_.checked) validateModel(a_);
-    if (!b_.checked) validateModel(b_);
+    // OK is disabled while a check runs; Enter in a path field lands here before its check.
+    if (!a_.checked && !TaskRunner::instance().busy(this, QStringLiteral("model-a"))) validateModel(a_);
+    if (!b_.checked && !TaskRunner::instance().busy(this, QStringLiteral("model-b"))) validateModel(b_);
     if (!isValid()) return;
     saveSettings();
     QDialog::accept();

@@ -60,6 +60,7 @@ public:
     void setAlpha(double alpha);
 
     bool isValid() const;      // what enables OK
+    bool checking() const;     // a model or the tokenizer pair is being read (off the GUI thread)
     QString problems() const;  // why OK is disabled, one line per problem (empty when valid)
     QString modelInfo(Model which) const;  // the info/error text shown under the folder (plain)
     QString pairWarnings() const;          // A/B window, vocabulary and max_tokens warnings (plain)
@@ -83,7 +84,10 @@ private:
     void buildUi();
     QWidget* buildModelRow(ModelRow& row, const QString& objectPrefix);
     void browse(ModelRow& row, const QString& title);
-    void validateModel(ModelRow& row);
+    void validateModel(ModelRow& row);  // starts the check; the row shows "checking…"
+    void showSummary(ModelRow& row);
+    void checkTokenizers();              // A and B read, B with a tokenizer: the pair check
+    QString tokenizerPairKey() const;    // "A\nB" once that check can run, else empty
     void revalidate();  // recomputes warnings, template state and OK
     void fitHeight();   // grows the dialog when wrapped labels need more room
     void loadSettings();

@@ -186,6 +186,7 @@ private slots:
         bad.modelA = dir_->filePath("nowhere").toStdString();
         bad.modelB = dir_->path().toStdString();  // exists, but has no config.json
         d.setFromConfig(bad);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY(!d.isValid());
         QVERIFY(!ok->isEnabled());
         QVERIFY2(d.modelInfo(ui::ScoringDialog::Model::A).contains("nowhere"), qPrintable(d.modelInfo(ui::ScoringDialog::Model::A)));
@@ -198,8 +199,13 @@ private slots:
         QTest::keyClicks(pathA, m1_);
         QTRY_VERIFY(d.modelInfo(ui::ScoringDialog::Model::A).contains("llama"));
 
-        // Good models: architecture, parameters and both context windows.
+        // Good models: architecture, parameters and both context windows. The checkpoints are
+        // read off the GUI thread: setFromConfig returns before, with OK disabled meanwhile.
         d.setFromConfig(config());
+        QVERIFY(d.checking());
+        QVERIFY(!d.isValid() && !ok->isEnabled());
+        QVERIFY2(d.problems().contains("Checking model"), qPrintable(d.problems()));
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY2(d.isValid(), qPrintable(d.problems()));
         QVERIFY(ok->isEnabled());
         const QString infoA = d.modelInfo(ui::ScoringDialog::Model::A), infoB = d.modelInfo(ui::ScoringDialog::Model::B);
@@ -231,6 +237,7 @@ private slots:
         std::swap(swapped.modelA, swapped.modelB);
         swapped.prompt.maxTokens = 512;
         d.setFromConfig(swapped);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY(d.pairWarnings().contains("not shorter"));
         QVERIFY2(d.isValid(), qPrintable(d.problems()));
         // One token more than B's window (no rope scaling): refused, naming max_tokens.
@@ -239,6 +246,7 @@ private slots:
         QVERIFY(!ok->isEnabled());
         QVERIFY2(d.problems().contains("max_tokens 513 exceeds model B's 512-token window"), qPrintable(d.problems()));
         d.setFromConfig(config());
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY(d.isValid());
 
         // An A whose tokenizer is not B's: refused, naming the first difference.
@@ -250,6 +258,7 @@ private slots:
         scoring::RunConfig mismatched = config();
         mismatched.modelA = mixed.toStdString();
         d.setFromConfig(mismatched);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY(!d.isValid());
         QVERIFY2(d.problems().contains("model A's tokenizer is not model B's (vocabulary size"), qPrintable(d.problems()));
         // The split rules round-trip.
@@ -257,9 +266,11 @@ private slots:
         rules.prompt.instruction = scoring::InstructionRule::WholeTurn;
         rules.prompt.responseTurn = scoring::ResponseTurn::First;
         d.setFromConfig(rules);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY(d.runConfig().prompt.instruction == scoring::InstructionRule::WholeTurn);
         QVERIFY(d.runConfig().prompt.responseTurn == scoring::ResponseTurn::First);
         d.setFromConfig(config());
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY(d.isValid());
 
         // A template without {response}: invalid.
@@ -285,6 +296,7 @@ private slots:
         d.accept();
         QCOMPARE(d.result(), int(QDialog::Accepted));
         ui::ScoringDialog again;
+        QTRY_VERIFY_WITH_TIMEOUT(!again.checking(), 30000);
         QCOMPARE(again.runConfig().modelB, m2_.toStdString());
         QCOMPARE(again.runConfig().prompt.segmentLen, int64_t(32));
         QCOMPARE(again.alpha(), 0.8);

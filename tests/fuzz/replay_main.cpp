@@ -1,0 +1,36 @@
+// Without libFuzzer (any compiler): runs a fuzz target once on every file of the folders or
+// files given, so the seed corpora and every crash ever found stay a regression test in
+// ctest (fuzz_corpus_*). A crash or an unexpected exception fails the test.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
+int main(int argc, char** argv) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (int i = 1; i < argc; ++i) {
+        if (fs::is_directory(argv[i])) {
+            for (const auto& e : fs::recursive_directory_iterator(argv[i]))
+                if (e.is_regular_file()) files.push_back(e.path());
+        } else {
+            files.emplace_back(argv[i]);
+        }
+    }
+    if (files.empty()) {
+        std::fprintf(stderr, "replay: no input files\n");
+        return 2;
+    }
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    }
+    std::printf("replayed %zu inputs\n", files.size());
+    return 0;
+}

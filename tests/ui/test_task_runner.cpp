@@ -1,0 +1,156 @@
+// The GUI's one background-task mechanism (ui/tasks/task_runner.h): work off the GUI thread,
+// done() on it, latest wins per lane, cancel, failures, owners that go away, and a runner
+// that waits for its work when destroyed.
+#include "ui/tasks/task_runner.h"
+
+#include <QSemaphore>
+#include <QThread>
+#include <QtTest>
+
+#include <atomic>
+#include <stdexcept>
+
+using namespace gateau::ui;
+
+class TestTaskRunner : public QObject {
+    Q_OBJECT
+private slots:
+    void workOffDoneOnTheGuiThread() {
+        QObject owner;
+        QThread* workThread = nullptr;
+        QThread* doneThread = nullptr;
+        int value = 0;
+        TaskRunner::instance().run<int>(
+            &owner, QString(),
+            [&](const CancelToken&) {
+                workThread = QThread::currentThread();
+                return 42;
+            },
+            [&](TaskResult<int>& r) {
+                doneThread = QThread::currentThread();
+                QCOMPARE(r.status, TaskStatus::Finished);
+                value = r.value;
+            });
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(value, 42);
+        QVERIFY(workThread && workThread != qApp->thread());
+        QCOMPARE(doneThread, qApp->thread());
+    }
+
+    // A second task in the same lane cancels the first, whose done() never runs.
+    void latestWins() {
+        QObject owner;
+        QSemaphore started, release;
+        std::atomic<bool> firstSawCancel{false};
+        QStringList done;
+        TaskRunner::instance().run<QString>(
+            &owner, "lane",
+            [&](const CancelToken& t) {
+                started.release();
+                release.acquire();
+                firstSawCancel = t.cancelled();
+                return QString("first");
+            },
+            [&](TaskResult<QString>& r) { done << r.value; });
+        started.acquire();
+        TaskRunner::instance().run<QString>(
+            &owner, "lane", [](const CancelToken&) { return QString("second"); },
+            [&](TaskResult<QString>& r) { done << r.value; });
+        // Another lane and another owner are not superseded.
+        QObject other;
+        TaskRunner::instance().run<QString>(
+            &owner, "other lane", [](const CancelToken&) { return QString("third"); },
+            [&](TaskResult<QString>& r) { done << r.value; });
+        TaskRunner::instance().run<QString>(
+            &other, "lane", [](const CancelToken&) { return QString("fourth"); },
+            [&](TaskResult<QString>& r) { done << r.value; });
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QVERIFY(firstSawCancel);
+        done.sort();
+        QCOMPARE(done, QStringList({"fourth", "second", "third"}));
+    }
+
+    void cancelIsReportedDropIsNot() {
+        QObject owner;
+        QSemaphore started, release;
+        QList<TaskStatus> seen;
+        auto blocked = [&](const CancelToken& t) {
+            started.release();
+            release.acquire();
+            return t.cancelled() ? 0 : 1;
+        };
+        TaskRunner::instance().run<int>(&owner, "a", blocked, [&](TaskResult<int>& r) { seen << r.status; });
+        started.acquire();
+        QVERIFY(TaskRunner::instance().busy(&owner, "a"));
+        TaskRunner::instance().cancel(&owner, "a");
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(seen, QList<TaskStatus>{TaskStatus::Cancelled});
+        QVERIFY(!TaskRunner::instance().busy(&owner, "a"));
+
+        TaskRunner::instance().run<int>(&owner, "a", blocked, [&](TaskResult<int>& r) { seen << r.status; });
+        started.acquire();
+        TaskRunner::instance().drop(&owner, "a");
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(seen.size(), 1);
+    }
+
+    void failureCarriesTheMessage() {
+        QObject owner;
+        TaskResult<int> got;
+        TaskRunner::instance().run<int>(
+            &owner, QString(), [](const CancelToken&) -> int { throw std::runtime_error("disk on fire"); },
+            [&](TaskResult<int>& r) { got = r; });
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(got.status, TaskStatus::Failed);
+        QCOMPARE(got.error, QString("disk on fire"));
+    }
+
+    void goneOwnerGetsNoCall() {
+        auto* owner = new QObject;
+        QSemaphore started, release;
+        bool called = false;
+        TaskRunner::instance().run<int>(
+            owner, "lane",
+            [&](const CancelToken&) {
+                started.release();
+                release.acquire();
+                return 1;
+            },
+            [&](TaskResult<int>&) { called = true; });
+        started.acquire();
+        delete owner;
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QVERIFY(!called);
+    }
+
+    // Nothing outlives the runner: its destructor cancels the work and waits for it.
+    void destructionCancelsAndWaits() {
+        auto* runner = new TaskRunner;
+        QObject owner;
+        QSemaphore started;
+        std::atomic<bool> ended{false}, sawCancel{false};
+        runner->run<int>(
+            &owner, QString(),
+            [&](const CancelToken& t) {
+                started.release();
+                while (!t.cancelled()) QThread::msleep(5);
+                QThread::msleep(100);  // still busy after the cancel: the destructor must wait
+                sawCancel = true;
+                ended = true;
+                return 0;
+            },
+            {});
+        // Queued behind nothing, but never started once the runner is gone.
+        started.acquire();
+        delete runner;
+        QVERIFY(ended);
+        QVERIFY(sawCancel);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTaskRunner)
+#include "test_task_runner.moc"

@@ -1,0 +1,118 @@
+#include "ui/tasks/task_runner.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QThread>
+
+#include <exception>
+
+namespace gateau::ui {
+
+TaskRunner& TaskRunner::instance() {
+    // Parented to qApp, so ~QCoreApplication destroys it (and waits for its work) while
+    // everything the work touches still exists; a QPointer notices a destroyed application.
+    static QPointer<TaskRunner> runner;
+    Q_ASSERT(QThread::currentThread() == qApp->thread());
+    if (!runner) runner = new TaskRunner(qApp);
+    return *runner;
+}
+
+TaskRunner::TaskRunner(QObject* parent) : QObject(parent) {
+    // Enough for a load, a search and a check at once; never the whole machine: the pool
+    // runs SQL and file reads, the scoring jobs have their own threads.
+    pool_.setMaxThreadCount(std::max(2, std::min(4, QThread::idealThreadCount())));
+}
+
+TaskRunner::~TaskRunner() {
+    for (auto& [id, token] : live_) token.cancel();
+    pool_.clear();  // queued work never starts
+    pool_.waitForDone();
+}
+
+void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish) {
+    Q_ASSERT(owner);
+    const quint64 id = ++nextId_;
+    const bool named = !lane.isEmpty();
+    const Lane key{owner, lane};
+    if (named) {
+        auto it = latest_.find(key);
+        if (it != latest_.end()) {  // latest wins: the one before stops and is never reported
+            auto old = live_.find(it->second);
+            if (old != live_.end()) old->second.cancel();
+        }
+        latest_[key] = id;
+    }
+    CancelToken token;
+    live_[id] = token;
+    QPointer<TaskRunner> self(this);
+    QPointer<QObject> ownerAlive(owner);
+    pool_.start([self, id, key, named, token, ownerAlive, body = std::move(body), finish = std::move(finish)] {
+        QString error;
+        bool failed = false;
+        if (!token.cancelled()) {
+            try {
+                body(token);
+            } catch (const std::exception& e) {
+                failed = true;
+                error = QString::fromUtf8(e.what());
+            } catch (...) {
+                failed = true;
+                error = QStringLiteral("unknown error");
+            }
+        }
+        if (failed && error.isEmpty()) error = QStringLiteral("failed");
+        // Completion is handled by the runner on the GUI thread; the QPointers are read there.
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, id, key, named, error, finish, ownerAlive, failed] {
+                if (self) self->complete(id, key, named, failed ? error : QString(), finish, !ownerAlive.isNull());
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void TaskRunner::complete(quint64 id, const Lane& key, bool named, const QString& error, const Finish& finish,
+                          bool ownerAlive) {
+    auto it = live_.find(id);
+    if (it == live_.end()) return;
+    const bool cancelled = it->second.cancelled();
+    live_.erase(it);
+    if (named) {
+        auto l = latest_.find(key);
+        if (l == latest_.end() || l->second != id) return;  // superseded: never reported
+        latest_.erase(l);
+    }
+    if (!ownerAlive) return;
+    finish(cancelled ? TaskStatus::Cancelled : error.isEmpty() ? TaskStatus::Finished : TaskStatus::Failed, error);
+}
+
+void TaskRunner::cancel(QObject* owner, const QString& lane) {
+    auto l = latest_.find(Lane{owner, lane});
+    if (l == latest_.end()) return;
+    auto it = live_.find(l->second);
+    if (it != live_.end()) it->second.cancel();
+}
+
+void TaskRunner::drop(QObject* owner, const QString& lane) {
+    auto l = latest_.find(Lane{owner, lane});
+    if (l == latest_.end()) return;
+    auto it = live_.find(l->second);
+    if (it != live_.end()) it->second.cancel();
+    latest_.erase(l);
+}
+
+bool TaskRunner::busy(QObject* owner, const QString& lane) const { return latest_.count(Lane{owner, lane}) > 0; }
+
+bool TaskRunner::waitForIdle(int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (!live_.empty()) {
+        if (t.elapsed() > ms) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        QThread::msleep(1);
+    }
+    return true;
+}
+
+}  // namespace gateau::ui

@@ -1,0 +1,90 @@
+#pragma once
+// The one way the GUI runs background work (issue 15, "Background work in the GUI, one
+// way"): a task's work runs on the runner's pool, its done() on the GUI thread in the context
+// of an owner QObject, and
+//  - latest wins: a task started in the same (owner, lane) supersedes the one before, whose
+//    token is cancelled and whose done() never runs (no generation counters at call sites);
+//  - cancel(owner, lane) cancels the lane's task; its done() then runs with Cancelled;
+//    drop(owner, lane) cancels it without a report;
+//  - an owner destroyed before the work ends gets no call;
+//  - nothing outlives the application: the runner is a child of qApp and its destructor
+//    cancels every task and waits for the pool.
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <utility>
+
+namespace gateau::ui {
+
+enum class TaskStatus { Finished, Failed, Cancelled };
+
+// What the work polls to stop early. Copies share one flag.
+class CancelToken {
+public:
+    CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+    bool cancelled() const { return flag_->load(std::memory_order_relaxed); }
+    void cancel() const { flag_->store(true); }
+
+private:
+    std::shared_ptr<std::atomic<bool>> flag_;
+};
+
+template <class R>
+struct TaskResult {
+    TaskStatus status = TaskStatus::Finished;
+    R value{};      // meaningful when Finished
+    QString error;  // the exception's message when Failed
+};
+
+class TaskRunner : public QObject {
+    Q_OBJECT
+public:
+    // The application's runner, made on first use as a child of qApp.
+    static TaskRunner& instance();
+
+    explicit TaskRunner(QObject* parent = nullptr);
+    ~TaskRunner() override;  // cancels every task, drops queued ones, waits for running ones
+
+    // work(token) on the pool; done(result) later on the GUI thread unless superseded or the
+    // owner is gone. An empty lane never supersedes. An exception from work is Failed.
+    template <class R>
+    void run(QObject* owner, const QString& lane, std::function<R(const CancelToken&)> work,
+             std::function<void(TaskResult<R>&)> done) {
+        auto result = std::make_shared<TaskResult<R>>();
+        start(
+            owner, lane, [work = std::move(work), result](const CancelToken& t) { result->value = work(t); },
+            [done = std::move(done), result](TaskStatus s, const QString& error) {
+                result->status = s;
+                result->error = error;
+                if (done) done(*result);
+            });
+    }
+
+    void cancel(QObject* owner, const QString& lane);
+    // Cancels the lane's task and forgets it: its done() never runs (as when superseded).
+    void drop(QObject* owner, const QString& lane);
+    bool busy(QObject* owner, const QString& lane) const;  // the lane has a task whose done() has not run
+    int pending() const { return int(live_.size()); }      // tasks whose completion is not yet handled
+    // For tests: processes events until nothing is pending; false after `ms`.
+    bool waitForIdle(int ms = 30000);
+
+private:
+    using Body = std::function<void(const CancelToken&)>;
+    using Finish = std::function<void(TaskStatus, const QString&)>;
+    using Lane = std::pair<const QObject*, QString>;
+
+    void start(QObject* owner, const QString& lane, Body body, Finish finish);
+    void complete(quint64 id, const Lane& lane, bool named, const QString& error, const Finish& finish, bool ownerAlive);
+
+    QThreadPool pool_;
+    std::map<quint64, CancelToken> live_;  // every task not yet completed, by id
+    std::map<Lane, quint64> latest_;       // the newest task of every named lane
+    quint64 nextId_ = 0;
+};
+
+}  // namespace gateau::ui
