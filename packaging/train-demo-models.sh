@@ -46,6 +46,20 @@
 #       that load (up to 7,000 when the machine was quieter).
 #   t2: as t1 but seq 64, spans 8-32, ffn 128, lr 1e-2: unstable (loss 6.46 -> 6.85 between
 #       steps 21-40 and 61-80); 87 steps in 5 minutes at 270 tokens/s.
+#   t3 (stop 18): hidden 128, 2 layers, 4 heads (4 kv), ffn 256, seq 256 x batch 32, lr 2e-3,
+#       warm-up 100, --copy-fraction 0.8 --copy-random 0.6 (48% of sequences random tokens with
+#       copies: only copying can predict them), spans 32-128, 1 thread at ~11,000 tokens/s:
+#       untied embeddings, 870 steps: loss 7.50 -> 5.67, copy 7.57 -> 6.06;
+#       tied (--tie), 1,200 steps at 256 then 300 at 512 (12M tokens, 26 min):
+#         steps  401-500  loss 5.96 copy 6.29
+#         steps  901-1000 loss 5.46 copy 5.90
+#         steps 1401-1500 loss 5.25 copy 5.74 (len 512)
+#       Still no induction: without copying, random sequences cost log(2258) = 7.72 on every
+#       token, and the whole loss matches ~0.48 x 7.72 + 0.52 x the text loss throughout, so
+#       the fall is the text's language model. The plateau outlasted 12M tokens.
+#   Lesson on this VM: the kernel's autogroup scheduler shares the CPU per session, not by
+#   nice, so parallel builds cut a 2-thread run to 1,400 tokens/s (barrier waits); one thread
+#   alone ran at 11,000-12,000 tokens/s.
 # Next to try, on a quieter machine: t1 continued to ~5,000 steps (the plateau before an
 # induction head forms can last thousands of steps), hidden 128 (bench_train: 3,100 tokens/s),
 # and copy spans from a separate random-token stream mixed in, which makes copying the only
