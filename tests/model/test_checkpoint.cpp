@@ -22,6 +22,7 @@
 #include "core/model/tiny_model.h"
 #include "core/model/tokenizer_probe.h"
 #include "core/util/sha256.h"
+#include "tests/common/expect_model_error.h"
 
 using namespace gateau::model;
 namespace fs = std::filesystem;
@@ -29,23 +30,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ModelError& e) {
-        return e.what();
-    }
-    return {};
-}
-
-#define EXPECT_ERROR(expr, ...)                                                         \
-    do {                                                                                \
-        const std::string msg_ = errorOf([&] { (void)(expr); });                        \
-        QVERIFY2(!msg_.empty(), "expected a ModelError from " #expr);                   \
-        for (const char* part_ : {__VA_ARGS__})                                         \
-            QVERIFY2(msg_.find(part_) != std::string::npos,                             \
-                     qPrintable(QString("'%1' lacks '%2'").arg(msg_.c_str(), part_)));  \
-    } while (0)
 
 std::string readFile(const std::string& p) {
     std::ifstream in(p, std::ios::binary);

@@ -20,6 +20,7 @@
 #include "core/model/config.h"
 #include "core/model/tensor_names.h"
 #include "core/model/tiny_model.h"
+#include "tests/common/expect_model_error.h"
 
 using namespace gateau::model;
 using nlohmann::json;
@@ -39,23 +40,6 @@ json readJson(const char* name) {
 
 ModelConfig parse(const json& j) { return ModelConfig::fromJson(j.dump(), "dir/config.json"); }
 
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ModelError& e) {
-        return e.what();
-    }
-    return {};
-}
-
-#define EXPECT_ERROR(expr, ...)                                                         \
-    do {                                                                                \
-        const std::string msg_ = errorOf([&] { (void)(expr); });                        \
-        QVERIFY2(!msg_.empty(), "expected a ModelError from " #expr);                   \
-        for (const char* part_ : {__VA_ARGS__})                                         \
-            QVERIFY2(msg_.find(part_) != std::string::npos,                             \
-                     qPrintable(QString("'%1' lacks '%2'").arg(msg_.c_str(), part_)));  \
-    } while (0)
 
 // Windows of every layer, as one string: "." full attention, "w" windowed.
 std::string windowMap(const ModelConfig& c) {
