@@ -3,6 +3,7 @@
 #include "app/cli/command.h"
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
+#include "core/model/hf_cache.h"
 #include "core/model/matmul_peak.h"
 #include "core/util/process_stats.h"
 #include "core/util/text.h"
@@ -76,7 +77,7 @@ int benchImport(const cli::ArgParser& p) {
 // span-attention pass the CAM scorer makes (a --span-token response, --segment-len segments).
 int benchEngine(const cli::ArgParser& p) {
     if (!p.has("model")) throw cli::CliError("usage: gateau bench engine --model MODEL_DIR [...]", 2);
-    auto checkpoint = model::Checkpoint::open(p.value("model"));
+    auto checkpoint = model::Checkpoint::open(model::resolveModelDir(p.value("model")));
     const auto& c = checkpoint.config();
     model::EngineOptions opts;
     opts.device = p.value("device", "cpu");

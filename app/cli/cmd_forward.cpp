@@ -1,6 +1,7 @@
 #include "app/cli/command.h"
 #include "core/model/checkpoint.h"
 #include "core/model/checkpoint_weights.h"
+#include "core/model/hf_cache.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,7 @@ std::vector<int64_t> readIds(const std::string& path) {
 
 int runForward(const cli::Args& a) {
     const char* usage =
-        "gateau forward --model MODEL_DIR --ids IDS.json [--span-from K] [--segment-len L] [--device D] [--dtype D] [--json]";
+        "gateau forward --model MODEL_DIR|REPO_ID[@REV] --ids IDS.json [--span-from K] [--segment-len L] [--device D] [--dtype D] [--json]";
     cli::ArgParser p(a, {"json"}, {"model", "ids", "span-from", "segment-len", "device", "dtype", "threads", "prefill-chunk"});
     p.requirePositionals(0, 0, usage);
     if (!p.has("model") || !p.has("ids")) throw cli::CliError(std::string("usage: ") + usage, 2);
@@ -37,7 +38,7 @@ int runForward(const cli::Args& a) {
     if (K < 1 || K > n - 1) throw cli::CliError("--span-from must be in 1.." + std::to_string(n - 1), 2);
     if (L < 0) throw cli::CliError("--segment-len must be positive", 2);
 
-    auto checkpoint = model::Checkpoint::open(p.value("model"));
+    auto checkpoint = model::Checkpoint::open(model::resolveModelDir(p.value("model")));
     const int64_t vocab = checkpoint.config().vocabSize;
     for (size_t i = 0; i < ids.size(); ++i)
         if (ids[i] < 0 || ids[i] >= vocab)
@@ -87,6 +88,6 @@ int runForward(const cli::Args& a) {
 }  // namespace
 
 GATEAU_CLI_COMMAND("forward",
-                   "gateau forward --model MODEL_DIR --ids IDS.json [--span-from K] [--segment-len L] [--device D] [--dtype D] [--json]",
+                   "gateau forward --model MODEL_DIR|REPO_ID[@REV] --ids IDS.json [--span-from K] [--segment-len L] [--device D] [--dtype D] [--json]",
                    "One forward pass: per-token log-probs (n-1) and, with --segment-len, the span's attention per segment and layer.",
                    runForward);

@@ -7,6 +7,7 @@
 #include "app/cli/command.h"
 #include "core/model/arch.h"
 #include "core/model/checkpoint.h"
+#include "core/model/hf_cache.h"
 #include "core/model/tensor_names.h"
 #include "core/model/config_json.h"
 #include "core/model/tokenizer_probe.h"
@@ -18,7 +19,7 @@ using namespace gateau;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-const char* kUsage = "gateau model-info MODEL_DIR [--json] [--no-hash]";
+const char* kUsage = "gateau model-info MODEL_DIR|REPO_ID[@REV] [--json] [--no-hash]";
 
 json optionalJson(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
@@ -191,7 +192,7 @@ int runModelInfo(const cli::Args& a) {
     p.requirePositionals(1, 1, kUsage);
     json info;
     try {
-        info = describe(model::Checkpoint::open(p.positionals()[0]), !p.flag("no-hash"));
+        info = describe(model::Checkpoint::open(model::resolveModelDir(p.positionals()[0])), !p.flag("no-hash"));
     } catch (const std::exception& e) {
         throw cli::CliError(e.what());
     }

@@ -6,6 +6,7 @@
 #include "app/cli/interrupt.h"
 #include "app/cli/model_options.h"
 #include "app/cli/progress_bar.h"
+#include "core/model/hf_cache.h"
 #include "core/train/train_session.h"
 
 namespace {
@@ -39,7 +40,7 @@ std::pair<int64_t, int64_t> parseSpan(const std::string& s) {
 train::TrainOptions parseOptions(const cli::ArgParser& p) {
     train::TrainOptions o;
     o.outDir = p.positionals()[0];
-    o.initFrom = p.value("init-from");
+    o.initFrom = model::resolveModelDir(p.value("init-from"));
     if (o.initFrom.empty() && !p.has("tokenizer") && !p.has("vocab"))
         throw cli::CliError("--tokenizer PATH is required for a new model (or --init-from DIR to go on training one)", 2);
     if (!o.initFrom.empty()) {

@@ -1,6 +1,7 @@
 #include "core/scoring/run_config.h"
 
 #include "core/model/checkpoint.h"
+#include "core/model/hf_cache.h"
 #include "core/model/tokenizer_probe.h"
 #include "core/util/sha256.h"
 
@@ -55,10 +56,15 @@ nlohmann::json parseRejectingDuplicates(const std::string& text, std::string& du
     return nlohmann::json::parse(text, onEvent, false);
 }
 
-std::string resolve(const std::string& p, const std::string& baseDir) {
-    fs::path path(p);
-    if (path.is_relative() && !baseDir.empty()) path = fs::path(baseDir) / path;
-    return fs::absolute(path).lexically_normal().string();
+// A model folder, or a repo id in the local Hugging Face cache (model::resolveModelDir),
+// made absolute.
+std::string resolveModel(const nlohmann::json& j, const char* key, const std::string& source, const std::string& baseDir) {
+    const std::string spec = getString(j, key, source);
+    try {
+        return fs::absolute(model::resolveModelDir(spec, baseDir)).lexically_normal().string();
+    } catch (const model::ModelError& e) {
+        bad(source, std::string("\"") + key + "\": " + e.what());
+    }
 }
 
 // Presets: named RUN.json values (docs/scoring.md "Presets"); keys the file sets itself win.
@@ -146,8 +152,7 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     RunConfig c;
     for (const char* k : {"model_a", "model_b"})
         if (!j.contains(k)) bad(sourceName, std::string("missing required key \"") + k + "\"");
-    c.modelA = resolve(getString(j, "model_a", sourceName), baseDir);
-    c.modelB = resolve(getString(j, "model_b", sourceName), baseDir);
+    for (const char* k : {"model_a", "model_b"}) getString(j, k, sourceName);
     // Bounds far beyond any real model, so that a typo fails here and not hours into a run.
     if (j.contains("max_tokens")) c.prompt.maxTokens = getInt(j, "max_tokens", sourceName, 1, kMaxTokensLimit);
     if (j.contains("segment_len")) c.prompt.segmentLen = getInt(j, "segment_len", sourceName, 1, c.prompt.maxTokens);
@@ -183,6 +188,9 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     } catch (const ScoringError& e) {
         bad(sourceName, e.what());
     }
+    // Last, so that a mistake in another key is reported even when a model is not there.
+    c.modelA = resolveModel(j, "model_a", sourceName, baseDir);
+    c.modelB = resolveModel(j, "model_b", sourceName, baseDir);
     return c;
 }
 

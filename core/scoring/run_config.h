@@ -13,7 +13,7 @@ namespace gateau::scoring {
 constexpr const char* kScoringEngineVersion = "gateau-scorer/2";  // 2: whole-string prompts
 
 struct RunConfig {
-    std::string modelA, modelB;  // checkpoint folders, made absolute by loadRunConfig
+    std::string modelA, modelB;  // checkpoint folders (repo ids resolved), absolute
     PromptConfig prompt;         // template, max_tokens, segment_len, add_bos
     // > 1: model A runs with dynamic-NTK RoPE scaling of this factor (METHOD.md: the paper
     // stretches the short model to the long inputs); 1: A as configured.
@@ -27,7 +27,9 @@ struct RunConfig {
 // "template", "add_bos", "stretch_a", "device", "dtype", "instruction", "response_turn"}; a
 // "preset" ("paper", "reference-code") fills the keys the file leaves out, and missing keys
 // take PromptConfig's defaults.
-// Relative model paths are resolved against baseDir (when non-empty). Unknown keys, wrong
+// "model_a" / "model_b" are folders or Hugging Face repo ids ("Qwen/Qwen3-8B[@revision]",
+// resolved offline in the local hub cache by model::resolveModelDir; an existing folder wins);
+// relative model paths are resolved against baseDir (when non-empty). Both end up absolute. Unknown keys, wrong
 // types and invalid values throw ScoringError naming sourceName and the key.
 RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir = {});
 // Reads the file; relative model paths are relative to the file's folder.

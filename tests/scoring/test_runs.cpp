@@ -155,7 +155,7 @@ void TestRuns::blobCodec() {
 }
 
 void TestRuns::runConfigParsing() {
-    auto c = scoring::parseRunConfig(R"({"model_a": "a", "model_b": "/x/b"})", "RUN.json", "/base");
+    auto c = scoring::parseRunConfig(R"({"model_a": "./a", "model_b": "/x/b"})", "RUN.json", "/base");
     QCOMPARE(c.modelA, std::string("/base/a"));
     QCOMPARE(c.modelB, std::string("/x/b"));
     const scoring::PromptConfig defaults;
@@ -229,7 +229,7 @@ void TestRuns::runConfigRejectsDuplicatesAndAbsurdValues() {
     expectError(R"("max_tokens": 100, "segment_len": 101)", "segment_len");
     expectError(R"("max_tokens": 0)", "max_tokens");
     // The bounds themselves are accepted.
-    auto c = scoring::parseRunConfig(R"({"model_a": "a", "model_b": "b", "stretch_a": 64, "max_tokens": 16777216, "segment_len": 16777216})", "RUN.json");
+    auto c = scoring::parseRunConfig(R"({"model_a": "/a", "model_b": "/b", "stretch_a": 64, "max_tokens": 16777216, "segment_len": 16777216})", "RUN.json");
     QCOMPARE(c.stretchA, 64.0);
     QCOMPARE(c.prompt.segmentLen, int64_t(16777216));
 }
