@@ -89,7 +89,7 @@ Checkpoint Checkpoint::open(const std::string& dir) {
         }
         for (auto& [shard, idx] : shardIndex) {
             idx = ck.files_.size();
-            ck.files_.push_back(std::make_unique<SafetensorsFile>(SafetensorsFile::open(join(dir, shard))));
+            ck.files_.push_back(std::make_shared<SafetensorsFile>(SafetensorsFile::open(join(dir, shard))));
         }
         for (const auto& [tensor, shard] : weightMap) {
             size_t idx = shardIndex.at(shard);
@@ -100,7 +100,7 @@ Checkpoint Checkpoint::open(const std::string& dir) {
             ck.tensors_[tensor] = {idx, info};
         }
     } else if (isFile(singlePath)) {
-        ck.files_.push_back(std::make_unique<SafetensorsFile>(SafetensorsFile::open(singlePath)));
+        ck.files_.push_back(std::make_shared<SafetensorsFile>(SafetensorsFile::open(singlePath)));
         for (const auto& t : ck.files_[0]->tensors()) ck.tensors_[t.name] = {0, &t};
     } else {
         bool shards = false, bins = false;
@@ -128,9 +128,9 @@ std::vector<std::string> Checkpoint::tensorNames() const {
 std::optional<TensorView> Checkpoint::find(const std::string& name) const {
     auto it = tensors_.find(name);
     if (it == tensors_.end()) return std::nullopt;
-    const SafetensorsFile& f = *files_[it->second.file];
+    const auto& f = files_[it->second.file];
     const TensorInfo& t = *it->second.info;
-    return TensorView{t.name, t.dtype, t.dtypeName, t.shape, f.data(t), t.nbytes(), f.path()};
+    return TensorView{t.name, t.dtype, t.dtypeName, t.shape, f->data(t), t.nbytes(), f->path(), f};
 }
 
 TensorView Checkpoint::require(const std::string& name) const {

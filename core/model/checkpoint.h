@@ -21,6 +21,9 @@ struct TensorView {
     const void* data = nullptr;  // inside the mapping; not necessarily aligned
     uint64_t nbytes = 0;
     std::string file;  // path of the .safetensors file holding it
+    // Keeps the mapping that `data` points into alive, also after the Checkpoint is gone:
+    // the engine uses weights in place (checkpoint_weights.cpp).
+    std::shared_ptr<const SafetensorsFile> mapping;
 
     uint64_t numel() const;
     std::vector<float> toFloats() const;  // throws for unsupported dtypes
@@ -42,7 +45,7 @@ public:
     // Like find, but a missing tensor or an unsupported dtype throws.
     TensorView require(const std::string& name) const;
     std::vector<std::string> weightFiles() const;  // absolute-or-as-given paths, sorted
-    const std::vector<std::unique_ptr<SafetensorsFile>>& files() const { return files_; }
+    const std::vector<std::shared_ptr<SafetensorsFile>>& files() const { return files_; }
 
     // Every tensor the architecture needs exists, has the config's shape and a loadable dtype.
     void validateFor(const ModelConfig& c) const;
@@ -57,7 +60,7 @@ private:
     std::string dir_;
     std::string indexFile_;
     ModelConfig config_;
-    std::vector<std::unique_ptr<SafetensorsFile>> files_;
+    std::vector<std::shared_ptr<SafetensorsFile>> files_;
     std::map<std::string, Entry> tensors_;
 };
 

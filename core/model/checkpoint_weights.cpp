@@ -23,8 +23,15 @@ std::unique_ptr<Engine> loadEngine(const Checkpoint& checkpoint, const EngineOpt
         if (const uint64_t bad = countNonFinite(v.dtype, v.data, size_t(v.numel())))
             throw ModelError(v.file + ": tensor '" + name + "' has " + std::to_string(bad) + " NaN or infinite values (of " +
                              std::to_string(v.numel()) + "): the weights are damaged");
-        // Mapped bytes need not be aligned for their dtype: copy into an owned tensor.
-        at::Tensor t = at::empty(v.shape, at::TensorOptions().dtype(type));
+        // In place over the mapping when aligned for the dtype (safetensors data usually is):
+        // the engine keeps a tensor of the compute dtype on the CPU as it is, so a bf16
+        // checkpoint scored in bf16 costs page cache, not a second copy. The mapping is
+        // read-only; the engine never writes its weights. The deleter holds the mapping.
+        const auto opts = at::TensorOptions().dtype(type);
+        if (reinterpret_cast<uintptr_t>(v.data) % at::elementSize(type) == 0)
+            return at::from_blob(const_cast<void*>(v.data), v.shape, [keep = v.mapping](void*) mutable { keep.reset(); },
+                                 opts);
+        at::Tensor t = at::empty(v.shape, opts);
         std::memcpy(t.data_ptr(), v.data, v.nbytes);
         return t;
     };

@@ -10,8 +10,9 @@ namespace gateau::model {
 class Checkpoint;
 
 // Validates the checkpoint against its config and builds an Engine from its tensors.
-// Every tensor is copied while the Engine is constructed, so the checkpoint (and its
-// mapping) may be closed once this returns. Errors name the file and tensor.
+// Tensors stored in the compute dtype are used in place, from the read-only memory map (the
+// engine keeps the mappings alive, so the Checkpoint may be closed once this returns); the
+// others are converted, or copied to the device. Errors name the file and tensor.
 std::unique_ptr<Engine> loadEngine(const Checkpoint& checkpoint, const EngineOptions& options);
 
 }  // namespace gateau::model

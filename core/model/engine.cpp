@@ -142,17 +142,35 @@ Engine::Engine(const ModelConfig& config, const WeightFn& weights, EngineOptions
     for (int64_t l = 0; l < config.numLayers; ++l) {
         LayerWeights w;
         w.inputNorm = get(R::AttnNorm, l);
-        w.wqkv = has(R::AttnQkv, l) ? get(R::AttnQkv, l)
-                                    : at::cat({get(R::AttnQ, l), get(R::AttnK, l), get(R::AttnV, l)}, 0);
-        if (has(R::AttnQBias, l))
-            w.bqkv = at::cat({get(R::AttnQBias, l), get(R::AttnKBias, l), get(R::AttnVBias, l)}, 0);
+        if (has(R::AttnQkv, l)) {
+            const at::Tensor qkv = get(R::AttnQkv, l);
+            w.wq = qkv.narrow(0, 0, m.H * m.dh);
+            w.wk = qkv.narrow(0, m.H * m.dh, m.KV * m.dh);
+            w.wv = qkv.narrow(0, (m.H + m.KV) * m.dh, m.KV * m.dh);
+        } else {
+            w.wq = get(R::AttnQ, l);
+            w.wk = get(R::AttnK, l);
+            w.wv = get(R::AttnV, l);
+        }
+        if (has(R::AttnQBias, l)) {
+            w.bq = get(R::AttnQBias, l);
+            w.bk = get(R::AttnKBias, l);
+            w.bv = get(R::AttnVBias, l);
+        }
         w.qNorm = getIf(R::AttnQNorm, l);
         w.kNorm = getIf(R::AttnKNorm, l);
         w.wo = get(R::AttnOut, l);
         w.bo = getIf(R::AttnOutBias, l);
         w.postAttnNorm = getIf(R::AttnPostNorm, l);
         w.ffnNorm = get(R::FfnNorm, l);
-        w.wgateUp = has(R::FfnGateUp, l) ? get(R::FfnGateUp, l) : at::cat({get(R::FfnGate, l), get(R::FfnUp, l)}, 0);
+        if (has(R::FfnGateUp, l)) {
+            const at::Tensor gateUp = get(R::FfnGateUp, l);
+            w.wgate = gateUp.narrow(0, 0, m.ffn);
+            w.wup = gateUp.narrow(0, m.ffn, m.ffn);
+        } else {
+            w.wgate = get(R::FfnGate, l);
+            w.wup = get(R::FfnUp, l);
+        }
         w.wdown = get(R::FfnDown, l);
         w.postFfnNorm = getIf(R::FfnPostNorm, l);
         w.window = layerWindow(config, l);

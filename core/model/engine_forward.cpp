@@ -331,10 +331,9 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
         for (int64_t l = 0; l < nLayers; ++l) {
             const LayerWeights& w = layers[l];
             auto h = norm(x, w.inputNorm);
-            auto qkv = w.bqkv.defined() ? at::linear(h, w.wqkv, w.bqkv) : at::linear(h, w.wqkv);
-            auto q = qkv.narrow(-1, 0, H * dh).view({B, cc, H, dh});
-            auto k = qkv.narrow(-1, H * dh, KV * dh).view({B, cc, KV, dh});
-            auto v = qkv.narrow(-1, (H + KV) * dh, KV * dh).view({B, cc, KV, dh}).transpose(1, 2);
+            auto q = at::linear(h, w.wq, w.bq).view({B, cc, H, dh});
+            auto k = at::linear(h, w.wk, w.bk).view({B, cc, KV, dh});
+            auto v = at::linear(h, w.wv, w.bv).view({B, cc, KV, dh}).transpose(1, 2);
             if (w.qNorm.defined()) {  // per head, before RoPE (Qwen3, Gemma 3)
                 q = norm(q, w.qNorm);
                 k = norm(k, w.kNorm);
@@ -347,10 +346,9 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
             auto o = w.bo.defined() ? at::linear(a, w.wo, w.bo) : at::linear(a, w.wo);
             x = x + (w.postAttnNorm.defined() ? norm(o, w.postAttnNorm) : o);
             h = norm(x, w.ffnNorm);
-            auto gu = at::linear(h, w.wgateUp);
-            auto gate = gu.narrow(-1, 0, ffn);
+            auto gate = at::linear(h, w.wgate);
             auto act = geluTanh ? at::gelu(gate, "tanh") : at::silu(gate);
-            auto mlp = at::linear(act * gu.narrow(-1, ffn, ffn), w.wdown);
+            auto mlp = at::linear(act * at::linear(h, w.wup), w.wdown);
             x = x + (w.postFfnNorm.defined() ? norm(mlp, w.postFfnNorm) : mlp);
         }
 

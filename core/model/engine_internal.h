@@ -15,14 +15,16 @@ namespace gateau::model {
 // One layer's weights in the engine's layout, whatever the family's checkpoint layout.
 struct LayerWeights {
     at::Tensor inputNorm;   // [hidden]
-    at::Tensor wqkv;        // [(H + 2 KV) * dh, hidden]: q, k, v fused, one GEMM per chunk
-    at::Tensor bqkv;        // undefined without attention biases
+    // q, k, v and gate, up stay separate tensors (views of Phi-3's fused ones): fusing them
+    // would copy weights that are otherwise used in place from the memory map.
+    at::Tensor wq, wk, wv;  // [H * dh, hidden], [KV * dh, hidden] x 2
+    at::Tensor bq, bk, bv;  // undefined without attention biases
     at::Tensor qNorm, kNorm;  // [dh], per-head norms before RoPE; undefined without
     at::Tensor wo;          // [hidden, H * dh]
     at::Tensor bo;          // with attention_bias (Llama, Qwen3, Gemma) only
     at::Tensor postAttnNorm;  // on the attention output (Gemma); undefined without
     at::Tensor ffnNorm;     // [hidden], before the MLP
-    at::Tensor wgateUp;     // [2 * ffn, hidden]: gate, up fused
+    at::Tensor wgate, wup;  // [ffn, hidden] each
     at::Tensor wdown;       // [hidden, ffn]
     at::Tensor postFfnNorm;   // on the MLP output (Gemma); undefined without
     int64_t window = 0;     // sliding window of this layer; 0: full attention

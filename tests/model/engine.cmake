@@ -18,3 +18,8 @@ add_test(NAME gpu_check_cpu COMMAND gpu_check --device cpu --lengths 512 --bench
 if(TARGET torch_cuda)
   target_compile_definitions(gpu_check PRIVATE GATEAU_CUDA_MEMORY_STATS)
 endif()
+
+# Loading at real size: writes a 2.5 GB Llama-3.2-1B-shaped bf16 checkpoint, reports load and
+# first-forward times and resident memory (mapped vs copied); run by hand under nice.
+add_executable(bench_load ${CMAKE_CURRENT_LIST_DIR}/bench_load.cpp)
+target_link_libraries(bench_load PRIVATE gateau_core nlohmann_json::nlohmann_json)
