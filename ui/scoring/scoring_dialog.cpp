@@ -3,6 +3,7 @@
 #include "core/model/checkpoint.h"
 #include "core/model/config_json.h"
 #include "core/model/engine.h"
+#include "core/model/hf_cache.h"
 #include "core/scoring/prompt.h"
 #include "ui/tasks/task_runner.h"
 
@@ -55,6 +56,7 @@ QString ropeScalingText(const model::RopeScaling& rs) {
     case T::Dynamic: name = QStringLiteral("dynamic"); break;
     case T::Llama3: name = QStringLiteral("llama3"); break;
     case T::Yarn: name = QStringLiteral("yarn"); break;
+    case T::LongRope: name = QStringLiteral("longrope"); break;
     }
     return QStringLiteral("%1 ×%2").arg(name).arg(rs.factor, 0, 'g', 4);
 }
@@ -75,13 +77,20 @@ QString humanCount(quint64 n) {
     return QStringLiteral("%1T").arg(v / 1e12, 0, 'f', 1);
 }
 
-ModelSummary describeModel(const QString& dir) {
+ModelSummary describeModel(const QString& spec) {
     ModelSummary s;
-    s.dir = dir;
-    if (dir.trimmed().isEmpty()) {
-        s.error = QObject::tr("choose a checkpoint folder");
+    s.dir = spec;
+    if (spec.trimmed().isEmpty()) {
+        s.error = QObject::tr("choose a checkpoint folder or a cached Hugging Face model");
         return s;
     }
+    try {
+        s.dir = QString::fromStdString(model::resolveModelDir(QDir::fromNativeSeparators(spec.trimmed()).toStdString()));
+    } catch (const std::exception& e) {
+        s.error = QString::fromStdString(e.what());
+        return s;
+    }
+    const QString dir = s.dir;
     const QFileInfo fi(dir);
     if (!fi.exists()) {
         s.error = QObject::tr("%1: no such folder").arg(dir);
@@ -116,6 +125,26 @@ ModelSummary describeModel(const QString& dir) {
     return s;
 }
 
+void ScoringDialog::fillCachedModels(QComboBox& combo) {
+    combo.clear();
+    const auto cached = model::listCachedModels();
+    for (const auto& m : cached) {
+        const QString spec = QString::fromStdString(m.spec());
+        const QString type = QString::fromStdString(m.modelType.empty() ? "?" : m.modelType);
+        const QString note = m.supported ? type : tr("%1, not usable").arg(type);
+        const QString size = m.sizeBytes >= 100000000 ? tr("%1 GB").arg(double(m.sizeBytes) / 1e9, 0, 'f', 1)
+                                                      : tr("%1 MB").arg(double(m.sizeBytes) / 1e6, 0, 'f', 1);
+        combo.addItem(QStringLiteral("%1   (%2, %3)").arg(spec, note, size), spec);
+        const int i = combo.count() - 1;
+        combo.setItemData(i, QString::fromStdString(m.supported ? m.dir : m.dir + "\n" + m.problem), Qt::ToolTipRole);
+        if (!m.supported) combo.setItemData(i, QColor(0x99, 0x99, 0x99), Qt::ForegroundRole);
+    }
+    combo.setToolTip(cached.empty() ? tr("No models in the Hugging Face cache (%1)").arg(QString::fromStdString(model::hfHubCacheDir()))
+                                    : tr("%n model(s) in the Hugging Face cache %1", nullptr, int(cached.size()))
+                                          .arg(QString::fromStdString(model::hfHubCacheDir())));
+    combo.setCurrentIndex(-1);
+}
+
 std::vector<std::string> ScoringDialog::availableDevices() {
     static const int gpus = [] {
         try {
@@ -143,13 +172,22 @@ QWidget* ScoringDialog::buildModelRow(ModelRow& row, const QString& objectPrefix
     v->setContentsMargins(0, 0, 0, 0);
     v->setSpacing(2);
     auto* h = new QHBoxLayout;
-    row.path = new QLineEdit;
+    // A folder typed or browsed, or a model of the local Hugging Face cache picked from the list.
+    row.models = new QComboBox;
+    row.models->setObjectName(objectPrefix + "Models");
+    row.models->setEditable(true);
+    row.models->setInsertPolicy(QComboBox::NoInsert);
+    row.models->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    row.models->setMinimumContentsLength(24);
+    row.models->setCompleter(nullptr);  // its inline completion would type the list's annotations
+    row.path = row.models->lineEdit();
     row.path->setObjectName(objectPrefix + "Path");
-    row.path->setPlaceholderText(tr("Hugging Face checkpoint folder (config.json + *.safetensors)"));
+    row.path->setPlaceholderText(tr("checkpoint folder (config.json + *.safetensors) or cached model, e.g. Qwen/Qwen3-8B"));
     row.path->setClearButtonEnabled(true);
+    fillCachedModels(*row.models);
     auto* browseButton = new QPushButton(tr("Browse…"));
     browseButton->setObjectName(objectPrefix + "Browse");
-    h->addWidget(row.path, 1);
+    h->addWidget(row.models, 1);
     h->addWidget(browseButton);
     v->addLayout(h);
     row.info = new QLabel;
@@ -170,6 +208,11 @@ QWidget* ScoringDialog::buildModelRow(ModelRow& row, const QString& objectPrefix
     });
     connect(row.path, &QLineEdit::editingFinished, this, [this, r] {
         if (!r->checked) validateModel(*r);
+    });
+    // The list shows "repo (type, size)"; the field gets what resolveModelDir takes.
+    connect(row.models, &QComboBox::activated, this, [this, r](int i) {
+        r->path->setText(r->models->itemData(i).toString());
+        validateModel(*r);
     });
     const QString title = &row == &a_ ? tr("Model A (short window)") : tr("Model B (long window)");
     connect(browseButton, &QPushButton::clicked, this, [this, r, title] { browse(*r, title); });
@@ -330,8 +373,8 @@ void ScoringDialog::buildUi() {
 }
 
 void ScoringDialog::browse(ModelRow& row, const QString& title) {
-    QString start = row.path->text().trimmed();
-    if (start.isEmpty()) start = (&row == &a_ ? b_ : a_).path->text().trimmed();
+    QString start = row.summary.ok ? row.summary.dir : row.path->text().trimmed();
+    if (start.isEmpty()) start = (&row == &a_ ? b_ : a_).summary.dir;
     if (!start.isEmpty()) start = QFileInfo(start).absolutePath();
     const QString dir = QFileDialog::getExistingDirectory(this, title, start);
     if (dir.isEmpty()) return;
@@ -377,7 +420,10 @@ void ScoringDialog::showSummary(ModelRow& row) {
     } else {
         row.info->setStyleSheet(QString());
         QString kv = s.kvHeads != s.heads ? tr(" (%1 KV)").arg(s.kvHeads) : QString();
-        QString text = tr("<b>%1</b> · %2 parameters · %3 layers × %4 hidden · %5 heads%6 · vocab %7<br>"
+        QString text;
+        if (QDir::fromNativeSeparators(row.path->text().trimmed()) != s.dir)  // a cached model: say which snapshot
+            text = tr("snapshot %1<br>").arg(QDir::toNativeSeparators(s.dir).toHtmlEscaped());
+        text += tr("<b>%1</b> · %2 parameters · %3 layers × %4 hidden · %5 heads%6 · vocab %7<br>"
                           "context window <b>%8</b> tokens · rope θ %9 · rope scaling %10")
                            .arg(s.arch.toHtmlEscaped(), humanCount(s.parameters))
                            .arg(s.layers)
@@ -558,8 +604,18 @@ void ScoringDialog::setAlpha(double alpha) { alpha_->setValue(alpha); }
 
 scoring::RunConfig ScoringDialog::runConfig() const {
     scoring::RunConfig c;
-    c.modelA = QDir::fromNativeSeparators(a_.path->text().trimmed()).toStdString();
-    c.modelB = QDir::fromNativeSeparators(b_.path->text().trimmed()).toStdString();
+    // Folders as RUN.json ends up with them: a repo id names its snapshot (an error is left
+    // to the run, which reports it; OK is disabled until both models were found).
+    auto folder = [](const ModelRow& row) {
+        const std::string spec = QDir::fromNativeSeparators(row.path->text().trimmed()).toStdString();
+        try {
+            return model::resolveModelDir(spec);
+        } catch (const std::exception&) {
+            return spec;
+        }
+    };
+    c.modelA = folder(a_);
+    c.modelB = folder(b_);
     c.prompt = promptConfig();
     c.stretchA = stretchA_->value();
     c.dtype = dtype_->currentText().toStdString();
@@ -618,8 +674,9 @@ void ScoringDialog::saveSettings() const {
     QSettings s;
     s.beginGroup(QStringLiteral("scoring"));
     const scoring::RunConfig c = runConfig();
-    s.setValue("modelA", QString::fromStdString(c.modelA));
-    s.setValue("modelB", QString::fromStdString(c.modelB));
+    // As typed: a repo id stays one, and picks up the cache's newer snapshot next time.
+    s.setValue("modelA", QDir::fromNativeSeparators(a_.path->text().trimmed()));
+    s.setValue("modelB", QDir::fromNativeSeparators(b_.path->text().trimmed()));
     s.setValue("segmentLen", qlonglong(c.prompt.segmentLen));
     s.setValue("maxTokens", qlonglong(c.prompt.maxTokens));
     s.setValue("addBos", c.prompt.addBos);

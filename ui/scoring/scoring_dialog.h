@@ -33,14 +33,16 @@ namespace gateau::ui {
 struct ModelSummary {
     bool ok = false;
     QString error;  // names the offending file when !ok
-    QString dir, arch, ropeScaling;  // ropeScaling: "none", "dynamic ×4", ...
+    QString dir;  // the folder: the spec's snapshot for a cached model (model::resolveModelDir)
+    QString arch, ropeScaling;  // ropeScaling: "none", "dynamic ×4", ...
     quint64 parameters = 0;
     qint64 layers = 0, hidden = 0, heads = 0, kvHeads = 0, vocab = 0, contextWindow = 0;
     double ropeTheta = 0;
     bool hasTokenizer = false;  // tokenizer.json or tokenizer.model in the folder
     model::ModelConfig config;  // for the checks of max_tokens against B's window
 };
-ModelSummary describeModel(const QString& dir);
+// `spec`: a folder, or a repo id of the local Hugging Face cache ("Qwen/Qwen3-8B[@rev]").
+ModelSummary describeModel(const QString& spec);
 
 // 4200000 -> "4.2M", 6738415616 -> "6.7B", 950 -> "950".
 QString humanCount(quint64 n);
@@ -74,7 +76,8 @@ public slots:
 
 private:
     struct ModelRow {
-        QLineEdit* path = nullptr;
+        QComboBox* models = nullptr;  // editable: the cached models, or any folder typed
+        QLineEdit* path = nullptr;    // models' line edit
         QLabel* info = nullptr;
         QTimer* debounce = nullptr;
         ModelSummary summary;
@@ -82,6 +85,7 @@ private:
     };
 
     void buildUi();
+    static void fillCachedModels(QComboBox& combo);  // the local Hugging Face cache's models
     QWidget* buildModelRow(ModelRow& row, const QString& objectPrefix);
     void browse(ModelRow& row, const QString& title);
     void validateModel(ModelRow& row);  // starts the check; the row shows "checking…"

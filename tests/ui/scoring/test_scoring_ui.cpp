@@ -9,6 +9,8 @@
 #include "ui/scoring/scoring_dialog.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QScreen>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -31,6 +33,9 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 using namespace gateau;
@@ -171,6 +176,79 @@ private slots:
         base_ = dir_->filePath("base.gateau");
         QVERIFY(runCli({"import", base_, data}));
         QVERIFY(!QFile::exists(base_ + "-wal") || QFileInfo(base_ + "-wal").size() == 0);
+    }
+
+    // The model fields list the local Hugging Face cache's models; picking one puts its repo id
+    // in the field, shows the snapshot it names, and the run gets the snapshot folder.
+    void dialogListsCachedModels() {
+        namespace fs = std::filesystem;
+        const fs::path cache = dir_->filePath("hub").toStdString();
+        const std::string commit = "0123456789abcdef0123456789abcdef01234567";
+        const QString folders[2] = {m1_, m2_};
+        const char* repos[2] = {"models--Org--Short", "models--Org--Long"};
+        for (int i = 0; i < 2; ++i) {
+            const fs::path snap = cache / repos[i] / "snapshots" / commit;
+            fs::create_directories(snap);
+            fs::create_directories(cache / repos[i] / "refs");
+            std::ofstream(cache / repos[i] / "refs" / "main") << commit;
+            for (const auto& e : fs::directory_iterator(folders[i].toStdString()))
+                fs::create_symlink(e.path(), snap / e.path().filename());
+        }
+        // A cached model the engine cannot run: listed, greyed, with the reason.
+        const fs::path moe = cache / "models--Org--Moe" / "snapshots" / commit;
+        fs::create_directories(moe);
+        fs::create_directories(cache / "models--Org--Moe" / "refs");
+        std::ofstream(cache / "models--Org--Moe" / "refs" / "main") << commit;
+        std::ofstream(moe / "config.json") << R"({"model_type": "mixtral"})";
+        std::ofstream(moe / "model.safetensors") << "x";
+        const QByteArray old = qgetenv("HF_HUB_CACHE");
+        qputenv("HF_HUB_CACHE", QByteArray::fromStdString(cache.string()));
+        {
+            ui::ScoringDialog d;
+            d.resize(900, d.height());
+            d.show();
+            auto* combo = d.findChild<QComboBox*>("modelAModels");
+            QVERIFY(combo);
+            QCOMPARE(combo->count(), 3);
+            QCOMPARE(combo->itemData(0).toString(), QString("Org/Long"));
+            QCOMPARE(combo->itemData(1).toString(), QString("Org/Moe"));
+            QCOMPARE(combo->itemData(2).toString(), QString("Org/Short"));
+            QVERIFY2(combo->itemText(2).contains("llama") && combo->itemText(2).contains("MB"), qPrintable(combo->itemText(2)));
+            QVERIFY2(combo->itemText(1).contains("not usable") && combo->itemText(1).contains("mixtral"),
+                     qPrintable(combo->itemText(1)));
+            QVERIFY(combo->itemData(1, Qt::ForegroundRole).isValid() && !combo->itemData(2, Qt::ForegroundRole).isValid());
+            combo->setCurrentIndex(2);
+            emit combo->activated(2);
+            QCOMPARE(d.findChild<QLineEdit*>("modelAPath")->text(), QString("Org/Short"));
+            QTRY_VERIFY_WITH_TIMEOUT(d.modelInfo(ui::ScoringDialog::Model::A).contains("llama"), 30000);
+            scoring::RunConfig c = config();
+            c.modelA = "Org/Short";
+            c.modelB = "Org/Long";
+            d.setFromConfig(c);
+            QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
+            const QString infoA = d.modelInfo(ui::ScoringDialog::Model::A);
+            QVERIFY2(infoA.contains("snapshot") && infoA.contains(QString::fromStdString(commit)) && infoA.contains("llama"),
+                     qPrintable(infoA));
+            QVERIFY2(d.isValid(), qPrintable(d.problems()));
+            const std::string snapA = (cache / "models--Org--Short" / "snapshots" / commit).string();
+            QCOMPARE(d.runConfig().modelA, snapA);
+            saveShot(&d, "/tmp/scoring_dialog_cached.png");
+            combo->showPopup();  // the list as it opens (a screen grab: the popup is its own window)
+            QTest::qWait(300);
+            if (QScreen* screen = QGuiApplication::primaryScreen())
+                screen->grabWindow(0).save("/tmp/scoring_dialog_cached_list.png");
+            combo->hidePopup();
+            // A repo id that is not cached: the error names where it was looked for.
+            c.modelB = "Org/Absent";
+            d.setFromConfig(c);
+            QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
+            QVERIFY2(d.modelInfo(ui::ScoringDialog::Model::B).contains("models--Org--Absent"),
+                     qPrintable(d.modelInfo(ui::ScoringDialog::Model::B)));
+            QVERIFY(!d.isValid());
+            d.reject();  // no settings saved
+        }
+        if (old.isEmpty()) qunsetenv("HF_HUB_CACHE");
+        else qputenv("HF_HUB_CACHE", old);
     }
 
     void dialogValidates() {
