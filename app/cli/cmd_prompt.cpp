@@ -8,6 +8,7 @@
 
 #include "app/cli/command.h"
 #include "core/datasets/record_parser.h"
+#include "core/model/hf_cache.h"
 #include "core/scoring/prompt.h"
 #include "core/scoring/run_config.h"
 #include "core/tokenizer/tokenizer.h"
@@ -66,7 +67,7 @@ int runPrompt(const cli::Args& args) {
     if (!a.has("jsonl") || !(a.has("tokenizer") || a.has("config"))) throw cli::CliError(std::string("usage: ") + kUsage, 2);
 
     scoring::PromptConfig config;
-    std::string tokenizerPath = a.value("tokenizer");
+    std::string tokenizerPath = model::resolveModelDir(a.value("tokenizer"));  // or a cached model
     if (a.has("config")) {
         try {
             const scoring::RunConfig run = scoring::loadRunConfig(a.value("config"));

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "core/model/hf_cache.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace {
@@ -27,7 +28,7 @@ int runTokenize(const gateau::cli::Args& args) {
     const gateau::cli::ArgParser p(args, {"special"}, {"tokenizer", "jsonl"});
     p.requirePositionals(0, 0, kUsage);
     if (!p.has("tokenizer") || !p.has("jsonl")) throw CliError(std::string("usage: ") + kUsage, 2);
-    const std::string tokPath = p.value("tokenizer");
+    const std::string tokPath = gateau::model::resolveModelDir(p.value("tokenizer"));  // or a cached model
     const std::string inPath = p.value("jsonl");
     const bool special = p.flag("special");
 

@@ -156,6 +156,8 @@ std::string resolveModelDir(const std::string& spec, const std::string& baseDir)
     const auto at = spec.find('@');
     const std::string repoId = spec.substr(0, at);
     const std::string revision = at == std::string::npos ? "main" : spec.substr(at + 1);
+    if (revision.find("..") != std::string::npos || revision[0] == '/')  // stays inside the repo folder
+        throw ModelError("'" + spec + "': revision '" + revision + "' is not a branch, tag or commit name");
     const CacheLocation cache = cacheLocation();
     const fs::path repoDir = fs::path(cache.dir) / repoFolderName(repoId);
     const std::string where = " (Hugging Face cache " + cache.dir + ", from " + cache.how + ")";

@@ -7,6 +7,7 @@
 // map: anonymous memory stays far below the checkpoint's size. Prints numbers; not a test.
 //
 //   bench_load [--dir PARENT] [--keep] [--layers N] [--prompt N]
+//   bench_load --unfused-cost    only: fused against separate q/k/v and gate/up GEMMs
 //
 // The checkpoint is deleted afterwards unless --keep. Run it under `nice`.
 #include "core/model/checkpoint.h"
@@ -16,12 +17,16 @@
 #include "core/model/tensor_names.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -140,6 +145,44 @@ const char* kConfig = R"({
   "tie_word_embeddings": true, "torch_dtype": "bfloat16", "bos_token_id": 128000, "eos_token_id": 128001
 })";
 
+// What keeping q/k/v and gate/up unfused costs (the price of using them in place): one
+// layer's projections of a prefill chunk as two fused GEMMs against five separate ones,
+// bf16, best of `reps`.
+void unfusedCost(int64_t chunk, int reps) {
+    c10::InferenceMode guard;
+    at::set_num_threads(physicalCoreCount());  // as the engine does
+    const auto bf = at::TensorOptions().dtype(at::kBFloat16);
+    const int64_t hidden = 2048, q = 2048, kv = 512, ffn = 8192;
+    const at::Tensor x = at::randn({1, chunk, hidden}, bf) * 0.1;
+    const at::Tensor wq = at::randn({q, hidden}, bf) * 0.02, wk = at::randn({kv, hidden}, bf) * 0.02,
+                     wv = at::randn({kv, hidden}, bf) * 0.02, wg = at::randn({ffn, hidden}, bf) * 0.02,
+                     wu = at::randn({ffn, hidden}, bf) * 0.02;
+    const at::Tensor wqkv = at::cat({wq, wk, wv}), wgu = at::cat({wg, wu});
+    auto best = [&](const std::function<void()>& f) {
+        double b = 1e9;
+        for (int r = 0; r < reps; ++r) {
+            const double t0 = now();
+            f();
+            b = std::min(b, now() - t0);
+        }
+        return b;
+    };
+    const double fused = best([&] {
+        auto qkv = at::linear(x, wqkv);
+        auto gu = at::linear(x, wgu);
+        (void)(at::silu(gu.narrow(-1, 0, ffn)) * gu.narrow(-1, ffn, ffn)).sum().item<float>();
+        (void)qkv.sum().item<float>();
+    });
+    const double separate = best([&] {
+        auto a = at::linear(x, wq), b = at::linear(x, wk), c = at::linear(x, wv);
+        (void)(at::silu(at::linear(x, wg)) * at::linear(x, wu)).sum().item<float>();
+        (void)(a.sum() + b.sum() + c.sum()).item<float>();
+    });
+    std::printf("unfused cost, one 1B-class layer's q/k/v + gate/up for %lld tokens, bf16, %d threads: fused %.2f ms, "
+                "separate %.2f ms (%+.1f%%)\n",
+                (long long)chunk, at::get_num_threads(), fused * 1e3, separate * 1e3, (separate / fused - 1) * 100);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -152,6 +195,10 @@ int main(int argc, char** argv) {
         else if (a == "--keep") keep = true;
         else if (a == "--layers" && i + 1 < argc) layers = std::stoll(argv[++i]);
         else if (a == "--prompt" && i + 1 < argc) promptLen = std::stoll(argv[++i]);
+        else if (a == "--unfused-cost") {
+            for (int64_t chunk : {32, 256}) unfusedCost(chunk, 15);
+            return 0;
+        }
         else {
             std::fprintf(stderr, "usage: bench_load [--dir PARENT] [--keep] [--layers N] [--prompt N]\n");
             return 2;

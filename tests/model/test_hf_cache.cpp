@@ -160,6 +160,7 @@ private slots:
         QCOMPARE(model::resolveModelDir("Org/Tiny@main"), (repo / "snapshots" / kC1).string());
         EXPECT_ERROR(model::resolveModelDir("Org/Tiny@v3"), "no revision 'v3'", "refs/v3", "refs: main, v2",
                      "snapshots: 1111111111111111111111111111111111111111, 2222222222222222222222222222222222222222");
+        EXPECT_ERROR(model::resolveModelDir("Org/Tiny@../../../etc"), "revision '../../../etc' is not a branch, tag or commit");
     }
 
     // An existing folder wins over a repo id of the same spelling.
