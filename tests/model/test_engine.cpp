@@ -693,6 +693,37 @@ private slots:
         EXPECT_CLOSE(r.segmentAttention, ref.segmentAttention, 1e-5);
     }
 
+    // A bf16 checkpoint run in bf16 is used in place from the memory map; its weights must
+    // outlive the Checkpoint (the tensors hold the mapping): an engine whose Checkpoint is
+    // gone gives the same numbers as one whose Checkpoint is open (a freed mapping would crash).
+    void weightsInPlaceOutliveTheCheckpoint() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("m"), other = dir.filePath("other");
+        for (const auto& [folder, seed] : {std::pair{out, "3"}, std::pair{other, "4"}}) {
+            QProcess p;
+            p.start(GATEAU_CLI_PATH, {"make-tiny-model", folder, "--arch", "phi3", "--vocab", "101", "--layers", "2",
+                                      "--hidden", "32", "--heads", "4", "--kv-heads", "2", "--intermediate", "48",
+                                      "--dtype", "bf16", "--shards", "2", "--seed", seed});
+            QVERIFY(p.waitForFinished(120000));
+            QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        }
+        EngineOptions opts;
+        opts.dtype = ComputeDtype::BFloat16;
+        opts.threads = 1;
+        auto orphan = loadEngine(Checkpoint::open(out.toStdString()), opts);
+        // Mapped next: where the orphan's files were, had they been unmapped.
+        const auto decoy = Checkpoint::open(other.toStdString());
+        const auto open = Checkpoint::open(out.toStdString());
+        auto kept = loadEngine(open, opts);
+        auto f32 = loadEngine(open, fp32());
+        const auto ids = testref::randomIds(40, 101, 4);
+        SpanRequest req;
+        req.spanFrom = 20;
+        const auto a = orphan->scoreSpan(ids, req), b = kept->scoreSpan(ids, req), c = f32->scoreSpan(ids, req);
+        QCOMPARE(a.logprobs, b.logprobs);
+        EXPECT_CLOSE(a.logprobs, c.logprobs, 0.1);  // and bf16 is still the model
+    }
+
     void errorsNameTheProblem() {
         auto m = testref::tinyModel(Arch::Llama, 25);
         try {
