@@ -28,7 +28,7 @@ const char* decisionName(Decision d) {
     return "none";
 }
 
-static Decision decisionFromName(std::string_view s) {
+Decision decisionFromName(std::string_view s) {
     return s == "keep" ? Decision::Keep : s == "drop" ? Decision::Drop : Decision::None;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gateau::datasets {
@@ -36,6 +37,8 @@ struct SampleText {
 
 enum class Decision { None, Keep, Drop };
 const char* decisionName(Decision d);
+// "keep" / "drop"; anything else is None.
+Decision decisionFromName(std::string_view s);
 
 struct OverrideEntry {
     int64_t id = 0, sampleId = 0;
