@@ -18,6 +18,12 @@ bool TeamVotes::disputed() const {
 
 Decision TeamVotes::consensus() const { return votes.empty() || disputed() ? Decision::None : votes.begin()->second; }
 
+Decision TeamVotes::ownVote(const std::string& who) const {
+    if (auto v = votes.find(who); v != votes.end()) return v->second;
+    if (auto v = votes.find(""); v != votes.end()) return v->second;
+    return Decision::None;
+}
+
 std::string TeamVotes::describe() const {
     std::string out;
     for (const auto& [who, d] : votes) out += (out.empty() ? "" : ";") + who + "=" + decisionName(d);

@@ -30,6 +30,9 @@ struct TeamVotes {
     Decision consensus() const;
     // What ranking and export apply: the adjudication, else the consensus.
     Decision effective() const { return isAdjudicated() ? adjudicated : consensus(); }
+    // What `who` decides now: their own vote, else the unnamed rows' (which an edit by `who`
+    // adopts, as a named row supersedes them), else None.
+    Decision ownVote(const std::string& who) const;
     // "alice=keep;bob=drop" (annotator order), the CSV's decisions column.
     std::string describe() const;
     bool operator==(const TeamVotes& o) const {

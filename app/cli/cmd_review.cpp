@@ -178,8 +178,7 @@ int editCommand(const cli::ArgParser& p) {
         const auto current = store.currentOverride(id);
         const db::TeamVotes team = db::teamVotesOf(store, id);
         // An annotator changes their own decision; the others' stay as they are.
-        const auto own = team.votes.find(annotator);
-        const db::Decision was = own != team.votes.end() ? own->second : db::Decision::None;
+        const db::Decision was = team.ownVote(annotator);
         const std::string wasNote = current ? current->note : std::string();
         const db::Decision now = p.flag("keep") ? db::Decision::Keep : p.flag("drop") ? db::Decision::Drop
                                  : p.flag("clear") ? db::Decision::None : was;

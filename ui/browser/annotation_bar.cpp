@@ -31,6 +31,11 @@ AnnotationBar::AnnotationBar(QWidget* parent) : QWidget(parent) {
     edit->setText(tr("Edit…"));
     edit->setToolTip(tr("Edit the project's label set"));
     row->addWidget(edit);
+    team_ = new QLabel;
+    team_->setObjectName("teamVotes");
+    team_->setToolTip(tr("Each annotator's decision (a merged project, docs/review-team.md); on a disputed sample "
+                         "K / D adjudicate, C withdraws the adjudication"));
+    row->addWidget(team_);
     evidence_ = new QLabel;
     evidence_->setToolTip(tr("Evidence span of the current sample: select context tokens in the inspector and "
                              "press E (or right-click > Mark as Evidence)"));
@@ -116,6 +121,22 @@ void AnnotationBar::showState(qint64 sampleId, const OverrideState* state) {
     evidence_->setText(ev ? tr("Evidence: bytes %1–%2").arg(state->annotations.evidenceStart).arg(state->annotations.evidenceEnd)
                           : tr("No evidence"));
     removeEvidence_->setEnabled(ev);
+    // Shown where more than one annotator decided the sample or a lead adjudicated it.
+    const db::TeamVotes* t = state ? &state->team : nullptr;
+    const bool team = t && (t->votes.size() > 1 || t->isAdjudicated());
+    QStringList votes;
+    if (team)
+        for (const auto& [who, d] : t->votes)
+            votes << QStringLiteral("%1 %2").arg(who.empty() ? tr("(unnamed)") : QString::fromStdString(who).toHtmlEscaped(),
+                                                 QString::fromLatin1(db::decisionName(d)));
+    const QString verdict = !team ? QString()
+                            : t->isAdjudicated() ? tr("<b>adjudicated %1</b> by %2")
+                                                       .arg(QString::fromLatin1(db::decisionName(t->adjudicated)),
+                                                            QString::fromStdString(t->adjudicator).toHtmlEscaped())
+                            : t->disputed() ? tr("<b style='color:#b3261e'>disputed</b>")
+                                            : tr("agreed");
+    team_->setText(team ? votes.join(QStringLiteral(" · ")) + QStringLiteral(" — ") + verdict : QString());
+    team_->setVisible(team);
 }
 
 std::optional<std::vector<std::string>> editLabelSetDialog(QWidget* parent, const std::vector<std::string>& current) {
