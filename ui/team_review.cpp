@@ -78,21 +78,29 @@ AgreementDialog::AgreementDialog(const db::AgreementReport& rep, QWidget* parent
            "n/a when chance agreement is certain (everyone gave one answer)"));
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->verticalHeader()->hide();
-    auto addRow = [this](const QString& scope, const QString& who, size_t n, double agree, double kappa) {
+    table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    auto addRow = [this](const QString& scope, const QString& who, size_t n, double agree, double kappa, bool overall) {
         const int r = table_->rowCount();
         table_->insertRow(r);
         const QStringList cells{scope, who, QString::number(n), fixed(agree), fixed(kappa)};
         for (int c = 0; c < cells.size(); ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             if (c >= 2) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            if (overall) {
+                QFont f = item->font();
+                f.setBold(true);
+                item->setFont(f);
+            }
             table_->setItem(r, c, item);
         }
     };
     for (const auto& s : rep.scopes) {
         const QString scope = QString::fromStdString(s.what);
         for (const auto& p : s.pairs)
-            addRow(scope, QString::fromStdString(p.a + " / " + p.b), p.agreement.items, p.agreement.observed, p.agreement.kappa);
-        if (rep.annotators.size() > 2) addRow(scope, tr("all (Fleiss)"), s.overall.items, s.overall.observed, s.overall.kappa);
+            addRow(scope, QString::fromStdString(p.a + " / " + p.b), p.agreement.items, p.agreement.observed, p.agreement.kappa,
+                   rep.annotators.size() == 2);
+        if (rep.annotators.size() > 2) addRow(scope, tr("all (Fleiss)"), s.overall.items, s.overall.observed, s.overall.kappa, true);
     }
     table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     table_->resizeColumnsToContents();
@@ -110,7 +118,7 @@ AgreementDialog::AgreementDialog(const db::AgreementReport& rep, QWidget* parent
         layout->addWidget(new QLabel(tr("Agreement needs two annotators' decisions: merge their copies with File > Merge Reviews…")));
     layout->addWidget(table_, 1);
     layout->addWidget(buttons);
-    resize(640, 420);
+    resize(680, 540);
 }
 
 void showAgreement(QWidget* parent, const std::string& projectPath, std::function<void()> queue) {

@@ -121,6 +121,8 @@ private slots:
         const qint64 second = first == 2 ? 4 : 2;
         QVERIFY(!b->annotationBar()->teamLabel()->isHidden());
         QVERIFY(b->annotationBar()->teamLabel()->text().contains("disputed"));
+        QVERIFY(b->annotationBar()->teamLabel()->text().contains("K 1 · D 1"));
+        QVERIFY(b->annotationBar()->teamLabel()->toolTip().contains("alice: "));
 
         QTest::keyClick(b->table(), Qt::Key_D);
         {
@@ -193,6 +195,19 @@ private slots:
         QCOMPARE(t->item(0, 3)->text(), QString("0.667"));
         QCOMPARE(t->item(0, 4)->text(), QString("0.333"));
         d->close();
+    }
+
+    // Not a check: the agreement dialog of any project saved as a PNG for docs/ (skipped unless
+    // GATEAU_SHOT_PROJECT and GATEAU_SHOT_PNG are set; docs/review-team.md says how it was made).
+    void agreementDialogScreenshot() {
+        const QString project = qEnvironmentVariable("GATEAU_SHOT_PROJECT"), png = qEnvironmentVariable("GATEAU_SHOT_PNG");
+        if (project.isEmpty() || png.isEmpty()) QSKIP("GATEAU_SHOT_PROJECT / GATEAU_SHOT_PNG not set");
+        QWidget parent;
+        ui::showAgreement(&parent, project.toStdString(), [] {});
+        ui::AgreementDialog* d = nullptr;
+        QTRY_VERIFY((d = parent.findChild<ui::AgreementDialog*>()) != nullptr);
+        QVERIFY(QTest::qWaitForWindowExposed(d));
+        QVERIFY(d->grab().save(png));
     }
 
     // File > Merge Reviews' merge: a copy's unnamed rows are named after its file.

@@ -116,7 +116,8 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     table_->horizontalHeader()->setHighlightSections(false);
     table_->setItemDelegate(new CutLineDelegate(session, this));
     const int w = fontMetrics().horizontalAdvance('0');
-    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 7, 14, 14, 12, 12};
+    // Decision: room for "keep (adj.)" in bold.
+    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 12, 14, 14, 12, 12};
     for (int c = 0; c < int(std::size(widths)); ++c) table_->setColumnWidth(c, widths[c] * w + 14);
 
     note_ = new QLineEdit;
