@@ -206,7 +206,13 @@ void InspectorPanel::paintContext() {
                                    .arg(who));
         legend = tr("attention per token (segment level)");
     }
-    const ColorScale scale = contextScale(values);
+    ColorScale scale = contextScale(values);
+    if (sharedScale_->isChecked()) {
+        std::optional<ColorScale>& held = heldScale_[tokenLevelShown_ ? 1 : 0];
+        if (held) scale = *held;
+        else held = scale;
+        legend += tr(" · shared scale");
+    }
     contextView_->setValues(std::move(values), scale);
     contextLegend_->setScale(scale);
     contextLegend_->setTitle(legend);

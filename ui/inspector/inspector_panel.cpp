@@ -23,6 +23,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <qcustomplot.h>
@@ -142,6 +143,12 @@ void InspectorPanel::buildUi() {
                                  Qt::ToolTipRole);
         scaleCombo_->setToolTip(tr("Colour scale of the context heatmap"));
         header->addWidget(scaleCombo_);
+        sharedScale_ = new QToolButton(box);
+        sharedScale_->setText(tr("Shared"));
+        sharedScale_->setCheckable(true);
+        sharedScale_->setToolTip(tr("Keep the current sample's colour scale for every sample, so colours compare "
+                                    "across samples (off: each sample its own range)"));
+        header->addWidget(sharedScale_);
         l->addLayout(header);
 
         contextStack_ = new QStackedWidget(box);
@@ -236,7 +243,13 @@ void InspectorPanel::buildUi() {
     connect(meanButton_, &QPushButton::clicked, this, &InspectorPanel::showMeanOfResponse);
     connect(tokenLevelButton_, &QPushButton::clicked, this, &InspectorPanel::requestTokenAttention);
     connect(cancelButton_, &QPushButton::clicked, this, &InspectorPanel::cancelTokenAttention);
-    connect(scaleCombo_, &QComboBox::currentIndexChanged, this, [this] { paintContext(); });
+    // A new kind of scale, or sharing turned on or off, starts from the sample in view.
+    auto rescale = [this] {
+        for (auto& held : heldScale_) held.reset();
+        paintContext();
+    };
+    connect(scaleCombo_, &QComboBox::currentIndexChanged, this, rescale);
+    connect(sharedScale_, &QToolButton::toggled, this, rescale);
     connect(minimap_, &SegmentMinimap::segmentClicked, this, &InspectorPanel::jumpToSegment);
     connect(matrix_, &MatrixHeatmap::cellClicked, this, [this](int, int col) { jumpToSegment(col); });
     connect(contextView_, &TokenHeatmapView::visibleTokensChanged, this, &InspectorPanel::syncMinimapToView);

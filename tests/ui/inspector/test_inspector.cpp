@@ -23,6 +23,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QToolButton>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -122,6 +123,7 @@ private slots:
     void loaderMatchesStore();
     void panelPaintsSample();
     void clickResponseTokenShowsItsRow();
+    void sharedScaleComparesSamples();
     void newerRequestSupersedes();
     void tokenLevelMatchesEngine();
     void tokenLevelMeanOfResponse();
@@ -254,6 +256,33 @@ void TestInspector::panelPaintsSample() {
     QCOMPARE(panel.layerMatrix()->selectedColumn(), last);
     const auto segs = panel.minimap()->visibleSegments();
     QVERIFY(segs.first <= last && last <= segs.second);
+}
+
+// "Shared": the scale of the sample in view when it was turned on colours every later sample;
+// off, each sample its own range again.
+void TestInspector::sharedScaleComparesSamples() {
+    requireReady();
+    InspectorPanel panel;
+    panel.resize(1400, 900);
+    panel.show();
+    QSignalSpy spy(&panel, &InspectorPanel::loaded);
+    panel.setProject(project_);
+    auto show = [&](int64_t id) {
+        spy.clear();
+        panel.showSample(runId_, id);
+        return waitLoaded(panel, spy);
+    };
+    QVERIFY(show(samples_[1]));
+    const ui::ColorScale own1 = panel.contextView()->colorScale();
+    QVERIFY(show(samples_[0]));
+    const ui::ColorScale own0 = panel.contextView()->colorScale();
+    QVERIFY2(own0 != own1, "the two samples need different ranges for this test to mean anything");
+    panel.sharedScaleButton()->setChecked(true);
+    QVERIFY(panel.contextView()->colorScale() == own0);
+    QVERIFY(show(samples_[1]));
+    QVERIFY(panel.contextView()->colorScale() == own0);  // sample 0's scale, not its own
+    panel.sharedScaleButton()->setChecked(false);
+    QVERIFY(panel.contextView()->colorScale() == own1);
 }
 
 void TestInspector::clickResponseTokenShowsItsRow() {
