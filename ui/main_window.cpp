@@ -131,6 +131,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { showSelectedSample(); });
 
     connect(browser_, &BrowserPanel::runChosen, this, &MainWindow::showRun);
+    connect(browser_, &BrowserPanel::searchChanged, inspector_, &InspectorPanel::setSearchQuery);
     connect(browser_, &BrowserPanel::currentSampleChanged, this, &MainWindow::showScoredSample);
     connect(browser_, &BrowserPanel::selectionChanged, plots_, &PlotsPanel::setSelection);
     connect(browser_, &BrowserPanel::status, this, [this](const QString& m, bool error) { notify(tr("Browser"), m, error); });

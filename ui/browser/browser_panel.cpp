@@ -205,6 +205,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         saveReviewState();
     });
     connect(filters_, &FilterBar::status, this, [this](const QString& m) { emit status(m, false); });
+    connect(filters_, &FilterBar::searchChanged, this, &BrowserPanel::searchChanged);
     // A running job reloads the pool every few seconds: keep the user's sample and scroll.
     auto keep = std::make_shared<std::pair<qint64, int>>(-1, 0);
     connect(model_, &QAbstractItemModel::modelAboutToBeReset, this, [this, keep] {

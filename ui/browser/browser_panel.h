@@ -98,6 +98,7 @@ public:
     QAction* autoAdvanceAction() const { return autoAdvance_; }
 
 signals:
+    void searchChanged(const QString& query);  // the filter bar's search, for the inspector's marks
     void runChosen(qint64 runId);
     void currentSampleChanged(qint64 sampleId);
     void selectionChanged(QVector<qint64> sampleIds);

@@ -215,6 +215,7 @@ void FilterBar::rebuild() {
 
 void FilterBar::search(const QString& text) {
     static const QString kLane = QStringLiteral("search");
+    emit searchChanged(text.trimmed());
     if (text.trimmed().isEmpty() || project_.isEmpty()) {
         TaskRunner::instance().drop(this, kLane);
         filter_.searchIds.reset();

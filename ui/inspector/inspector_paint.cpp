@@ -5,6 +5,7 @@
 
 #include "db/token_attention.h"
 #include "ui/glossary.h"
+#include "ui/heatmap/search_hits.h"
 #include "ui/inspector/inspector_helpers.h"
 #include "ui/inspector/conversation_view.h"
 #include "ui/heatmap/color_scale.h"
@@ -111,6 +112,7 @@ void InspectorPanel::paintAll() {
         contextView_->setBoundaries(std::move(starts));
         contextView_->scrollToToken(0);
         applyEvidence();
+        applySearchHits(true);
     }
     paintContext();
     paintProfiles();
@@ -164,6 +166,20 @@ std::vector<float> InspectorPanel::focusSegmentValues() const {
     if (!data_ || !data_->hasArrays) return {};
     if (focus_ < 0) return data_->arrays.attention;
     return tokenSegmentRow(data_->arrays, focus_);
+}
+
+void InspectorPanel::setSearchQuery(const QString& query) {
+    if (query == searchQuery_) return;
+    searchQuery_ = query;
+    applySearchHits(true);
+}
+
+void InspectorPanel::applySearchHits(bool scroll) {
+    if (!data_ || !data_->hasTokens || data_->contextTokenCount() == 0) return;
+    const InspectorData& d = *data_;
+    auto hits = searchHitTokens(textsOf(d.tokenTexts, size_t(d.contextBegin), size_t(d.contextEnd)), searchQuery_);
+    if (scroll && !hits.empty()) contextView_->scrollToToken(hits.front().first);
+    contextView_->setHighlights(std::move(hits));
 }
 
 void InspectorPanel::paintContext() {

@@ -81,6 +81,9 @@ public:
     // (per level: segment, token) is kept for every later sample, so colours compare across
     // samples; off, each sample gets its own range.
     QToolButton* sharedScaleButton() const { return sharedScale_; }
+    // The browser's search: its words are marked in the context heatmap (ui/heatmap/search_hits.h)
+    // and a new sample opens at the first hit. Empty: no marks.
+    void setSearchQuery(const QString& query);
     TokenHeatmapView* responseView() const { return responseView_; }
     SegmentMinimap* minimap() const { return minimap_; }
     MatrixHeatmap* layerMatrix() const { return matrix_; }
@@ -152,7 +155,9 @@ private:
     QPushButton* tokenLevelButton_ = nullptr;
     QComboBox* scaleCombo_ = nullptr;
     QToolButton* sharedScale_ = nullptr;
-    std::optional<ColorScale> heldScale_[2];  // [segment level, token level] while shared
+    std::optional<ColorScale> heldScale_[2];
+    QString searchQuery_;
+    void applySearchHits(bool scroll);  // [segment level, token level] while shared
     QLabel* progressLabel_ = nullptr;
     QPushButton* cancelButton_ = nullptr;
     QStackedWidget* contextStack_ = nullptr;  // 0: view + minimap, 1: message

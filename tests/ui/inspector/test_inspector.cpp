@@ -124,6 +124,7 @@ private slots:
     void panelPaintsSample();
     void clickResponseTokenShowsItsRow();
     void sharedScaleComparesSamples();
+    void searchHitsMarkedInContext();
     void newerRequestSupersedes();
     void tokenLevelMatchesEngine();
     void tokenLevelMeanOfResponse();
@@ -283,6 +284,44 @@ void TestInspector::sharedScaleComparesSamples() {
     QVERIFY(panel.contextView()->colorScale() == own0);  // sample 0's scale, not its own
     panel.sharedScaleButton()->setChecked(false);
     QVERIFY(panel.contextView()->colorScale() == own1);
+}
+
+// The browser's search words marked in the context: a whole word of the sample found again
+// wherever it occurs, nothing once the search is cleared.
+void TestInspector::searchHitsMarkedInContext() {
+    requireReady();
+    InspectorPanel panel;
+    panel.resize(1400, 900);
+    panel.show();
+    QSignalSpy spy(&panel, &InspectorPanel::loaded);
+    panel.setProject(project_);
+    panel.showSample(runId_, samples_[0]);
+    QVERIFY(waitLoaded(panel, spy));
+    const InspectorData& d = *panel.data();
+    // A context token that is a whole word of 4+ letters: " word" followed by a space or punctuation.
+    QString word;
+    for (int64_t t = d.contextBegin; t + 1 < d.contextEnd && word.isEmpty(); ++t) {
+        const QString a = QString::fromStdString(d.tokenTexts[size_t(t)]), b = QString::fromStdString(d.tokenTexts[size_t(t + 1)]);
+        const QString w = a.mid(1);
+        bool letters = a.startsWith(' ') && w.size() >= 4;
+        for (QChar c : w) letters = letters && c.isLetter() && c.unicode() < 128;
+        if (letters && !b.isEmpty() && !b.front().isLetterOrNumber()) word = w;
+    }
+    QVERIFY2(!word.isEmpty(), "no whole-word token in the sample");
+    panel.setSearchQuery(word.toUpper());
+    const auto& hits = panel.contextView()->highlights();
+    QVERIFY(!hits.empty());
+    for (const auto& [a, b] : hits) {
+        QString text;
+        for (int t = a; t < b; ++t) text += QString::fromStdString(d.tokenTexts[size_t(d.contextBegin + t)]);
+        QVERIFY2(text.contains(word, Qt::CaseInsensitive), qPrintable(text + " vs " + word));
+    }
+    grab(panel, QStringLiteral("/tmp/inspector_search.png"));  // to look at, like screenshots()
+    // The view opened at the first hit.
+    const auto vis = panel.contextView()->visibleTokenRange();
+    QVERIFY(vis.first <= hits.front().first && hits.front().first <= vis.second);
+    panel.setSearchQuery(QString());
+    QVERIFY(panel.contextView()->highlights().empty());
 }
 
 void TestInspector::clickResponseTokenShowsItsRow() {
