@@ -55,7 +55,8 @@ int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const
 int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, util::AtomicFile& out) {
     out.write(
         "rank,sample_id,external_id,dataset,selected,decision,note,score,hmg,cam,ppl_a,ppl_b,ppl_response_only,ifd,"
-        "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated,labels,tags,evidence_start,evidence_end\n");
+        "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated,labels,tags,evidence_start,evidence_end,"
+        "adjudicated,adjudicator,decisions\n");
     for (const RankedRow& r : ranking.rows) {
         const RankInput& s = inputs.samples[r.input];
         const Annotations& a = s.annotations;
@@ -68,7 +69,10 @@ int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, util::
                            std::to_string(s.contextTokens) + "," + (s.truncated ? "1" : "0") + "," +
                            csvField(joinNames(s.annotations.labels)) + "," + csvField(joinNames(s.annotations.tags)) +
                            "," + (a.hasEvidence() ? std::to_string(a.evidenceStart) : "") + "," +
-                           (a.hasEvidence() ? std::to_string(a.evidenceEnd) : "") + "\n";
+                           (a.hasEvidence() ? std::to_string(a.evidenceEnd) : "") + "," +
+                           (s.team.isAdjudicated() ? decisionName(s.team.adjudicated) : "") + "," +
+                           csvField(s.team.isAdjudicated() ? s.team.adjudicator : std::string()) + "," +
+                           csvField(s.team.describe()) + "\n";
         out.write(line);
     }
     return int64_t(ranking.rows.size());

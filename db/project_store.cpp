@@ -28,7 +28,7 @@ const char* decisionName(Decision d) {
     return "none";
 }
 
-static Decision decisionFromName(std::string_view s) {
+Decision decisionFromName(std::string_view s) {
     return s == "keep" ? Decision::Keep : s == "drop" ? Decision::Drop : Decision::None;
 }
 
@@ -266,7 +266,9 @@ std::optional<SampleText> ProjectStore::sampleText(int64_t sampleId) {
 }
 
 void ProjectStore::addOverride(int64_t sampleId, Decision decision, const std::string& note) {
-    addOverrideBy(*this, sampleId, decision, note, std::string());
+    // Named: an unnamed row would lose to any named one (db/team_review.h), so a decision
+    // made without a name would not apply over one the same user made in the workbench.
+    addOverrideBy(*this, sampleId, decision, note, defaultAnnotator());
 }
 
 static std::vector<OverrideEntry> readOverrides(Statement& st) {

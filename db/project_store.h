@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gateau::datasets {
@@ -36,6 +37,8 @@ struct SampleText {
 
 enum class Decision { None, Keep, Drop };
 const char* decisionName(Decision d);
+// "keep" / "drop"; anything else is None.
+Decision decisionFromName(std::string_view s);
 
 struct OverrideEntry {
     int64_t id = 0, sampleId = 0;
@@ -69,7 +72,9 @@ public:
     std::vector<SampleRow> samplesAfter(int64_t afterId, int limit);
     std::optional<SampleText> sampleText(int64_t sampleId);
 
-    // Every change appends a row; the newest row is the sample's current decision.
+    // Every change appends a row; the newest row is the sample's current decision (one
+    // annotator; with several, db/team_review.h says which decision applies). The row names
+    // defaultAnnotator(); db::addOverrideBy names another.
     void addOverride(int64_t sampleId, Decision decision, const std::string& note);
     std::optional<OverrideEntry> currentOverride(int64_t sampleId);
     std::vector<OverrideEntry> overrideHistory(int64_t sampleId);

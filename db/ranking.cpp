@@ -14,6 +14,7 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
     std::map<int64_t, OverrideEntry> overrides;
     for (auto& o : store.currentOverrides()) overrides[o.sampleId] = o;
     std::map<int64_t, Annotations> annotations = currentAnnotations(store);
+    std::map<int64_t, TeamVotes> votes = teamVotes(store);
     for (StoredScore& x : loadRawScores(store, runId, false)) {
         if (x.status != "done") {
             ++in.failed;
@@ -35,14 +36,26 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
         r.cas = x.cas;
         r.camRaw = x.camRaw;
         auto it = overrides.find(r.sampleId);
-        if (it != overrides.end()) {
-            r.decision = it->second.decision;
-            r.note = it->second.note;
+        if (it != overrides.end()) r.note = it->second.note;
+        if (auto v = votes.find(r.sampleId); v != votes.end()) {
+            r.team = std::move(v->second);
+            r.decision = r.team.effective();
         }
         if (auto a = annotations.find(r.sampleId); a != annotations.end()) r.annotations = std::move(a->second);
         in.samples.push_back(std::move(r));
     }
     return in;
+}
+
+void useAnnotatorDecisions(RankInputs& inputs, const std::string& annotator) {
+    bool any = false;
+    for (RankInput& r : inputs.samples) {
+        auto v = r.team.votes.find(annotator);
+        r.decision = v == r.team.votes.end() ? Decision::None : v->second;
+        any = any || v != r.team.votes.end();
+    }
+    if (!any)
+        throw DbError("annotator \"" + annotator + "\" decided no sample of run #" + std::to_string(inputs.runId));
 }
 
 Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selection& selectionIn) {

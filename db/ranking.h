@@ -6,6 +6,7 @@
 #include "core/scoring/formulas.h"
 #include "db/annotations.h"
 #include "db/project_store.h"
+#include "db/team_review.h"
 
 #include <cstdint>
 #include <string>
@@ -20,9 +21,12 @@ struct RankInput {
     int64_t promptTokens = 0, responseTokens = 0, contextTokens = 0;
     bool truncated = false;
     double pplA = 0, pplB = 0, pplResponseOnly = 0, ifd = 0, cas = 0, camRaw = 0;
+    // The decision ranking applies: team.effective() (the adjudication, else what every
+    // annotator said; None when they disagree); useAnnotatorDecisions() swaps in one's own.
     Decision decision = Decision::None;
-    std::string note;
+    std::string note;         // the newest override row's
     Annotations annotations;  // labels, tags, evidence (migration 6)
+    TeamVotes team;           // each annotator's decision and the adjudication (migration 7)
 };
 
 struct RankInputs {
@@ -33,6 +37,11 @@ struct RankInputs {
 
 // Throws DbError when the run does not exist.
 RankInputs loadRankInputs(ProjectStore& store, int64_t runId);
+
+// Replaces every sample's decision by `annotator`'s own (None where they gave none): the
+// ranking and export of one annotator's review. Throws DbError naming the annotator when
+// they decided no sample of the run.
+void useAnnotatorDecisions(RankInputs& inputs, const std::string& annotator);
 
 struct RankedRow {
     size_t input = 0;  // index into RankInputs::samples

@@ -197,6 +197,22 @@ CREATE TABLE evidence(
 );
 CREATE INDEX evidence_sample ON evidence(sample_id, id);
 )SQL",
+        // 7: team review (db/team_review.h, docs/review-team.md): a lead's adjudication of a
+        //    sample the annotators disagree on, append-only like overrides (the newest row is
+        //    current; decision 'none' withdraws it), and an index for each annotator's newest
+        //    decision per sample, which agreement and the effective decision read.
+        R"SQL(
+CREATE TABLE adjudications(
+  id           INTEGER PRIMARY KEY,
+  sample_id    INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  decision     TEXT NOT NULL CHECK (decision IN ('keep', 'drop', 'none')),
+  note         TEXT NOT NULL DEFAULT '',
+  adjudicator  TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+);
+CREATE INDEX adjudications_sample ON adjudications(sample_id, id);
+CREATE INDEX overrides_annotator ON overrides(sample_id, annotator, id);
+)SQL",
     };
     return m;
 }

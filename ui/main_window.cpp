@@ -15,6 +15,7 @@
 #include "ui/recent_projects.h"
 #include "ui/sample_table_model.h"
 #include "ui/shortcut_sheet.h"
+#include "ui/team_review.h"
 #include "ui/tasks/task_runner.h"
 
 #include <QAction>
@@ -130,6 +131,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { showSelectedSample(); });
 
     connect(browser_, &BrowserPanel::runChosen, this, &MainWindow::showRun);
+    connect(browser_, &BrowserPanel::searchChanged, inspector_, &InspectorPanel::setSearchQuery);
     connect(browser_, &BrowserPanel::currentSampleChanged, this, &MainWindow::showScoredSample);
     connect(browser_, &BrowserPanel::selectionChanged, plots_, &PlotsPanel::setSelection);
     connect(browser_, &BrowserPanel::status, this, [this](const QString& m, bool error) { notify(tr("Browser"), m, error); });
@@ -201,6 +203,16 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     projectActions_ << file->addAction(tr("&Import Dataset..."), QKeySequence(Qt::CTRL | Qt::Key_I), this, &MainWindow::importDialog);
     projectActions_ << file->addAction(tr("&Export Selection..."), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::exportDialog);
+    projectActions_ << file->addAction(tr("&Merge Reviews..."), this, [this] {
+        if (!store_) return;
+        askAndMergeReviews(this, store_->path(), [this](const QString& message, bool failed) {
+            // The undo history holds states from before the merge: undoing one would rewrite
+            // what the merge brought in.
+            if (!failed) undo_->clear();
+            notify(tr("Merge Reviews"), message, failed);
+            if (!failed) refresh();
+        });
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -222,6 +234,11 @@ void MainWindow::buildMenus() {
     sample->addActions(browser_->sampleActions());
     sample->addSeparator();
     sample->addActions(inspector_->evidenceActions());
+    sample->addSeparator();
+    projectActions_ << sample->addAction(tr("Annotator A&greement..."), this, [this] {
+        if (store_) showAgreement(this, store_->path(), [this] { browser_->showAdjudicationQueue(); });
+    });
+    projectActions_ << sample->addAction(tr("Ad&judication Queue"), this, [this] { browser_->showAdjudicationQueue(); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     projectActions_ << view->addAction(tr("&Reload"), QKeySequence::Refresh, this, &MainWindow::refresh);

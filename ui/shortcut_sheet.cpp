@@ -42,6 +42,8 @@ QString shortcutSheetHtml(const QMenuBar* menus) {
     const std::pair<const char*, const char*> widgetKeys[] = {
         {"Up / Down, Page Up / Page Down", "move the current row in the table"},
         {"Shift+click, Ctrl+click", "highlight several rows; K, D and C apply to all highlighted rows"},
+        {"K, D, C on a sample another annotator decided",
+         "adjudicate it (a merged project, Sample > Adjudication Queue); C withdraws the adjudication"},
         {"Enter (note field)", "save the note (leaving the field or the row saves it too)"},
         {"Escape (note field)", "throw the edit away and show the stored note"},
         {"Enter (search field)", "search the conversations"},

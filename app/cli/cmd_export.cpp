@@ -9,23 +9,32 @@ namespace {
 using namespace gateau;
 
 const char* kUsage =
-    "gateau export PROJECT OUT.jsonl --run ID [--alpha 0.7] [--top 10% | --top-n N] [--scores-csv FILE]";
+    "gateau export PROJECT OUT.jsonl --run ID [--alpha 0.7] [--top 10% | --top-n N] [--scores-csv FILE] [--annotator NAME]";
 
 int runExport(const cli::Args& a) {
     auto names = cli::kRankValueNames;
     names.push_back("scores-csv");
+    names.push_back("annotator");
     cli::ArgParser p(a, {}, names);
     p.requirePositionals(2, 2, kUsage);
     const cli::RankOptions o = cli::parseRankOptions(p, kUsage);
 
     auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
-    const db::RankInputs in = db::loadRankInputs(store, o.runId);
+    db::RankInputs in = db::loadRankInputs(store, o.runId);
+    if (p.has("annotator")) {
+        try {
+            db::useAnnotatorDecisions(in, p.value("annotator"));
+        } catch (const db::DbError& e) {
+            throw cli::CliError(e.what(), 2);
+        }
+    }
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
     const db::Ranking ranking = db::rankPool(in, o.alpha, o.selection);
     const std::string csv = p.value("scores-csv");
     const db::ExportCounts n = db::exportRun(store, in, ranking, p.positionals()[1], csv);
     std::printf("exported %lld of %lld samples (run #%lld, alpha %.2f, overrides applied) to %s\n",
                 (long long)n.selected, (long long)ranking.pool, (long long)o.runId, o.alpha, p.positionals()[1].c_str());
+    if (p.has("annotator")) std::printf("decisions: %s's alone\n", p.value("annotator").c_str());
     if (!csv.empty()) std::printf("wrote scores of %lld samples to %s\n", (long long)n.csvRows, csv.c_str());
     return 0;
 }
@@ -34,5 +43,6 @@ int runExport(const cli::Args& a) {
 
 GATEAU_CLI_COMMAND("export", kUsage,
                    "Write the selected samples of a run, in rank order and their original schema, to a JSONL file "
-                   "and optionally every sample's raw and normalised scores as CSV, both replaced together and atomically.",
+                   "and optionally every sample's raw and normalised scores as CSV, both replaced together and atomically; "
+                   "decisions are the adjudicated ones, or one annotator's with --annotator.",
                    runExport);

@@ -1,4 +1,5 @@
 #include "app/cli/command.h"
+#include "db/annotations.h"
 #include "db/project_store.h"
 
 #include <cstdio>
@@ -7,13 +8,13 @@ namespace {
 
 using namespace gateau;
 
-const char* kUsage = "gateau override PROJECT (--keep | --drop | --clear) SAMPLE_ID... [--note TEXT]";
+const char* kUsage = "gateau override PROJECT (--keep | --drop | --clear) SAMPLE_ID... [--note TEXT] [--annotator NAME]";
 
 // The CLI twin of the browser's K / D / U: one transaction for all the ids, like a bulk
 // decision in the GUI, so a kill leaves either every new decision or none (the chaos test
 // relies on that).
 int runOverride(const cli::Args& a) {
-    cli::ArgParser p(a, {"keep", "drop", "clear"}, {"note"});
+    cli::ArgParser p(a, {"keep", "drop", "clear"}, {"note", "annotator"});
     p.requirePositionals(2, 1000000, kUsage);
     const int chosen = int(p.flag("keep")) + int(p.flag("drop")) + int(p.flag("clear"));
     if (chosen != 1) throw cli::CliError("give exactly one of --keep, --drop, --clear\nusage: " + std::string(kUsage), 2);
@@ -42,7 +43,8 @@ int runOverride(const cli::Args& a) {
             exists.bind(1, id);
             if (!exists.step())
                 throw cli::CliError(store.path() + ": no sample #" + std::to_string(id) + " (nothing was changed)");
-            store.addOverride(id, d, p.value("note"));
+            // Named like gateau review's rows: an unnamed row would lose to any named one (db/team_review.h).
+            db::addOverrideBy(store, id, d, p.value("note"), p.value("annotator", db::defaultAnnotator()));
         }
         tx.commit();
     }

@@ -3,6 +3,7 @@
 // the project's label set. Writes go through db/annotations.h, like the workbench's.
 #include "app/cli/command.h"
 #include "db/annotations.h"
+#include "db/team_review.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,8 +19,9 @@ using namespace gateau;
 
 const char* kUsage =
     "gateau review PROJECT (--sample ID... [--keep|--drop|--clear] [--note TEXT] [--label L]... [--unlabel L]... "
-    "[--tag T]... [--untag T]... [--evidence START:END|--no-evidence] [--annotator NAME] | --list [--decision D] "
-    "[--label L] [--tag T] [--has-note] [--json] | --labels [--set-labels \"L1;L2\"])";
+    "[--tag T]... [--untag T]... [--evidence START:END|--no-evidence] [--annotator NAME] [--adjudicate] | --list "
+    "[--decision D] [--label L] [--tag T] [--has-note] [--json] | --disputes [--open] [--json] | --labels "
+    "[--set-labels \"L1;L2\"])";
 
 std::string join(const std::vector<std::string>& v) {
     std::string out;
@@ -74,7 +76,8 @@ int listCommand(const cli::ArgParser& p) {
         db::Annotations a;
     };
     std::map<int64_t, Row> rows;
-    for (const auto& o : store.currentOverrides()) rows[o.sampleId].decision = o.decision, rows[o.sampleId].note = o.note;
+    for (const auto& o : store.currentOverrides()) rows[o.sampleId].note = o.note;
+    for (const auto& [id, t] : db::teamVotes(store)) rows[id].decision = t.effective();  // what export applies
     for (auto& [id, a] : db::currentAnnotations(store)) rows[id].a = a;
     const std::string decision = p.value("decision"), label = p.value("label"), tag = p.value("tag");
     if (!decision.empty() && decision != "keep" && decision != "drop" && decision != "none")
@@ -103,10 +106,34 @@ int listCommand(const cli::ArgParser& p) {
     return 0;
 }
 
+// The adjudication queue: samples whose annotators disagree, with each one's decision.
+int disputesCommand(const cli::ArgParser& p) {
+    auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
+    nlohmann::json out = nlohmann::json::array();
+    if (!p.flag("json")) std::printf("sample_id\tdecisions\tadjudicated\tadjudicator\n");
+    for (const auto& [id, t] : db::teamVotes(store)) {
+        if (!t.disputed() || (p.flag("open") && t.isAdjudicated())) continue;
+        const char* adj = t.isAdjudicated() ? db::decisionName(t.adjudicated) : "";
+        if (p.flag("json")) {
+            nlohmann::json votes = nlohmann::json::object();
+            for (const auto& [who, d] : t.votes) votes[who] = db::decisionName(d);
+            out.push_back({{"sample_id", id}, {"decisions", votes},
+                           {"adjudicated", t.isAdjudicated() ? nlohmann::json(adj) : nlohmann::json(nullptr)},
+                           {"adjudicator", t.adjudicator}, {"note", t.adjudicationNote}});
+        } else {
+            std::printf("%lld\t%s\t%s\t%s\n", (long long)id, t.describe().c_str(), adj, t.adjudicator.c_str());
+        }
+    }
+    if (p.flag("json")) std::cout << out.dump() << "\n";
+    return 0;
+}
+
 int editCommand(const cli::ArgParser& p) {
     const int decisions = int(p.flag("keep")) + int(p.flag("drop")) + int(p.flag("clear"));
     if (decisions > 1) throw cli::CliError("--keep, --drop and --clear exclude each other", 2);
     if (p.has("evidence") && p.flag("no-evidence")) throw cli::CliError("--evidence and --no-evidence exclude each other", 2);
+    if (p.flag("adjudicate") && decisions != 1)
+        throw cli::CliError("--adjudicate records a lead's decision: say --keep, --drop or --clear (withdraws it)", 2);
     std::vector<int64_t> ids;
     for (const auto& s : p.values("sample")) {
         try {
@@ -149,12 +176,19 @@ int editCommand(const cli::ArgParser& p) {
         exists.bind(1, id);
         if (!exists.step()) throw cli::CliError("no sample #" + std::to_string(id) + " in " + store.path());
         const auto current = store.currentOverride(id);
-        const db::Decision was = current ? current->decision : db::Decision::None;
+        const db::TeamVotes team = db::teamVotesOf(store, id);
+        // An annotator changes their own decision; the others' stay as they are.
+        const db::Decision was = team.ownVote(annotator);
         const std::string wasNote = current ? current->note : std::string();
         const db::Decision now = p.flag("keep") ? db::Decision::Keep : p.flag("drop") ? db::Decision::Drop
                                  : p.flag("clear") ? db::Decision::None : was;
         const std::string note = p.has("note") ? p.value("note") : wasNote;
-        if (now != was || note != wasNote) db::addOverrideBy(store, id, now, note, annotator);
+        if (p.flag("adjudicate")) {
+            db::addAdjudication(store, id, now, note, annotator);
+            if (note != wasNote) db::addOverrideBy(store, id, was, note, annotator);
+        } else if (now != was || note != wasNote) {
+            db::addOverrideBy(store, id, now, note, annotator);
+        }
         const db::Annotations before = db::annotationsOf(store, id);
         db::Annotations after = before;
         auto apply = [](std::vector<std::string>& v, const std::vector<std::string>& add, const std::vector<std::string>& remove) {
@@ -168,7 +202,7 @@ int editCommand(const cli::ArgParser& p) {
         if (p.has("evidence")) after.evidenceStart = evidence.first, after.evidenceEnd = evidence.second;
         if (p.flag("no-evidence")) after.evidenceStart = after.evidenceEnd = -1;
         db::writeAnnotationChange(store, id, before, after, annotator);
-        std::printf("#%lld: %s%s%s%s%s%s\n", (long long)id, db::decisionName(now),
+        std::printf("#%lld: %s%s%s%s%s%s%s\n", (long long)id, db::decisionName(now), p.flag("adjudicate") ? " (adjudicated)" : "",
                     after.labels.empty() ? "" : (", labels " + join(after.labels)).c_str(),
                     after.tags.empty() ? "" : (", tags " + join(after.tags)).c_str(),
                     after.hasEvidence() ? (", evidence " + std::to_string(after.evidenceStart) + ":" + std::to_string(after.evidenceEnd)).c_str() : "",
@@ -180,12 +214,13 @@ int editCommand(const cli::ArgParser& p) {
 }
 
 int runReview(const cli::Args& a) {
-    cli::ArgParser p(a, {"keep", "drop", "clear", "no-evidence", "list", "has-note", "json", "labels"},
+    cli::ArgParser p(a, {"keep", "drop", "clear", "no-evidence", "list", "has-note", "json", "labels", "disputes", "open", "adjudicate"},
                      {"sample", "note", "label", "unlabel", "tag", "untag", "evidence", "annotator", "decision", "set-labels"});
     p.requirePositionals(1, 1, kUsage);
-    const int modes = int(p.flag("list")) + int(p.flag("labels")) + int(p.has("sample"));
-    if (modes != 1) throw cli::CliError(std::string("say one of --sample ID, --list or --labels\nusage: ") + kUsage, 2);
+    const int modes = int(p.flag("list")) + int(p.flag("labels")) + int(p.has("sample")) + int(p.flag("disputes"));
+    if (modes != 1) throw cli::CliError(std::string("say one of --sample ID, --list, --disputes or --labels\nusage: ") + kUsage, 2);
     if (p.flag("labels")) return labelsCommand(p);
+    if (p.flag("disputes")) return disputesCommand(p);
     if (p.flag("list")) return listCommand(p);
     return editCommand(p);
 }
@@ -194,6 +229,6 @@ int runReview(const cli::Args& a) {
 
 GATEAU_CLI_COMMAND("review", kUsage,
                    "Review samples without the workbench: keep / drop / clear, note, labels, tags and evidence span of one or "
-                   "several samples (each change recorded with its annotator), list the reviewed samples, or show and set "
-                   "the project's label set.",
+                   "several samples (each change recorded with its annotator), adjudicate disputed samples, list the reviewed "
+                   "or disputed samples, or show and set the project's label set.",
                    runReview);

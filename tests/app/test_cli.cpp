@@ -123,7 +123,9 @@ private slots:
         QCOMPARE((j[1]["sample_id"].get<int>()), 3);
 
         // Take the label off one, keep the other; the filters list what matches.
-        QCOMPARE(runCli({"review", project, "--sample", "3", "--unlabel", "truncated", "--keep", "--no-evidence"}).code, 0);
+        // (Same annotator: a change of mind. Another name would be a second annotator's vote.)
+        QCOMPARE(runCli({"review", project, "--sample", "3", "--unlabel", "truncated", "--keep", "--no-evidence",
+                         "--annotator", "ann"}).code, 0);
         auto byLabel = runCli({"review", project, "--list", "--label", "truncated"});
         QCOMPARE(byLabel.code, 0);
         QCOMPARE(byLabel.out, QString("sample_id\tdecision\tlabels\ttags\tevidence\tnote\n"
@@ -131,6 +133,15 @@ private slots:
         auto kept = runCli({"review", project, "--list", "--decision", "keep"});
         QVERIFY(kept.out.contains("\n3\tkeep\t\tlong\t\tcut, mid-sentence\n"));
         QVERIFY(!kept.out.contains("\n1\t"));
+        // A second annotator who disagrees: the sample is disputed, no decision applies until
+        // a lead adjudicates (docs/review-team.md).
+        QCOMPARE(runCli({"review", project, "--sample", "3", "--drop", "--annotator", "other"}).code, 0);
+        QVERIFY(runCli({"review", project, "--list"}).out.contains("\n3\tnone\t"));
+        QCOMPARE(runCli({"review", project, "--disputes"}).out,
+                 QString("sample_id\tdecisions\tadjudicated\tadjudicator\n3\tann=keep;other=drop\t\t\n"));
+        QCOMPARE(runCli({"review", project, "--sample", "3", "--keep", "--adjudicate", "--annotator", "lead"}).code, 0);
+        QVERIFY(runCli({"review", project, "--list"}).out.contains("\n3\tkeep\t"));
+        QCOMPARE(runCli({"review", project, "--sample", "3", "--adjudicate"}).code, 2);  // no decision named
 
         // Errors: unknown label (names the set), missing sample, bad span, no mode.
         auto badLabel = runCli({"review", project, "--sample", "1", "--label", "nope"});

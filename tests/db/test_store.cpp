@@ -1,6 +1,7 @@
 // The project file: schema versioning, foreign and newer files refused untouched, override history.
 #include "../common/test_files.h"
 #include "db/annotations.h"
+#include "db/team_review.h"
 #include "db/project_store.h"
 #include "db/schema.h"
 #include "db/workers.h"
@@ -209,10 +210,30 @@ private slots:
         QCOMPARE(s.currentOverride(5)->note, std::string("old"));
         QCOMPARE(overrideAnnotators(s, 5), std::vector<std::string>{""});
         QCOMPARE(labelSet(s), (std::vector<std::string>{"answer not in context", "truncated", "duplicate"}));
+        // Migration 7: the unnamed row is the one decision until a named row supersedes it.
+        QVERIFY((teamVotesOf(s, 5).votes == std::map<std::string, Decision>{{"", Decision::Keep}}));
+        QVERIFY(teamVotesOf(s, 5).effective() == Decision::Keep);
+        QVERIFY(teamVotesOf(s, 5).ownVote("ann") == Decision::Keep);  // adopted by ann's first edit
 
         addOverrideBy(s, 5, Decision::Drop, "new", "ann");
         QCOMPARE(s.currentOverride(5)->decision, Decision::Drop);
         QCOMPARE(overrideAnnotators(s, 5), (std::vector<std::string>{"", "ann"}));
+        QVERIFY((teamVotesOf(s, 5).votes == std::map<std::string, Decision>{{"ann", Decision::Drop}}));
+        // A second annotator's contrary decision disputes the sample; an adjudication settles
+        // it, and withdrawing the adjudication (none) brings the dispute back.
+        addOverrideBy(s, 5, Decision::Keep, "", "bo");
+        QVERIFY(teamVotesOf(s, 5).disputed());
+        QVERIFY(teamVotesOf(s, 5).effective() == Decision::None);
+        addAdjudication(s, 5, Decision::Keep, "cites it", "lead");
+        QVERIFY(teamVotesOf(s, 5).effective() == Decision::Keep);
+        QCOMPARE(teamVotesOf(s, 5).adjudicationNote, std::string("cites it"));
+        QCOMPARE(teamVotes(s).at(5).adjudicator, std::string("lead"));
+        addAdjudication(s, 5, Decision::None, "", "lead");
+        QVERIFY(!teamVotesOf(s, 5).isAdjudicated());
+        QVERIFY(teamVotesOf(s, 5).effective() == Decision::None);
+        addOverrideBy(s, 5, Decision::None, "", "bo");  // bo withdraws: ann's drop alone applies
+        QVERIFY(teamVotesOf(s, 5).effective() == Decision::Drop);
+        QCOMPARE(annotatorsOf(s), std::vector<std::string>{"ann"});
 
         Annotations a;
         a.labels = {"truncated"};

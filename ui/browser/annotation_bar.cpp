@@ -31,6 +31,9 @@ AnnotationBar::AnnotationBar(QWidget* parent) : QWidget(parent) {
     edit->setText(tr("Edit…"));
     edit->setToolTip(tr("Edit the project's label set"));
     row->addWidget(edit);
+    team_ = new QLabel;
+    team_->setObjectName("teamVotes");
+    row->addWidget(team_);
     evidence_ = new QLabel;
     evidence_->setToolTip(tr("Evidence span of the current sample: select context tokens in the inspector and "
                              "press E (or right-click > Mark as Evidence)"));
@@ -116,6 +119,32 @@ void AnnotationBar::showState(qint64 sampleId, const OverrideState* state) {
     evidence_->setText(ev ? tr("Evidence: bytes %1–%2").arg(state->annotations.evidenceStart).arg(state->annotations.evidenceEnd)
                           : tr("No evidence"));
     removeEvidence_->setEnabled(ev);
+    // Shown where more than one annotator decided the sample or a lead adjudicated it:
+    // short, so the label buttons keep their room on a laptop; the names are in the tooltip.
+    const db::TeamVotes* t = state ? &state->team : nullptr;
+    const bool team = t && (t->votes.size() > 1 || t->isAdjudicated());
+    QStringList votes;
+    int keeps = 0, drops = 0;
+    if (team)
+        for (const auto& [who, d] : t->votes) {
+            votes << QStringLiteral("%1: %2").arg(who.empty() ? tr("(unnamed)") : QString::fromStdString(who),
+                                                  QString::fromLatin1(db::decisionName(d)));
+            (d == db::Decision::Keep ? keeps : drops) += 1;
+        }
+    const QString counts = tr("K %1 · D %2").arg(keeps).arg(drops);
+    QString text;
+    if (team && t->isAdjudicated())
+        text = tr("%1 — <b>adjudicated %2</b>").arg(counts, QString::fromLatin1(db::decisionName(t->adjudicated)));
+    else if (team)
+        text = t->disputed() ? tr("%1 — <b style='color:#b3261e'>disputed</b>").arg(counts) : tr("%1 — agreed").arg(counts);
+    if (team && t->isAdjudicated())
+        votes << tr("adjudicated %1 by %2").arg(QString::fromLatin1(db::decisionName(t->adjudicated)),
+                                                QString::fromStdString(t->adjudicator));
+    team_->setText(text);
+    team_->setToolTip(votes.join('\n') + QStringLiteral("\n\n") +
+                      tr("On a sample another annotator decided, K / D adjudicate and C withdraws the adjudication "
+                         "(docs/review-team.md)"));
+    team_->setVisible(team);
 }
 
 std::optional<std::vector<std::string>> editLabelSetDialog(QWidget* parent, const std::vector<std::string>& current) {

@@ -29,6 +29,7 @@ public:
     QList<QToolButton*> labelButtons() const { return buttons_; }
     QLineEdit* tagsEdit() const { return tags_; }  // placed by the panel next to the note
     QLabel* evidenceLabel() const { return evidence_; }
+    QLabel* teamLabel() const { return team_; }  // each annotator's decision, when several decided
     qint64 sampleId() const { return sampleId_; }
     // "a, b c, d" -> {"a", "b c", "d"}: comma-separated, trimmed, empty parts dropped.
     static QStringList parseTags(const QString& text);
@@ -43,6 +44,7 @@ private:
     QHBoxLayout* buttonRow_;
     QList<QToolButton*> buttons_;
     QLineEdit* tags_;
+    QLabel* team_;
     QLabel* evidence_;
     QToolButton* removeEvidence_;
     qint64 sampleId_ = -1;

@@ -116,7 +116,8 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     table_->horizontalHeader()->setHighlightSections(false);
     table_->setItemDelegate(new CutLineDelegate(session, this));
     const int w = fontMetrics().horizontalAdvance('0');
-    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 7, 14, 14, 12, 12};
+    // Decision: room for "keep (adj.)" in bold.
+    const int widths[] = {6, 3, 9, 8, 8, 8, 8, 7, 7, 8, 8, 12, 14, 14, 12, 12};
     for (int c = 0; c < int(std::size(widths)); ++c) table_->setColumnWidth(c, widths[c] * w + 14);
 
     note_ = new QLineEdit;
@@ -204,6 +205,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         saveReviewState();
     });
     connect(filters_, &FilterBar::status, this, [this](const QString& m) { emit status(m, false); });
+    connect(filters_, &FilterBar::searchChanged, this, &BrowserPanel::searchChanged);
     // A running job reloads the pool every few seconds: keep the user's sample and scroll.
     auto keep = std::make_shared<std::pair<qint64, int>>(-1, 0);
     connect(model_, &QAbstractItemModel::modelAboutToBeReset, this, [this, keep] {

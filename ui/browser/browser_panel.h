@@ -83,6 +83,8 @@ public:
     void setAnnotator(const QString& name);  // kept in the settings
 
     QList<QAction*> sampleActions() const { return actions_; }
+    // The decision filter on "To adjudicate" and its first row current (docs/review-team.md).
+    void showAdjudicationQueue();
     QTableView* table() const { return table_; }
     RankedTableModel* model() const { return model_; }
     RankedFilterProxy* proxy() const { return proxy_; }
@@ -96,6 +98,7 @@ public:
     QAction* autoAdvanceAction() const { return autoAdvance_; }
 
 signals:
+    void searchChanged(const QString& query);  // the filter bar's search, for the inspector's marks
     void runChosen(qint64 runId);
     void currentSampleChanged(qint64 sampleId);
     void selectionChanged(QVector<qint64> sampleIds);

@@ -11,6 +11,7 @@
 #include "ui/browser/ranking_session.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLineEdit>
@@ -31,6 +32,24 @@ void insertSorted(std::vector<std::string>& v, const std::string& s) {
     if (std::find(v.begin(), v.end(), s) == v.end()) v.insert(std::lower_bound(v.begin(), v.end(), s), s);
 }
 void erase(std::vector<std::string>& v, const std::string& s) { v.erase(std::remove(v.begin(), v.end(), s), v.end()); }
+
+// K / D / C by `who`: their own vote, or, where another annotator has decided the sample or
+// it is adjudicated already (a merged project, docs/review-team.md), the lead's adjudication;
+// C withdraws the adjudication and the annotators' consensus applies again.
+void decide(OverrideState& s, db::Decision d, const std::string& who) {
+    bool others = s.team.isAdjudicated();
+    for (const auto& [name, v] : s.team.votes) others = others || (!name.empty() && name != who);
+    if (others) {
+        s.team.adjudicated = d;
+        s.team.adjudicator = d == db::Decision::None ? std::string() : who;
+        if (d == db::Decision::None) s.team.adjudicationNote.clear();
+    } else {
+        s.team.votes.erase("");  // adopted by who's row
+        if (d == db::Decision::None) s.team.votes.erase(who);
+        else s.team.votes[who] = d;
+    }
+    s.decision = s.team.effective();
+}
 }  // namespace
 
 void BrowserPanel::buildReviewActions() {
@@ -133,7 +152,7 @@ void BrowserPanel::editLabelSet() {
 
 OverrideState BrowserPanel::stateOf(int i) const {
     const db::RankInput& s = session_->inputs().samples[size_t(i)];
-    return {s.decision, s.note, s.annotations};
+    return {s.decision, s.note, s.annotations, s.team};
 }
 
 const OverrideState* BrowserPanel::reviewState(qint64 sampleId) const {
@@ -157,8 +176,10 @@ void BrowserPanel::applyOverrides(const std::vector<std::pair<qint64, OverrideSt
             const int i = session_->indexOf(id);
             if (i < 0) continue;
             const OverrideState now = stateOf(i);
-            if (now.decision != st.decision || now.note != st.note)
-                db::addOverrideBy(*store_, id, st.decision, st.note, who);
+            if (now.team.adjudicated != st.team.adjudicated)
+                db::addAdjudication(*store_, id, st.team.adjudicated, st.team.adjudicationNote, who);
+            const db::Decision ownNow = now.team.ownVote(who), ownThen = st.team.ownVote(who);
+            if (ownNow != ownThen || now.note != st.note) db::addOverrideBy(*store_, id, ownThen, st.note, who);
             db::writeAnnotationChange(*store_, id, now.annotations, st.annotations, who);
         }
         tx.commit();
@@ -171,7 +192,14 @@ void BrowserPanel::applyOverrides(const std::vector<std::pair<qint64, OverrideSt
     bool noteTouched = false;
     QVector<qint64> ids;
     for (const auto& [id, st] : states) {
-        mirror.push_back({id, st.decision, st.note, st.annotations});
+        // The votes as the store now reads them (who wrote the adjudication, unnamed rows
+        // superseded): the table shows what export would apply.
+        db::TeamVotes team = st.team;
+        try {
+            team = db::teamVotesOf(*store_, id);
+        } catch (const std::exception&) {
+        }
+        mirror.push_back({id, team.effective(), st.note, st.annotations, team});
         noteTouched = noteTouched || id == noteSampleId_;
         ids << id;
     }
@@ -215,7 +243,8 @@ void BrowserPanel::setDecision(db::Decision d) {
     // Auto-advance follows a decision on one sample: with several highlighted the highlight
     // stays, so the user sees what the bulk edit covered.
     const qint64 next = autoAdvance() && ids.size() == 1 && d != db::Decision::None ? nextInQueue(ids) : -1;
-    editSamples(ids, [d](OverrideState& s) { s.decision = d; }, QString());
+    const std::string who = annotator_.toStdString();
+    editSamples(ids, [d, &who](OverrideState& s) { decide(s, d, who); }, QString());
     if (next >= 0) {
         const QModelIndex at = proxyIndexOf(next);
         if (at.isValid()) makeCurrent(at);
@@ -308,6 +337,13 @@ QStringList BrowserPanel::allTags() const {
         for (const auto& t : s.annotations.tags) insertSorted(names, t);
     for (const auto& n : names) out << QString::fromStdString(n);
     return out;
+}
+
+void BrowserPanel::showAdjudicationQueue() {
+    filters_->decisionCombo()->setCurrentIndex(int(BrowserFilter::Decision::ToAdjudicate));
+    if (proxy_->rowCount() > 0) makeCurrent(proxy_->index(0, 0));
+    else emit status(tr("Nothing to adjudicate: no sample whose annotators disagree is undecided"), false);
+    table_->setFocus();
 }
 
 void BrowserPanel::skip() {

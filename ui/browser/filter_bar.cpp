@@ -32,7 +32,9 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     searchState_ = new QLabel;
     decision_ = new QComboBox;
     decision_->addItems({tr("All samples"), tr("Selected"), tr("Not selected"), tr("Kept by hand"), tr("Dropped by hand"),
-                         tr("No decision")});
+                         tr("No decision"), tr("Disputed"), tr("To adjudicate")});
+    decision_->setItemData(6, tr("Samples whose annotators disagree (a merged project)"), Qt::ToolTipRole);
+    decision_->setItemData(7, tr("The adjudication queue: disputed samples no lead has decided yet"), Qt::ToolTipRole);
     dataset_ = new QComboBox;
     dataset_->addItem(tr("All datasets"), 0);
     mark_ = new QComboBox;
@@ -213,6 +215,7 @@ void FilterBar::rebuild() {
 
 void FilterBar::search(const QString& text) {
     static const QString kLane = QStringLiteral("search");
+    emit searchChanged(text.trimmed());
     if (text.trimmed().isEmpty() || project_.isEmpty()) {
         TaskRunner::instance().drop(this, kLane);
         filter_.searchIds.reset();

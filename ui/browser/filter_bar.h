@@ -42,6 +42,7 @@ public:
 
 signals:
     void filterChanged(const BrowserFilter& filter);
+    void searchChanged(const QString& query);  // the words searched for; empty when cleared
     void status(const QString& message);
 
 protected:

@@ -12,6 +12,8 @@ QString describe(const std::vector<OverrideChange>& changes) {
     const OverrideChange& c = changes.front();
     const bool one = changes.size() == 1;
     const QString who = one ? tr("sample %1").arg(c.sampleId) : tr("%1 samples").arg(changes.size());
+    if (c.after.team.isAdjudicated() && c.after.team.adjudicated != c.before.team.adjudicated)
+        return tr("Adjudicate %1: %2").arg(who, QString::fromUtf8(db::decisionName(c.after.decision)));
     if (c.before.decision == c.after.decision) return tr("Edit note of %1").arg(who);
     switch (c.after.decision) {
         case db::Decision::Keep: return tr("Keep %1").arg(who);

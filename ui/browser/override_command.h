@@ -4,6 +4,7 @@
 // it), so the history shows every step, undo included, and survives reopening.
 #include "db/annotations.h"
 #include "db/project_store.h"
+#include "db/team_review.h"
 
 #include <QUndoCommand>
 
@@ -15,11 +16,12 @@ namespace gateau::ui {
 
 // Everything a reviewer sets on one sample.
 struct OverrideState {
-    db::Decision decision = db::Decision::None;
+    db::Decision decision = db::Decision::None;  // team.effective()
     std::string note;
     db::Annotations annotations;
+    db::TeamVotes team;  // each annotator's decision and the adjudication (migration 7)
     bool operator==(const OverrideState& o) const {
-        return decision == o.decision && note == o.note && annotations == o.annotations;
+        return decision == o.decision && note == o.note && annotations == o.annotations && team == o.team;
     }
 };
 

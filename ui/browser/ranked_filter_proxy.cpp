@@ -51,6 +51,8 @@ bool RankedFilterProxy::filterAcceptsRow(int row, const QModelIndex&) const {
         case BrowserFilter::Decision::Keep: if (s.decision != db::Decision::Keep) return false; break;
         case BrowserFilter::Decision::Drop: if (s.decision != db::Decision::Drop) return false; break;
         case BrowserFilter::Decision::Auto: if (s.decision != db::Decision::None) return false; break;
+        case BrowserFilter::Decision::Disputed: if (!s.team.disputed()) return false; break;
+        case BrowserFilter::Decision::ToAdjudicate: if (!s.team.disputed() || s.team.isAdjudicated()) return false; break;
     }
     if (f.searchIds && !f.searchIds->count(s.sampleId)) return false;
     if (f.hasNote && s.note.empty()) return false;

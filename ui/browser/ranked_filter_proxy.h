@@ -15,7 +15,8 @@ namespace gateau::ui {
 class RankingSession;
 
 struct BrowserFilter {
-    enum class Decision { Any, Selected, NotSelected, Keep, Drop, Auto };
+    // Disputed: annotators disagree (docs/review-team.md); ToAdjudicate: disputed, no adjudication yet.
+    enum class Decision { Any, Selected, NotSelected, Keep, Drop, Auto, Disputed, ToAdjudicate };
     double scoreMin = -INFINITY, scoreMax = INFINITY;
     int64_t contextMin = 0, contextMax = INT64_MAX;
     Decision decision = Decision::Any;

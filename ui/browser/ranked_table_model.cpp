@@ -117,6 +117,9 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
             case ColContextTokens: return qlonglong(s.contextTokens);
             case ColResponseTokens: return qlonglong(s.responseTokens);
             case ColDecision:
+                // A dispute nobody adjudicated shows as such; an adjudicated one says so.
+                if (s.decision == db::Decision::None && s.team.disputed()) return tr("disputed");
+                if (s.team.isAdjudicated()) return tr("%1 (adj.)").arg(QString::fromLatin1(db::decisionName(s.decision)));
                 return s.decision == db::Decision::None ? (forSort ? QVariant(QStringLiteral("auto")) : QVariant(QString()))
                                                         : QVariant(QString::fromLatin1(db::decisionName(s.decision)));
             case ColNote: return QString::fromStdString(s.note);
@@ -142,6 +145,17 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
         QFont f;
         f.setBold(true);
         return f;
+    }
+    if (role == Qt::ToolTipRole && index.column() == ColDecision && !s.team.votes.empty()) {
+        QStringList lines;
+        for (const auto& [who, d] : s.team.votes)
+            lines << tr("%1: %2").arg(who.empty() ? tr("(unnamed)") : QString::fromStdString(who), QString::fromLatin1(db::decisionName(d)));
+        if (s.team.isAdjudicated())
+            lines << tr("adjudicated %1 by %2").arg(QString::fromLatin1(db::decisionName(s.team.adjudicated)),
+                                                    QString::fromStdString(s.team.adjudicator));
+        else if (s.team.disputed())
+            lines << tr("disputed: no decision applies until a lead adjudicates (K / D)");
+        return lines.join('\n');
     }
     if (role == Qt::ToolTipRole && index.column() == ColExternalId) return QString::fromStdString(s.externalId);
     if (role == Qt::ToolTipRole && index.column() == ColNote && !s.note.empty()) return QString::fromStdString(s.note);

@@ -68,6 +68,7 @@ void RankingSession::setDecisions(const std::vector<Override>& overrides) {
         inputs_->samples[size_t(i)].decision = o.decision;
         inputs_->samples[size_t(i)].note = o.note;
         inputs_->samples[size_t(i)].annotations = o.annotations;
+        inputs_->samples[size_t(i)].team = o.team;
         changed = true;
     }
     if (changed) rerank(true);

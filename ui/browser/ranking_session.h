@@ -38,6 +38,7 @@ public:
         db::Decision decision;
         std::string note;
         db::Annotations annotations;
+        db::TeamVotes team;
     };
     void setDecisions(const std::vector<Override>& overrides);
 

@@ -99,6 +99,7 @@ void TokenHeatmapView::setTokens(std::vector<QString> texts, std::vector<float> 
     selected_ = -1;
     anchor_ = -1;
     evidence_ = {-1, -1};
+    highlights_.clear();
     hovered_ = -1;
     measureTokens();
     layoutWidth_ = -1;
@@ -297,6 +298,12 @@ void TokenHeatmapView::setEvidence(int begin, int end) {
     viewport()->update();
 }
 
+void TokenHeatmapView::setHighlights(std::vector<std::pair<int, int>> ranges) {
+    std::sort(ranges.begin(), ranges.end());
+    highlights_ = std::move(ranges);
+    viewport()->update();
+}
+
 void TokenHeatmapView::setHovered(int index) {
     if (index == hovered_) return;
     hovered_ = index;
@@ -420,6 +427,25 @@ void TokenHeatmapView::paintEvent(QPaintEvent* event) {
             const QRect r = tokenRect(s).united(tokenRect(e));
             const int bottom = margin_ + line * lineHeight_ - y0 + boxOffset + boxH;
             p.fillRect(QRect(r.left(), bottom - bar, r.width(), bar), QColor(0, 150, 60));
+        }
+    }
+    // Search hits: an amber bar over the top of their tokens (the evidence bar is underneath).
+    if (!highlights_.empty()) {
+        const int bar = std::max(3, boxH / 4);
+        const int first = lineStarts_[size_t(firstLine)], last = lineEnd(lastLine);
+        auto it = std::lower_bound(highlights_.begin(), highlights_.end(), std::make_pair(first, 0),
+                                   [](const auto& h, const auto& v) { return h.second <= v.first; });
+        for (; it != highlights_.end() && it->first < last; ++it) {
+            const int la = std::max(lineOfToken(it->first), firstLine);
+            const int lb = std::min(lineOfToken(std::min(it->second, tokenCount()) - 1), lastLine);
+            for (int line = la; line <= lb; ++line) {
+                const int s = std::max(it->first, lineStarts_[size_t(line)]);
+                const int e = std::min(it->second - 1, lineEnd(line) - 1);
+                if (s > e) continue;
+                const QRect r = tokenRect(s).united(tokenRect(e));
+                const int top = margin_ + line * lineHeight_ - y0 + boxOffset;
+                p.fillRect(QRect(r.left(), top, r.width(), bar), QColor(255, 196, 0));
+            }
         }
     }
     const auto [spanA, spanB] = span();

@@ -67,6 +67,9 @@ public:
     // Tokens [begin, end) drawn with a green bar under them (the sample's evidence); begin < 0: none.
     void setEvidence(int begin, int end);
     std::pair<int, int> evidence() const { return evidence_; }
+    // Token ranges [begin, end) marked with an amber bar over them (search hits).
+    void setHighlights(std::vector<std::pair<int, int>> ranges);
+    const std::vector<std::pair<int, int>>& highlights() const { return highlights_; }
 
     // Tooltip text (rich text) for one token; also what the hover tooltip shows.
     QString toolTipForToken(int index) const;
@@ -118,6 +121,7 @@ private:
     std::vector<int64_t> ids_;
     std::vector<Range> ranges_;
     std::vector<int> boundaries_;  // sorted
+    std::vector<std::pair<int, int>> highlights_;  // sorted
     ColorScale scale_;
     int64_t positionOffset_ = 0;
 

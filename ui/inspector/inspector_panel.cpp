@@ -1,7 +1,10 @@
+// InspectorPanel, part 1: layout, loading a sample, evidence. Token-level attention:
+// inspector_token_attention.cpp; painting: inspector_paint.cpp.
 #include "ui/inspector/inspector_panel.h"
 
 #include "db/token_attention.h"
 #include "ui/glossary.h"
+#include "ui/inspector/inspector_helpers.h"
 #include "ui/inspector/conversation_view.h"
 #include "ui/heatmap/color_scale.h"
 #include "ui/heatmap/matrix_heatmap.h"
@@ -20,6 +23,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <qcustomplot.h>
@@ -28,53 +32,9 @@
 #include <cmath>
 #include <exception>
 #include <limits>
-
 namespace gateau::ui {
 
-namespace {
-
-// Okabe-Ito, as in the score plots.
-const QColor kBlue{0x00, 0x72, 0xB2};
-const QColor kOrange{0xE6, 0x9F, 0x00};
-const QColor kGreen{0x00, 0x9E, 0x73};
-
-enum ScaleChoice { kScaleLog = 0, kScaleGamma = 1, kScaleLinear = 2, kScaleRange = 3 };
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-QString num(double v, int digits = 4) {
-    if (!std::isfinite(v)) return QStringLiteral("–");
-    return QString::number(v, 'g', digits);
-}
-
-// Token display strings for a heatmap.
-std::vector<QString> textsOf(const std::vector<std::string>& texts, size_t from, size_t to) {
-    std::vector<QString> out;
-    out.reserve(to > from ? to - from : 0);
-    for (size_t i = from; i < to && i < texts.size(); ++i) out.push_back(QString::fromStdString(texts[i]));
-    return out;
-}
-
-float robustPositiveMin(const std::vector<float>& v) {
-    float m = std::numeric_limits<float>::infinity();
-    for (float x : v)
-        if (std::isfinite(x) && x > 0) m = std::min(m, x);
-    return m;
-}
-
-// Nearest-rank low percentile of the finite values, the bottom of the "sample range" scale
-// (the mirror of ColorScale::robustMax at its top: one outlier does not set the range).
-float robustMin(const std::vector<float>& values, double percentile) {
-    std::vector<float> v;
-    for (float x : values)
-        if (std::isfinite(x)) v.push_back(x);
-    if (v.empty()) return 0.0f;
-    const size_t k = size_t(std::clamp(std::ceil(percentile * double(v.size()) - 1e-9) - 1.0, 0.0, double(v.size() - 1)));
-    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
-    return v[k];
-}
-
-}  // namespace
+using namespace inspector_detail;
 
 InspectorPanel::InspectorPanel(QWidget* parent)
     : QWidget(parent),
@@ -183,6 +143,12 @@ void InspectorPanel::buildUi() {
                                  Qt::ToolTipRole);
         scaleCombo_->setToolTip(tr("Colour scale of the context heatmap"));
         header->addWidget(scaleCombo_);
+        sharedScale_ = new QToolButton(box);
+        sharedScale_->setText(tr("Shared"));
+        sharedScale_->setCheckable(true);
+        sharedScale_->setToolTip(tr("Keep the current sample's colour scale for every sample, so colours compare "
+                                    "across samples (off: each sample its own range)"));
+        header->addWidget(sharedScale_);
         l->addLayout(header);
 
         contextStack_ = new QStackedWidget(box);
@@ -277,7 +243,13 @@ void InspectorPanel::buildUi() {
     connect(meanButton_, &QPushButton::clicked, this, &InspectorPanel::showMeanOfResponse);
     connect(tokenLevelButton_, &QPushButton::clicked, this, &InspectorPanel::requestTokenAttention);
     connect(cancelButton_, &QPushButton::clicked, this, &InspectorPanel::cancelTokenAttention);
-    connect(scaleCombo_, &QComboBox::currentIndexChanged, this, [this] { paintContext(); });
+    // A new kind of scale, or sharing turned on or off, starts from the sample in view.
+    auto rescale = [this] {
+        for (auto& held : heldScale_) held.reset();
+        paintContext();
+    };
+    connect(scaleCombo_, &QComboBox::currentIndexChanged, this, rescale);
+    connect(sharedScale_, &QToolButton::toggled, this, rescale);
     connect(minimap_, &SegmentMinimap::segmentClicked, this, &InspectorPanel::jumpToSegment);
     connect(matrix_, &MatrixHeatmap::cellClicked, this, [this](int, int col) { jumpToSegment(col); });
     connect(contextView_, &TokenHeatmapView::visibleTokensChanged, this, &InspectorPanel::syncMinimapToView);
@@ -399,126 +371,6 @@ void InspectorPanel::onLoaded(uint64_t generation, std::shared_ptr<InspectorData
     emit loaded(data_->sampleId);
 }
 
-void InspectorPanel::focusResponseToken(int t) {
-    if (!data_ || !data_->hasArrays) return;
-    if (t >= data_->responseTokenCount()) t = -1;
-    if (t < -1) t = -1;
-    focus_ = t;
-    responseView_->setSelectedToken(t);
-    paintContext();
-    paintProfiles();
-    updateTokenLevelControls();
-    if (tokenLevelRequested_) startTokenAttention();
-}
-
-void InspectorPanel::requestTokenAttention() {
-    if (!data_ || !data_->hasTokens || data_->contextTokenCount() == 0) return;
-    tokenLevelRequested_ = true;
-    startTokenAttention();
-}
-
-void InspectorPanel::cancelTokenAttention() {
-    if (!attnInFlight_) return;
-    ++attnGen_;
-    attnWorker_->dropPending();
-    attnInFlight_ = false;
-    tokenLevelRequested_ = false;  // no automatic restarts until asked again
-    progressLabel_->setText(tr("Token-level attention cancelled"));
-    progressLabel_->setVisible(true);
-    updateTokenLevelControls();
-    emit statusMessage(tr("Token-level attention cancelled"));
-}
-
-int64_t InspectorPanel::focusQueryPosition() const {
-    if (!data_) return db::kMeanOfResponse;
-    return focus_ < 0 ? db::kMeanOfResponse : data_->spanFrom + focus_;
-}
-
-void InspectorPanel::startTokenAttention() {
-    if (!data_ || !data_->hasTokens) return;
-    const int64_t query = focusQueryPosition();
-    if (tokenRows_.count(query)) {
-        paintContext();
-        return;
-    }
-    if (attnInFlight_ && attnQuery_ == query) return;  // already on its way
-    const uint64_t gen = ++attnGen_;                   // supersedes a computation for another token
-    attnWorker_->dropPending();
-    attnInFlight_ = true;
-    attnQuery_ = query;
-
-    TokenAttentionRequest req;
-    req.projectPath = projectPath_.toStdString();
-    req.runId = data_->runId;
-    req.sampleId = data_->sampleId;
-    req.modelB = data_->modelB;
-    req.dtype = data_->dtype;
-    req.ids = data_->ids;
-    req.spanFrom = data_->spanFrom;
-    req.queryPosition = query;
-
-    progressLabel_->setText(tr("Token-level attention: starting…"));
-    progressLabel_->setVisible(true);
-    updateTokenLevelControls();
-
-    TokenAttentionComputer* computer = computer_.get();
-    attnWorker_->post([this, gen, computer, req = std::move(req)] {
-        if (gen != attnGen_.load()) return;
-        auto progress = [this, gen](int64_t done, int64_t total) {
-            if (gen != attnGen_.load()) return false;
-            QMetaObject::invokeMethod(
-                this, [this, gen, done, total] { onTokenAttentionProgress(gen, done, total); }, Qt::QueuedConnection);
-            return true;
-        };
-        auto result = std::make_shared<TokenAttentionResult>(computer->compute(req, progress));
-        engineLoads_.store(computer->engineLoads());
-        forwardPasses_.store(computer->forwardPasses());
-        QMetaObject::invokeMethod(this, [this, gen, result] { onTokenAttention(gen, result); }, Qt::QueuedConnection);
-    });
-}
-
-void InspectorPanel::onTokenAttentionProgress(uint64_t generation, int64_t done, int64_t total) {
-    if (generation != attnGen_.load() || !attnInFlight_) return;
-    const int pct = total > 0 ? int(100 * done / total) : 0;
-    progressLabel_->setText(tr("Token-level attention: %1%").arg(pct));
-}
-
-void InspectorPanel::onTokenAttention(uint64_t generation, std::shared_ptr<TokenAttentionResult> r) {
-    if (generation != attnGen_.load()) return;
-    attnInFlight_ = false;
-    if (!data_ || r->sampleId != data_->sampleId || r->runId != data_->runId) return;
-    if (r->cancelled) {
-        progressLabel_->setText(tr("Token-level attention cancelled"));
-        updateTokenLevelControls();
-        return;
-    }
-    if (!r->error.empty()) {
-        tokenLevelRequested_ = false;
-        progressLabel_->setVisible(false);
-        setMessage(qs(r->error));
-        updateTokenLevelControls();
-        emit tokenAttentionFailed(r->sampleId, qs(r->error));
-        return;
-    }
-    if (r->fromCache) ++cacheHits_;
-    progressLabel_->setText(r->fromCache ? tr("Token-level attention: from the project's cache")
-                                         : tr("Token-level attention: computed in %1 s").arg(r->seconds, 0, 'f', 2));
-    progressLabel_->setVisible(true);
-    tokenRows_[r->queryPosition] = std::move(r->attention);
-    paintContext();
-    updateTokenLevelControls();
-    emit tokenAttentionShown(r->sampleId, r->queryPosition);
-    // The focus may have moved on while this one was computed.
-    if (tokenLevelRequested_ && !tokenRows_.count(focusQueryPosition())) startTokenAttention();
-}
-
-void InspectorPanel::updateTokenLevelControls() {
-    const bool usable = data_ && data_->hasTokens && data_->contextTokenCount() > 0;
-    tokenLevelButton_->setEnabled(usable && !attnInFlight_);
-    cancelButton_->setVisible(attnInFlight_);
-    meanButton_->setEnabled(data_ && data_->hasArrays && focus_ >= 0);
-}
-
 void InspectorPanel::jumpToSegment(int segment) {
     if (!data_ || segment < 0 || segment >= int(data_->segments.size())) {
         if (data_ && segment >= 0 && segment < data_->segmentCount()) matrix_->setSelectedColumn(segment);
@@ -550,87 +402,6 @@ void InspectorPanel::setMessage(const QString& text) {
     message_->setVisible(!text.isEmpty());
 }
 
-// ---------------------------------------------------------------------------------------------
-// Painting
-
-void InspectorPanel::paintAll() {
-    const InspectorData& d = *data_;
-    const QString title = d.externalId.empty() ? tr("Sample #%1").arg(d.sampleId)
-                                               : tr("Sample %1 (#%2)").arg(qs(d.externalId)).arg(d.sampleId);
-    QStringList messages;
-    for (const auto& m : d.messages) messages << qs(m);
-
-    if (!d.error.empty()) {
-        summary_->setVisible(false);
-        setMessage({});
-        emptyLabel_->setText(qs(d.error));
-        pages_->setCurrentIndex(0);
-        updateTokenLevelControls();
-        return;
-    }
-    if (!d.hasArrays) {
-        // No run, no score row, a failed row or corrupt arrays: the conversation and why.
-        summary_->setVisible(false);
-        setMessage({});
-        QString why;
-        if (d.runId <= 0) why = tr("No scoring run selected: showing the conversation only.");
-        else why = messages.join(QStringLiteral("\n"));
-        conversationMessage_->setText(why);
-        conversationOnly_->showConversation(d.conversation, title);
-        pages_->setCurrentIndex(1);
-        updateTokenLevelControls();
-        return;
-    }
-
-    pages_->setCurrentIndex(2);
-    setMessage(messages.join(QStringLiteral("\n")));
-    paintSummary();
-    conversation_->showConversation(d.conversation, title);
-    QString instruction = qs(d.conversation.instructionText()).simplified();
-    if (instruction.size() > 300) instruction = instruction.left(300) + QChar(0x2026);
-    instructionLabel_->setText(tr("Instruction: %1").arg(instruction));
-    paintResponse();
-    paintMatrix();
-
-    // Context tokens (their layout does not change when the values do).
-    contextLegend_->setVisible(d.hasTokens && d.contextTokenCount() > 0);
-    if (!d.hasTokens) {
-        contextView_->clear();
-        contextMissing_->setText(tr("Context tokens unavailable: model B's tokenizer is needed to place them "
-                                    "(see the message above)."));
-        contextStack_->setCurrentIndex(1);
-    } else if (d.contextTokenCount() == 0) {
-        contextView_->clear();
-        contextMissing_->setText(tr("This sample has no long context: nothing to attend to beyond the instruction."));
-        contextStack_->setCurrentIndex(1);
-    } else {
-        contextStack_->setCurrentIndex(0);
-        contextView_->setTokens(textsOf(d.tokenTexts, size_t(d.contextBegin), size_t(d.contextEnd)), d.contextValues,
-                                contextScale(d.contextValues));
-        contextView_->setTokenIds(std::vector<int64_t>(d.ids.begin() + d.contextBegin, d.ids.begin() + d.contextEnd));
-        contextView_->setPositionOffset(d.contextBegin);
-        // Segment boundaries, alternating faint outlines, so the L-token tiling is visible.
-        std::vector<TokenHeatmapView::Range> ranges;
-        for (size_t k = 0; k < d.segments.size(); ++k) {
-            TokenHeatmapView::Range r;
-            r.begin = int(d.segments[k].first - d.contextBegin);
-            r.end = int(d.segments[k].second - d.contextBegin);
-            r.color = (k % 2 == 0) ? QColor(120, 120, 120, 90) : QColor(0, 114, 178, 90);
-            r.label = tr("segment %1 (positions %2–%3)").arg(k).arg(d.segments[k].first).arg(d.segments[k].second - 1);
-            ranges.push_back(r);
-        }
-        contextView_->setMarkedRanges(std::move(ranges));
-        std::vector<int> starts;
-        for (size_t k = 1; k < d.segments.size(); ++k) starts.push_back(int(d.segments[k].first - d.contextBegin));
-        contextView_->setBoundaries(std::move(starts));
-        contextView_->scrollToToken(0);
-        applyEvidence();
-    }
-    paintContext();
-    paintProfiles();
-    updateTokenLevelControls();
-}
-
 QList<QAction*> InspectorPanel::evidenceActions() const { return {markEvidence_, removeEvidence_}; }
 
 void InspectorPanel::setEvidence(qint64 sampleId, qint64 start, qint64 end) {
@@ -658,173 +429,6 @@ void InspectorPanel::markSpanAsEvidence() {
         return;
     }
     emit evidenceEdited(sampleId_, start, end);
-}
-
-void InspectorPanel::paintSummary() {
-    const InspectorData& d = *data_;
-    const db::StoredScore& s = d.score;
-    QString text = tr("<b>%1</b> · run %2 · PPL<sub>A</sub> %3 · PPL<sub>B</sub> %4 · IFD %5 · CAS %6 · "
-                      "tokens: prompt %7 (context %8 in %9 segments of ≤ %10), response %11")
-                       .arg(d.externalId.empty() ? tr("#%1").arg(d.sampleId)
-                                                 : tr("%1 (#%2)").arg(qs(d.externalId).toHtmlEscaped()).arg(d.sampleId))
-                       .arg(d.runId)
-                       .arg(num(s.pplA))
-                       .arg(num(s.pplB))
-                       .arg(num(s.ifd))
-                       .arg(num(s.cas, 3))
-                       .arg(s.promptTokens)
-                       .arg(s.contextTokens)
-                       .arg(d.arrays.segments)
-                       .arg(d.segmentLen)
-                       .arg(s.responseTokens);
-    if (s.truncated) text += tr(" · <span style='color:#b2182b'>context truncated (left)</span>");
-    summary_->setText(text);
-    summary_->setVisible(true);
-}
-
-ColorScale InspectorPanel::contextScale(const std::vector<float>& values) const {
-    const float max = ColorScale::robustMax(values, 0.995);
-    switch (scaleCombo_->currentIndex()) {
-    case kScaleGamma:
-        return ColorScale::sequential(max, 0.5f);
-    case kScaleLinear:
-        return ColorScale::sequential(max);
-    case kScaleRange:
-        return ColorScale::sequentialRange(robustMin(values, 0.005), max);
-    default: {
-        // Log over the data's own range (the smallest positive value just above white), at
-        // most four decades so that near-zero tokens do not flatten the rest.
-        const float lo = robustPositiveMin(values);
-        float floor = std::isfinite(lo) ? 0.5f * lo / max : 1e-3f;
-        floor = std::clamp(floor, 1e-4f, 0.2f);
-        return ColorScale::sequentialLog(max, floor);
-    }
-    }
-}
-
-std::vector<float> InspectorPanel::focusSegmentValues() const {
-    if (!data_ || !data_->hasArrays) return {};
-    if (focus_ < 0) return data_->arrays.attention;
-    return tokenSegmentRow(data_->arrays, focus_);
-}
-
-void InspectorPanel::paintContext() {
-    if (!data_ || !data_->hasArrays) return;
-    const InspectorData& d = *data_;
-    const std::vector<float> seg = focusSegmentValues();
-
-    // Minimap: attention column follows the focus; importance stays.
-    minimap_->setData(seg, ColorScale::sequential(ColorScale::robustMax(seg, 1.0)), d.arrays.importance,
-                      ColorScale::sequential(ColorScale::robustMax(d.arrays.importance, 1.0)));
-
-    QString who;
-    if (focus_ < 0) {
-        who = tr("mean of the response");
-    } else {
-        const int64_t pos = d.spanFrom + focus_;
-        QString tokText = (d.hasTokens && size_t(pos) < d.tokenTexts.size()) ? qs(d.tokenTexts[size_t(pos)]) : QString();
-        who = tr("response token %1 “%2” (position %3)")
-                  .arg(focus_)
-                  .arg(TokenHeatmapView::visibleWhitespace(tokText))
-                  .arg(d.hasTokens ? d.spanFrom + focus_ : d.score.promptTokens + focus_);
-    }
-
-    tokenLevelShown_ = false;
-    if (!d.hasTokens || d.contextTokenCount() == 0) {
-        contextTitle_->setText(tr("<b>Context</b>: attention of the %1").arg(who));
-        return;
-    }
-    std::vector<float> values;
-    QString legend;
-    auto row = tokenRows_.find(focusQueryPosition());
-    if (row != tokenRows_.end() && int64_t(row->second.size()) >= d.contextEnd) {
-        values.assign(row->second.begin() + d.contextBegin, row->second.begin() + d.contextEnd);
-        tokenLevelShown_ = true;
-        contextTitle_->setText(tr("<b>Context</b>: token-level attention of the %1, heads and layers averaged").arg(who));
-        legend = tr("attention per token (token level)");
-    } else {
-        values = focus_ < 0 ? d.contextValues : perTokenFromSegments(d.segments, d.contextBegin, d.contextEnd, seg);
-        contextTitle_->setText(tr("<b>Context</b>: attention of the %1 per token, segment level (segment mass / its length)")
-                                   .arg(who));
-        legend = tr("attention per token (segment level)");
-    }
-    const ColorScale scale = contextScale(values);
-    contextView_->setValues(std::move(values), scale);
-    contextLegend_->setScale(scale);
-    contextLegend_->setTitle(legend);
-}
-
-void InspectorPanel::paintResponse() {
-    const InspectorData& d = *data_;
-    std::vector<QString> texts;
-    std::vector<int64_t> ids;
-    int64_t offset = d.score.promptTokens;
-    if (d.hasTokens) {
-        texts = textsOf(d.tokenTexts, size_t(d.spanFrom), size_t(d.spanEnd));
-        ids.assign(d.ids.begin() + d.spanFrom, d.ids.begin() + d.spanEnd);
-        offset = d.spanFrom;
-    } else {
-        // No tokenizer: one box per position, so the per-token values stay readable.
-        for (int64_t t = 0; t < d.responseTokenCount(); ++t) texts.push_back(QStringLiteral("#%1 ").arg(t));
-    }
-    float absMax = ColorScale::robustMax(d.responseDelta, 0.98, true);
-    if (!(absMax > 0)) absMax = 1;
-    const ColorScale scale = ColorScale::diverging(absMax);
-    responseView_->setTokens(std::move(texts), d.responseDelta, scale);
-    responseView_->setTokenIds(std::move(ids));
-    responseView_->setPositionOffset(offset);
-    responseView_->setSelectedToken(-1);
-    responseLegend_->setScale(scale);
-}
-
-void InspectorPanel::paintProfiles() {
-    if (!data_ || !data_->hasArrays) return;
-    const InspectorData& d = *data_;
-    profiles_->clearGraphs();
-    const int S = int(d.arrays.segments);
-    QVector<double> x(S), imp(S), att(S);
-    for (int k = 0; k < S; ++k) {
-        x[k] = k;
-        imp[k] = d.arrays.importance[size_t(k)];
-        att[k] = d.arrays.attention[size_t(k)];
-    }
-    const bool dots = S <= 64;
-    auto addGraph = [&](const QVector<double>& y, const QColor& c, const QString& name, Qt::PenStyle style) {
-        QCPGraph* g = profiles_->addGraph();
-        g->setData(x, y, true);
-        g->setPen(QPen(c, 2, style));
-        g->setName(name);
-        if (dots) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, 5));
-    };
-    addGraph(imp, kOrange, tr("importance I_k"), Qt::SolidLine);
-    addGraph(att, kBlue, tr("attention A_k (mean of response)"), Qt::SolidLine);
-    if (focus_ >= 0) {
-        const std::vector<float> row = tokenSegmentRow(d.arrays, focus_);
-        double sum = 0;
-        for (float v : row) sum += v;
-        QVector<double> y(S, 0.0);
-        for (int k = 0; k < S && k < int(row.size()); ++k) y[k] = sum > 0 ? row[size_t(k)] / sum : 0;
-        addGraph(y, kGreen, tr("response token %1 (normalised)").arg(focus_), Qt::DashLine);
-    }
-    double top = 0;
-    for (int k = 0; k < S; ++k) top = std::max({top, imp[k], att[k]});
-    for (int i = 2; i < profiles_->graphCount(); ++i)
-        for (auto it = profiles_->graph(i)->data()->begin(); it != profiles_->graph(i)->data()->end(); ++it)
-            top = std::max(top, it->value);
-    profiles_->xAxis->setRange(-0.5, std::max(0.5, S - 0.5));
-    profiles_->yAxis->setRange(0, top > 0 ? top * 1.1 : 1);
-    if (auto* title = qobject_cast<QCPTextElement*>(profiles_->plotLayout()->element(0, 0)))
-        title->setText(S == 0 ? tr("No context segments (CAS = 1 by definition)")
-                              : tr("Importance vs attention\nCAS = cos(I, A) = %1").arg(num(d.score.cas, 3)));
-    profiles_->replot();
-}
-
-void InspectorPanel::paintMatrix() {
-    const InspectorData& d = *data_;
-    QStringList labels;
-    for (int64_t l = 0; l < d.arrays.layers; ++l) labels << QStringLiteral("L%1").arg(l);
-    matrix_->setMatrix(int(d.arrays.layers), int(d.arrays.segments), d.arrays.layerSegmentAttention, labels, tr("segment"));
-    matrix_->setSelectedColumn(-1);
 }
 
 }  // namespace gateau::ui

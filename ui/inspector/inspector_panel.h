@@ -13,6 +13,7 @@
 // Loading runs on a worker thread with its own ProjectStore; token-level attention on a second
 // one that keeps model B's engine for the next sample of the same run. The GUI thread never
 // touches SQLite or the engine. Newer requests supersede older ones.
+#include "ui/heatmap/color_scale.h"
 #include "ui/inspector/inspector_data.h"
 
 #include <QString>
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QAction;
@@ -32,6 +34,7 @@ class QPushButton;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
+class QToolButton;
 
 namespace gateau::ui {
 
@@ -74,6 +77,13 @@ public:
     bool showsConversationOnly() const;
 
     TokenHeatmapView* contextView() const { return contextView_; }
+    // "Shared" next to the scale: the context scale of the sample shown when it was turned on
+    // (per level: segment, token) is kept for every later sample, so colours compare across
+    // samples; off, each sample gets its own range.
+    QToolButton* sharedScaleButton() const { return sharedScale_; }
+    // The browser's search: its words are marked in the context heatmap (ui/heatmap/search_hits.h)
+    // and a new sample opens at the first hit. Empty: no marks.
+    void setSearchQuery(const QString& query);
     TokenHeatmapView* responseView() const { return responseView_; }
     SegmentMinimap* minimap() const { return minimap_; }
     MatrixHeatmap* layerMatrix() const { return matrix_; }
@@ -144,6 +154,10 @@ private:
     QPushButton* meanButton_ = nullptr;
     QPushButton* tokenLevelButton_ = nullptr;
     QComboBox* scaleCombo_ = nullptr;
+    QToolButton* sharedScale_ = nullptr;
+    std::optional<ColorScale> heldScale_[2];
+    QString searchQuery_;
+    void applySearchHits(bool scroll);  // [segment level, token level] while shared
     QLabel* progressLabel_ = nullptr;
     QPushButton* cancelButton_ = nullptr;
     QStackedWidget* contextStack_ = nullptr;  // 0: view + minimap, 1: message

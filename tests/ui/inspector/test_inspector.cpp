@@ -23,6 +23,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QToolButton>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -122,6 +123,8 @@ private slots:
     void loaderMatchesStore();
     void panelPaintsSample();
     void clickResponseTokenShowsItsRow();
+    void sharedScaleComparesSamples();
+    void searchHitsMarkedInContext();
     void newerRequestSupersedes();
     void tokenLevelMatchesEngine();
     void tokenLevelMeanOfResponse();
@@ -254,6 +257,71 @@ void TestInspector::panelPaintsSample() {
     QCOMPARE(panel.layerMatrix()->selectedColumn(), last);
     const auto segs = panel.minimap()->visibleSegments();
     QVERIFY(segs.first <= last && last <= segs.second);
+}
+
+// "Shared": the scale of the sample in view when it was turned on colours every later sample;
+// off, each sample its own range again.
+void TestInspector::sharedScaleComparesSamples() {
+    requireReady();
+    InspectorPanel panel;
+    panel.resize(1400, 900);
+    panel.show();
+    QSignalSpy spy(&panel, &InspectorPanel::loaded);
+    panel.setProject(project_);
+    auto show = [&](int64_t id) {
+        spy.clear();
+        panel.showSample(runId_, id);
+        return waitLoaded(panel, spy);
+    };
+    QVERIFY(show(samples_[1]));
+    const ui::ColorScale own1 = panel.contextView()->colorScale();
+    QVERIFY(show(samples_[0]));
+    const ui::ColorScale own0 = panel.contextView()->colorScale();
+    QVERIFY2(own0 != own1, "the two samples need different ranges for this test to mean anything");
+    panel.sharedScaleButton()->setChecked(true);
+    QVERIFY(panel.contextView()->colorScale() == own0);
+    QVERIFY(show(samples_[1]));
+    QVERIFY(panel.contextView()->colorScale() == own0);  // sample 0's scale, not its own
+    panel.sharedScaleButton()->setChecked(false);
+    QVERIFY(panel.contextView()->colorScale() == own1);
+}
+
+// The browser's search words marked in the context: a whole word of the sample found again
+// wherever it occurs, nothing once the search is cleared.
+void TestInspector::searchHitsMarkedInContext() {
+    requireReady();
+    InspectorPanel panel;
+    panel.resize(1400, 900);
+    panel.show();
+    QSignalSpy spy(&panel, &InspectorPanel::loaded);
+    panel.setProject(project_);
+    panel.showSample(runId_, samples_[0]);
+    QVERIFY(waitLoaded(panel, spy));
+    const InspectorData& d = *panel.data();
+    // A context token that is a whole word of 4+ letters: " word" followed by a space or punctuation.
+    QString word;
+    for (int64_t t = d.contextBegin; t + 1 < d.contextEnd && word.isEmpty(); ++t) {
+        const QString a = QString::fromStdString(d.tokenTexts[size_t(t)]), b = QString::fromStdString(d.tokenTexts[size_t(t + 1)]);
+        const QString w = a.mid(1);
+        bool letters = a.startsWith(' ') && w.size() >= 4;
+        for (QChar c : w) letters = letters && c.isLetter() && c.unicode() < 128;
+        if (letters && !b.isEmpty() && !b.front().isLetterOrNumber()) word = w;
+    }
+    QVERIFY2(!word.isEmpty(), "no whole-word token in the sample");
+    panel.setSearchQuery(word.toUpper());
+    const auto& hits = panel.contextView()->highlights();
+    QVERIFY(!hits.empty());
+    for (const auto& [a, b] : hits) {
+        QString text;
+        for (int t = a; t < b; ++t) text += QString::fromStdString(d.tokenTexts[size_t(d.contextBegin + t)]);
+        QVERIFY2(text.contains(word, Qt::CaseInsensitive), qPrintable(text + " vs " + word));
+    }
+    grab(panel, QStringLiteral("/tmp/inspector_search.png"));  // to look at, like screenshots()
+    // The view opened at the first hit.
+    const auto vis = panel.contextView()->visibleTokenRange();
+    QVERIFY(vis.first <= hits.front().first && hits.front().first <= vis.second);
+    panel.setSearchQuery(QString());
+    QVERIFY(panel.contextView()->highlights().empty());
 }
 
 void TestInspector::clickResponseTokenShowsItsRow() {
