@@ -1,7 +1,7 @@
 // The README's demo, end to end at a small size: packaging/make-demo-project.sh (the very
-// script `packaging/setup.sh demo` runs) builds a tokenizer and two tiny models from
-// nothing, scores a 12-sample demo dataset, ranks, evaluates, exports and prints the
-// project summary. Needs no ../shared. The checks are on its output and the files it leaves.
+// script `packaging/setup.sh demo` runs) scores a 12-sample demo dataset with the shipped
+// demo pair (resources/demo-models), ranks, evaluates, exports and prints the project
+// summary. Needs no ../shared. The checks are on its output and the files it leaves.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
