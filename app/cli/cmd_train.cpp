@@ -16,7 +16,7 @@ using namespace gateau;
 const std::string kUsage =
     std::string("gateau train OUT (--tokenizer PATH | --init-from DIR) [--text FILE]... [--seq-len LEN:STEPS,...] "
                 "[--batch N] [--lr X] [--warmup N] [--min-lr-ratio X] [--weight-decay X] [--grad-clip X] "
-                "[--copy-fraction X] [--copy-span MIN:MAX] [--copy-random X] [--checkpoint-every N] [--stop-after N] "
+                "[--copy-fraction X] [--copy-span MIN:MAX] [--copy-random X] [--copy-distance uniform|log] [--checkpoint-every N] [--stop-after N] "
                 "[--compute auto|float32|bfloat16] [--threads N] ") +
     cli::kModelSpecUsage;
 
@@ -65,6 +65,11 @@ train::TrainOptions parseOptions(const cli::ArgParser& p) {
     o.textFiles = p.values("text");
     o.copyFraction = p.doubleValue("copy-fraction", o.copyFraction);
     o.copyRandom = p.doubleValue("copy-random", o.copyRandom);
+    if (p.has("copy-distance")) {
+        const auto d = p.value("copy-distance");
+        if (d != "uniform" && d != "log") throw cli::CliError("--copy-distance must be uniform or log, not '" + d + "'", 2);
+        o.copyLogDistance = d == "log";
+    }
     if (p.has("copy-span")) std::tie(o.copySpanMin, o.copySpanMax) = parseSpan(p.value("copy-span"));
     if (p.has("seq-len")) o.schedule = train::parseSeqSchedule(p.value("seq-len"));
     o.batchSize = p.intValue("batch", o.batchSize);
@@ -90,7 +95,7 @@ train::TrainOptions parseOptions(const cli::ArgParser& p) {
 int runTrain(const cli::Args& a) {
     std::vector<std::string> values = cli::kModelSpecValueNames;
     for (const char* n : {"init-from", "text", "seq-len", "batch", "lr", "min-lr-ratio", "warmup", "weight-decay",
-                          "grad-clip", "copy-fraction", "copy-span", "copy-random", "checkpoint-every", "stop-after", "threads",
+                          "grad-clip", "copy-fraction", "copy-span", "copy-random", "copy-distance", "checkpoint-every", "stop-after", "threads",
                           "compute"})
         values.push_back(n);
     cli::ArgParser p(a, cli::kModelSpecFlagNames, values);

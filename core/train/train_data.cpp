@@ -1,6 +1,7 @@
 #include "core/train/train_data.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -53,6 +54,12 @@ uint64_t SequenceSampler::below(uint64_t n) {
     return n == 0 ? 0 : uint64_t((__uint128_t(rng_.next()) * n) >> 64);
 }
 
+int64_t SequenceSampler::logUniformGap(int64_t maxGap) {
+    // exp(u * ln(maxGap + 1)) - 1 for u uniform in [0, 1): every octave of distance equally likely.
+    const double u = double(rng_.next() >> 11) * 0x1.0p-53;
+    return std::min(maxGap, int64_t(std::exp(u * std::log(double(maxGap) + 1.0))) - 1);
+}
+
 bool SequenceSampler::chance(double p) {
     // Decided from 24 random bits so that the fraction is exact in integers.
     return double(rng_.next() >> 40) < p * double(1 << 24);
@@ -76,7 +83,8 @@ std::vector<int64_t> SequenceSampler::next(int64_t n, std::vector<CopySpan>* cop
         const int64_t maxLen = std::min(curriculum_.spanMax, pos);
         if (maxLen < curriculum_.spanMin) break;
         const int64_t len = curriculum_.spanMin + int64_t(below(uint64_t(maxLen - curriculum_.spanMin + 1)));
-        const int64_t src = int64_t(below(uint64_t(pos - len + 1)));
+        const int64_t src = curriculum_.logDistance ? pos - len - logUniformGap(pos - len)
+                                                    : int64_t(below(uint64_t(pos - len + 1)));
         const int64_t take = std::min(len, n - pos);
         // Forward copy of an earlier range: src + len <= pos, so no overlap.
         std::copy(seq.begin() + src, seq.begin() + src + take, seq.begin() + pos);

@@ -30,6 +30,10 @@ struct CopyCurriculum {
     // uses) instead of text: nothing in them is predictable except by copying, which is the
     // clean, dense signal an induction mechanism forms from (TRAINING-NOTES.md).
     double randomFraction = 0;
+    // Log-uniform distances from a copy back to its source instead of uniform ones: most
+    // copies near, a few far, as dependencies are in text. A model trained on uniform
+    // distances learns to prefer far sources over near ones (docs/train.md "The demo pair").
+    bool logDistance = false;
 };
 
 // Where copies were put in a sequence, for tests and diagnostics: tokens dst..dst+len-1
@@ -54,6 +58,7 @@ public:
 
 private:
     uint64_t below(uint64_t n);  // uniform in [0, n)
+    int64_t logUniformGap(int64_t maxGap);  // in [0, maxGap], log-uniform
     bool chance(double p);
 
     const std::vector<int32_t>& stream_;

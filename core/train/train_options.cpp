@@ -108,6 +108,7 @@ nlohmann::json TrainOptions::identity() const {
     j["copy_fraction"] = copyFraction;
     j["copy_span"] = {copySpanMin, copySpanMax};
     if (copyRandom > 0) j["copy_random"] = copyRandom;  // absent: runs from before the option resume
+    if (copyLogDistance) j["copy_distance"] = "log";  // likewise
     auto& sched = j["seq_len"] = nlohmann::json::array();
     for (const auto& s : schedule) sched.push_back({s.seqLen, s.steps});
     j["batch"] = batchSize;

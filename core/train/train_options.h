@@ -47,6 +47,7 @@ struct TrainOptions {
     int64_t copySpanMin = 32;
     int64_t copySpanMax = 256;
     double copyRandom = 0;  // share of the copy sequences made of random tokens instead of text
+    bool copyLogDistance = false;  // --copy-distance log (see CopyCurriculum)
 
     std::vector<SeqStage> schedule = {{256, 1000}};
     int64_t batchSize = 8;

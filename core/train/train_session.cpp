@@ -212,7 +212,7 @@ TrainSession::TrainSession(TrainOptions options) : d_(std::make_unique<Impl>()) 
     }
     d.stream = loadTrainingTokens(*tokenizer, d.opt.textFiles, d.opt.corpusRoot);
     d.sampler = std::make_unique<SequenceSampler>(
-        d.stream, CopyCurriculum{d.opt.copyFraction, d.opt.copySpanMin, d.opt.copySpanMax, d.opt.copyRandom}, d.opt.seed);
+        d.stream, CopyCurriculum{d.opt.copyFraction, d.opt.copySpanMin, d.opt.copySpanMax, d.opt.copyRandom, d.opt.copyLogDistance}, d.opt.seed);
 
     if (!existingRun) {
         // train.json last: a folder holding it has its model files.

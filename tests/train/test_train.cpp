@@ -338,6 +338,34 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(TrainError, again.restore(nlohmann::json{{"cursor", 1}}));
     }
 
+    void logDistanceCopiesSpreadOverOctaves() {
+        // Log-uniform: the gap before a copy's source is below the square root of its largest
+        // possible value half the time; uniform distances almost never are.
+        std::vector<int32_t> stream(20000);
+        for (size_t i = 0; i < stream.size(); ++i) stream[i] = int32_t(i);
+        bool copiesHold = true;
+        auto shareBelowRoot = [&](bool log) -> double {
+            SequenceSampler s(stream, {1.0, 8, 32, 0, log}, 5);
+            int below = 0, all = 0;
+            for (int k = 0; k < 40; ++k) {
+                std::vector<CopySpan> copies;
+                const auto seq = s.next(4096, &copies);
+                for (const auto& c : copies) {
+                    for (int64_t i = 0; i < c.len; ++i) copiesHold &= seq[size_t(c.dst + i)] == seq[size_t(c.src + i)];
+                    const double gap = double(c.dst - c.len - c.src), maxGap = double(c.dst - c.len);
+                    copiesHold &= gap >= 0 && gap <= maxGap;
+                    below += (gap + 1) * (gap + 1) <= maxGap + 1;
+                    ++all;
+                }
+            }
+            return double(below) / all;
+        };
+        const double logShare = shareBelowRoot(true), uniformShare = shareBelowRoot(false);
+        QVERIFY(copiesHold);
+        QVERIFY2(logShare > 0.4 && logShare < 0.6, qPrintable(QString::number(logShare)));
+        QVERIFY2(uniformShare < 0.1, qPrintable(QString::number(uniformShare)));
+    }
+
     void randomCopySequencesUseTheTextsIdsAndKeepTheCursor() {
         std::vector<int32_t> stream;
         for (int i = 0; i < 3000; ++i) stream.push_back(int32_t(100 + (i * 7) % 50));  // 50 distinct ids
