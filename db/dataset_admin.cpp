@@ -1,4 +1,5 @@
 #include "db/dataset_admin.h"
+#include "db/near_duplicates.h"
 
 #include "core/util/process_identity.h"
 #include "db/workers.h"
@@ -113,6 +114,7 @@ std::optional<RemovedDataset> deleteChecked(ProjectStore& store, int64_t dataset
     r.scores = count(db, "SELECT count(*) FROM sample_scores WHERE sample_id IN (" + ofDataset + ")", datasetId);
     r.overrides = count(db, "SELECT count(*) FROM overrides WHERE sample_id IN (" + ofDataset + ")", datasetId);
     deleteWithReferences(db, "datasets", "id = ?1", datasetId);
+    relinkOrphanedNearDuplicates(db);
     tx.commit();
     return r;
 }
@@ -123,6 +125,7 @@ void deleteDatasetRows(Database& db, int64_t datasetId) {
     ForeignKeysOff fkOff(db);
     Transaction tx(db);
     deleteWithReferences(db, "datasets", "id = ?1", datasetId);
+    relinkOrphanedNearDuplicates(db);
     tx.commit();
 }
 

@@ -5,6 +5,7 @@
 #include "core/util/text.h"
 #include "db/workers.h"
 #include "db/content_hash.h"
+#include "db/near_duplicates.h"
 #include "db/dataset_admin.h"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,7 @@ struct Prepared {
     std::string externalId, raw, preview;
     int64_t turns, promptChars, responseChars;
     std::string contentHash;
+    datasets::MinHashSignature minhash;  // computed here, on the reading thread
 };
 
 // Producer/consumer hand-off bounded by bytes so RSS stays flat on huge files.
@@ -119,7 +121,8 @@ void produce(const std::string& path, Format format, size_t maxIssues, const std
                        int64_t(conv.turns.size()),
                        int64_t(conv.promptChars()),
                        int64_t(conv.responseChars()),
-                       contentHash(conv)};
+                       contentHash(conv),
+                       datasets::minHash(conv)};
             batchBytes += p.raw.size() + 64;
             batch.push_back(std::move(p));
             if (batchBytes >= (8u << 20) || batch.size() >= 2000) {
@@ -150,8 +153,11 @@ std::string reportJson(const std::string& path, const ImportResult& r, int64_t t
     auto& issues = j["issues"] = nlohmann::json::array();
     for (const auto& i : r.issues) issues.push_back({{"line", i.line}, {"message", i.message}});
     j["duplicates"] = r.duplicates;
+    j["near_duplicates"] = r.nearDuplicates;
     auto& dups = j["duplicate_examples"] = nlohmann::json::array();
     for (const auto& i : r.duplicateExamples) dups.push_back({{"line", i.line}, {"message", i.message}});
+    auto& near = j["near_duplicate_examples"] = nlohmann::json::array();
+    for (const auto& i : r.nearDuplicateExamples) near.push_back({{"line", i.line}, {"message", i.message}});
     return j.dump();
 }
 
@@ -230,6 +236,20 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
         return dup;
     };
     auto insText = db.prepare("INSERT INTO sample_texts(sample_id, raw) VALUES (?1, ?2)");
+    // Near-duplicates are kept (they are different samples) and reported; the browser filters them.
+    NearDuplicateIndex nearDuplicates(db);
+    auto addNearDuplicate = [&](int64_t sampleId, const Prepared& p) {
+        const auto match = p.minhash.empty ? std::nullopt : nearDuplicates.best(p.minhash.values, sampleId, result.datasetId);
+        nearDuplicates.add(sampleId, p.minhash, match);
+        if (!match) return;
+        if (result.nearDuplicateExamples.size() < 20) {
+            char sim[16];
+            std::snprintf(sim, sizeof sim, "%.2f", match->similarity);
+            result.nearDuplicateExamples.push_back(
+                {p.line, "near-duplicate of sample #" + std::to_string(match->sampleId) + " (similarity " + sim + ")"});
+        }
+        ++result.nearDuplicates;
+    };
     // Not ON DELETE CASCADE: with many scores in the project it takes minutes (dataset_admin.cpp).
     auto dropDataset = [&] { deleteDatasetRows(db, result.datasetId); };
 
@@ -248,7 +268,9 @@ ImportResult importDataset(ProjectStore& store, const std::string& path, const I
                 else insSample.bind(3, p.externalId);
                 insSample.bind(4, p.turns).bind(5, p.promptChars).bind(6, p.responseChars).bind(7, p.preview)
                     .bindView(8, p.contentHash).run();
-                insText.bind(1, db.lastInsertId()).bindView(2, p.raw).run();
+                const int64_t sampleId = db.lastInsertId();
+                insText.bind(1, sampleId).bindView(2, p.raw).run();
+                addNearDuplicate(sampleId, p);
             }
             tx.commit();
             lease.heartbeat();

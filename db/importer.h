@@ -43,6 +43,10 @@ struct ImportResult {
     int64_t duplicates = 0;
     std::vector<datasets::StreamIssue> duplicateExamples;
     int64_t firstDuplicateOf = 0;  // the dataset holding the first duplicate
+    // Records stored but nearly the same as an earlier sample (docs/datasets.md
+    // "Near-duplicates"), the first 20 line-numbered.
+    int64_t nearDuplicates = 0;
+    std::vector<datasets::StreamIssue> nearDuplicateExamples;
 };
 
 // A failure that imports nothing (missing file, no valid record); the message names the file.

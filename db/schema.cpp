@@ -1,6 +1,7 @@
 #include "db/schema.h"
 
 #include "db/content_hash.h"
+#include "db/near_duplicates.h"
 
 #include <map>
 #include <mutex>
@@ -213,6 +214,30 @@ CREATE TABLE adjudications(
 CREATE INDEX adjudications_sample ON adjudications(sample_id, id);
 CREATE INDEX overrides_annotator ON overrides(sample_id, annotator, id);
 )SQL",
+        // 8: near-duplicates (db/near_duplicates.h, docs/datasets.md "Near-duplicates"): each
+        //    sample's MinHash signature, its LSH band keys (looked up by key), the earlier
+        //    sample it nearly duplicates, and the project's threshold. near_duplicate_of has no
+        //    foreign key: deleting its target re-matches the sample instead of deleting it.
+        //    Existing samples get theirs from this migration's step (migrationSteps).
+        R"SQL(
+CREATE TABLE sample_minhash(
+  sample_id          INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+  signature          BLOB NOT NULL,
+  near_duplicate_of  INTEGER,
+  similarity         REAL
+);
+CREATE INDEX sample_minhash_of ON sample_minhash(near_duplicate_of);
+CREATE TABLE minhash_bands(
+  sample_id  INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  band_key   INTEGER NOT NULL,
+  PRIMARY KEY (sample_id, band_key)
+) WITHOUT ROWID;
+CREATE INDEX minhash_bands_key ON minhash_bands(band_key);
+CREATE TABLE near_duplicate_settings(
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  threshold  REAL NOT NULL
+);
+)SQL",
     };
     return m;
 }
@@ -220,7 +245,7 @@ CREATE INDEX overrides_annotator ON overrides(sample_id, annotator, id);
 // Work a migration needs beyond its SQL (values SQL cannot compute), run after it in the
 // same transaction; keyed by the version the migration reaches.
 const std::map<int, void (*)(Database&)>& migrationSteps() {
-    static const std::map<int, void (*)(Database&)> steps = {{5, backfillContentHashes}};
+    static const std::map<int, void (*)(Database&)> steps = {{5, backfillContentHashes}, {8, backfillMinHashes}};
     return steps;
 }
 

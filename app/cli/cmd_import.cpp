@@ -50,6 +50,11 @@ int runImport(const cli::Args& a) {
     for (size_t i = 0; i < r.duplicateExamples.size() && i < 5; ++i)
         std::cerr << file << ":" << r.duplicateExamples[i].line << ": " << r.duplicateExamples[i].message << "\n";
     if (r.duplicates > 0) std::cerr << file << ": skipped " << r.duplicates << " records already in the project\n";
+    for (size_t i = 0; i < r.nearDuplicateExamples.size() && i < 5; ++i)
+        std::cerr << file << ":" << r.nearDuplicateExamples[i].line << ": " << r.nearDuplicateExamples[i].message << "\n";
+    if (r.nearDuplicates > 0)
+        std::cerr << file << ": " << r.nearDuplicates << " records are near-duplicates of earlier samples (kept; "
+                  << "`gateau near-duplicates` lists them)\n";
     if (r.errors > 20) std::cerr << "... and " << (r.errors - 20) << " more problems (see `gateau info --json`)\n";
     if (p.flag("json")) {
         std::cout << "{\"status\":\"imported\",\"dataset_id\":" << r.datasetId << ",\"report\":" << r.reportJson << "}\n";
