@@ -127,12 +127,15 @@ void relinkOrphanedNearDuplicates(Database& db) {
     rematch(db, "m.near_duplicate_of IS NOT NULL AND m.near_duplicate_of NOT IN (SELECT id FROM samples)");
 }
 
+std::map<int64_t, NearDuplicateMatch> nearDuplicateLinks(Database& db) {
+    std::map<int64_t, NearDuplicateMatch> link;
+    auto st = db.prepare("SELECT sample_id, near_duplicate_of, similarity FROM sample_minhash WHERE near_duplicate_of IS NOT NULL");
+    while (st.step()) link[st.int64(0)] = {st.int64(1), st.real(2)};
+    return link;
+}
+
 std::vector<NearDuplicateGroup> nearDuplicateGroups(Database& db) {
-    std::map<int64_t, NearDuplicateMatch> link;  // sample -> its match
-    {
-        auto st = db.prepare("SELECT sample_id, near_duplicate_of, similarity FROM sample_minhash WHERE near_duplicate_of IS NOT NULL");
-        while (st.step()) link[st.int64(0)] = {st.int64(1), st.real(2)};
-    }
+    const std::map<int64_t, NearDuplicateMatch> link = nearDuplicateLinks(db);
     std::map<int64_t, NearDuplicateGroup> groups;
     for (const auto& [id, m] : link) {
         int64_t root = m.sampleId;

@@ -6,6 +6,7 @@
 #include "core/datasets/minhash.h"
 #include "db/sqlite.h"
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -50,6 +51,8 @@ struct NearDuplicateGroup {
     std::vector<NearDuplicateMatch> members;       // the others, each with its own similarity
 };
 std::vector<NearDuplicateGroup> nearDuplicateGroups(Database& db);
+// Every sample that has a match, with it.
+std::map<int64_t, NearDuplicateMatch> nearDuplicateLinks(Database& db);
 double nearDuplicateThreshold(Database& db);
 
 }  // namespace gateau::db

@@ -1,5 +1,6 @@
 #include "db/ranking.h"
 
+#include "db/near_duplicates.h"
 #include "db/run_store.h"
 
 #include <algorithm>
@@ -15,6 +16,9 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
     for (auto& o : store.currentOverrides()) overrides[o.sampleId] = o;
     std::map<int64_t, Annotations> annotations = currentAnnotations(store);
     std::map<int64_t, TeamVotes> votes = teamVotes(store);
+    const std::map<int64_t, NearDuplicateMatch> near = nearDuplicateLinks(store.db());
+    std::map<int64_t, int64_t> nearCopies;
+    for (const auto& [id, m] : near) ++nearCopies[m.sampleId];
     for (StoredScore& x : loadRawScores(store, runId, false)) {
         if (x.status != "done") {
             ++in.failed;
@@ -42,6 +46,11 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
             r.decision = r.team.effective();
         }
         if (auto a = annotations.find(r.sampleId); a != annotations.end()) r.annotations = std::move(a->second);
+        if (auto m = near.find(r.sampleId); m != near.end()) {
+            r.nearDuplicateOf = m->second.sampleId;
+            r.nearDuplicateSimilarity = m->second.similarity;
+        }
+        if (auto c = nearCopies.find(r.sampleId); c != nearCopies.end()) r.nearCopies = c->second;
         in.samples.push_back(std::move(r));
     }
     return in;

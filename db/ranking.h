@@ -27,6 +27,12 @@ struct RankInput {
     std::string note;         // the newest override row's
     Annotations annotations;  // labels, tags, evidence (migration 6)
     TeamVotes team;           // each annotator's decision and the adjudication (migration 7)
+    // Near-duplicates (migration 8): the earlier sample this one nearly duplicates (0: none),
+    // with the estimated similarity, and how many later samples nearly duplicate this one.
+    int64_t nearDuplicateOf = 0;
+    double nearDuplicateSimilarity = 0;
+    int64_t nearCopies = 0;
+    bool inNearDuplicateGroup() const { return nearDuplicateOf != 0 || nearCopies > 0; }
 };
 
 struct RankInputs {

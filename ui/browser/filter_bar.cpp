@@ -41,6 +41,10 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     mark_->setToolTip(tr("Samples with this review label or #tag"));
     hasNote_ = new QCheckBox(tr("Has note"));
     hasNote_->setToolTip(tr("Only samples with a note"));
+    nearDuplicates_ = new QCheckBox(tr("Near-dups"));
+    nearDuplicates_->setToolTip(tr("Only samples that nearly repeat another (the same long document asked again, a "
+                                   "lightly edited copy): both the earlier one and its near copies. `gateau "
+                                   "near-duplicates` lists the groups"));
     fillMarks();
     // Dataset names can be long: their width would be the bar's minimum.
     for (QComboBox* c : {decision_, dataset_, mark_}) {
@@ -89,6 +93,7 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     range->addWidget(ctxMin_);
     range->addWidget(new QLabel(QStringLiteral("–")));
     range->addWidget(ctxMax_);
+    range->addWidget(nearDuplicates_);
     range->addWidget(clear);
     firstRow_->addWidget(ranges_);
 
@@ -97,7 +102,7 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
         if (t.isEmpty()) search(QString());
     });
     for (auto* c : {decision_, dataset_, mark_}) connect(c, &QComboBox::currentIndexChanged, this, &FilterBar::rebuild);
-    connect(hasNote_, &QCheckBox::toggled, this, &FilterBar::rebuild);
+    for (auto* b : {hasNote_, nearDuplicates_}) connect(b, &QCheckBox::toggled, this, &FilterBar::rebuild);
     for (auto* s : {scoreMin_, scoreMax_}) connect(s, &QDoubleSpinBox::valueChanged, this, &FilterBar::rebuild);
     for (auto* s : {ctxMin_, ctxMax_}) connect(s, &QSpinBox::valueChanged, this, &FilterBar::rebuild);
     connect(clear, &QToolButton::clicked, this, [this] {
@@ -106,6 +111,7 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
         dataset_->setCurrentIndex(0);
         mark_->setCurrentIndex(0);
         hasNote_->setChecked(false);
+        nearDuplicates_->setChecked(false);
         scoreMin_->setValue(0);
         scoreMax_->setValue(1);
         ctxMin_->setValue(0);
@@ -200,6 +206,7 @@ void FilterBar::rebuild() {
     filter_.decision = BrowserFilter::Decision(decision_->currentIndex());
     const QString mark = mark_->currentData().toString();
     filter_.hasNote = hasNote_->isChecked();
+    filter_.nearDuplicates = nearDuplicates_->isChecked();
     filter_.mark = mark.isEmpty()        ? BrowserFilter::Mark::Any
                    : mark == "-"         ? BrowserFilter::Mark::Unlabelled
                    : mark.startsWith("L:") ? BrowserFilter::Mark::Label

@@ -56,6 +56,7 @@ bool RankedFilterProxy::filterAcceptsRow(int row, const QModelIndex&) const {
     }
     if (f.searchIds && !f.searchIds->count(s.sampleId)) return false;
     if (f.hasNote && s.note.empty()) return false;
+    if (f.nearDuplicates && !s.inNearDuplicateGroup()) return false;
     const db::Annotations& a = s.annotations;
     auto has = [&](const std::vector<std::string>& names) {
         return std::find(names.begin(), names.end(), f.markName) != names.end();

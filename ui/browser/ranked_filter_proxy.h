@@ -23,6 +23,7 @@ struct BrowserFilter {
     int64_t datasetId = 0;  // 0: any
     std::optional<std::unordered_set<int64_t>> searchIds;  // none: no search
     bool hasNote = false;  // only samples with a note
+    bool nearDuplicates = false;  // only samples in a near-duplicate group (either end of a match)
     // Labels and tags: Any; Unlabelled (no label and no tag); a label or a tag named markName.
     enum class Mark { Any, Unlabelled, Label, Tag };
     Mark mark = Mark::Any;

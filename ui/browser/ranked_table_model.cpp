@@ -63,6 +63,8 @@ double RankedTableModel::sortNumber(int row, int column) const {
         case ColCas: return s.cas;
         case ColContextTokens: return double(s.contextTokens);
         case ColResponseTokens: return double(s.responseTokens);
+        // Copies by similarity, then originals that have copies, then the rest.
+        case ColNearDuplicate: return s.nearDuplicateOf ? s.nearDuplicateSimilarity : (s.nearCopies ? 0.5 : 0.0);
     }
     return std::nan("");
 }
@@ -70,7 +72,7 @@ double RankedTableModel::sortNumber(int row, int column) const {
 QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal) return {};
     static const char* names[] = {"Rank", "Sel", "Score", "HMG", "CAM", "PPL A", "PPL B", "IFD", "CAS",
-                                  "Context", "Response", "Decision", "Note", "Labels", "Dataset", "ID"};
+                                  "Context", "Response", "Decision", "Note", "Labels", "Dataset", "ID", "Near dup"};
     if (role == Qt::DisplayRole) return QString::fromLatin1(names[section]);
     if (role == Qt::ToolTipRole) {
         switch (section) {
@@ -90,6 +92,9 @@ QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) 
             case ColLabels: return tr("Review labels (keys 1-9) and #tags (T); E marks the evidence span");
             case ColDataset: return tr("Source dataset");
             case ColExternalId: return tr("Record id in the source dataset");
+            case ColNearDuplicate:
+                return tr("Near-duplicate (MinHash of the conversation): the earlier sample this one nearly repeats, with "
+                          "the estimated share of 5-word runs they have in common");
         }
     }
     return {};
@@ -126,6 +131,11 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
             case ColLabels: return labelsText(s.annotations);
             case ColDataset: return QString::fromStdString(s.datasetName);
             case ColExternalId: return QString::fromStdString(s.externalId);
+            case ColNearDuplicate:
+                if (forSort) return sortNumber(i, ColNearDuplicate);
+                if (s.nearDuplicateOf) return tr("≈ #%1  %2").arg(s.nearDuplicateOf).arg(s.nearDuplicateSimilarity, 0, 'f', 2);
+                if (s.nearCopies == 0) return QString();
+                return s.nearCopies == 1 ? tr("1 near copy") : tr("%1 near copies").arg(s.nearCopies);
         }
         return {};
     }

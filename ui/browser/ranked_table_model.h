@@ -21,7 +21,7 @@ class RankedTableModel : public QAbstractTableModel {
 public:
     enum Column {
         ColRank, ColSelected, ColScore, ColHmg, ColCam, ColPplA, ColPplB, ColIfd, ColCas,
-        ColContextTokens, ColResponseTokens, ColDecision, ColNote, ColLabels, ColDataset, ColExternalId, ColumnCount
+        ColContextTokens, ColResponseTokens, ColDecision, ColNote, ColLabels, ColDataset, ColExternalId, ColNearDuplicate, ColumnCount
     };
     static constexpr int SortRole = Qt::UserRole;       // raw number (or text) for sorting
     static constexpr int SampleIdRole = Qt::UserRole + 1;
