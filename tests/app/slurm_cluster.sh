@@ -144,7 +144,7 @@ run="$src/resources/demo-models/run.json"
 printf '#!/bin/sh\necho "CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-unset}" >&2\nexec "%s" "$@"\n' "$gateau" >gateau-wrapper
 chmod 755 gateau-wrapper
 opts=(-c 1 --mem=256M --export="ALL,GATEAU=$PWD/gateau-wrapper,GATEAU_DEVICES=cpu")
-array="$(sbatch --parsable --array=0-2 "${opts[@]}" "$src/packaging/slurm/score-shards.sbatch" "$PWD/demo.gateau" "$run")"
+array="$(sbatch --parsable --array=0-2 "${opts[@]}" "$src/packaging/slurm/score-shards.sbatch" "$PWD/demo.gateau" "$run" 3)"
 array="${array%%;*}"
 merge="$(sbatch --parsable --dependency="afterok:$array" "${opts[@]}" \
   "$src/packaging/slurm/merge-shards.sbatch" "$PWD/demo.gateau" 3)"
@@ -178,4 +178,14 @@ grep -q 'total 9 done, 0 failed, 0 pending (complete)' plain.log || fail "unshar
 [ "$(wc -l <merged.csv)" -eq 10 ] || fail "merged run ranks $(($(wc -l <merged.csv) - 1)) samples, not 9"
 cmp merged.csv plain.csv || { diff merged.csv plain.csv; fail "merged run differs from the unsharded one"; }
 cmp merged.jsonl plain.jsonl || fail "exports differ"
+# Resubmitting one task (an array of one) tops up its own shard: nothing left to score.
+again="$(sbatch --parsable --array=1 "${opts[@]}" "$src/packaging/slurm/score-shards.sbatch" "$PWD/demo.gateau" "$run" 3)"
+again="${again%%;*}"
+deadline=$((SECONDS + 60))
+while [ -n "$(squeue -h -j "$again" -o %i 2>/dev/null || true)" ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "resubmitted task still queued after 60 s"
+  sleep 1
+done
+grep -q 'scored 0, .*total 3 done, 0 failed, 0 pending (complete)$' "gateau-score-${again}_1.log" ||
+  fail "resubmitted task 1: $(cat "gateau-score-${again}_1.log")"
 echo "PASS: 3 array tasks + afterok merge on Slurm equal the unsharded run (9 samples)"

@@ -436,7 +436,7 @@ void TestJobs::slurmTemplates() {
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert("GATEAU", GATEAU_CLI_PATH);
         env.insert("GATEAU_DEVICES", "cpu");
-        env.insert("SLURM_ARRAY_TASK_COUNT", "2");
+        env.insert("SLURM_ARRAY_TASK_COUNT", "1");  // N is the script's argument, not the array's size
         env.insert("SLURM_ARRAY_TASK_ID", task);
         p.setProcessEnvironment(env);
         p.setProcessChannelMode(QProcess::MergedChannels);
@@ -445,7 +445,7 @@ void TestJobs::slurmTemplates() {
         return std::make_pair(p.exitCode(), p.readAll().toStdString());
     };
     for (const char* task : {"0", "1"}) {
-        auto [code, log] = runScript("score-shards.sbatch", {q(project), q(config_)}, task);
+        auto [code, log] = runScript("score-shards.sbatch", {q(project), q(config_), "2"}, task);
         QVERIFY2(code == 0, log.c_str());
     }
     auto [code, log] = runScript("merge-shards.sbatch", {q(project), "2"}, "0");
