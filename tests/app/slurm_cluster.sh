@@ -14,6 +14,9 @@ gateau="$(realpath "$1")"
 src="$(realpath "$2")"
 skip() { echo "SKIP: $*"; exit 77; }
 started=$SECONDS
+# Run inside a real cluster's job (or by its user), SLURM_CONF and SBATCH_* would point the
+# test's sbatch/scancel at that cluster: only the test's own slurm.conf may count.
+for v in $(compgen -e); do case "$v" in SLURM_* | SBATCH_* | SALLOC_* | SRUN_*) unset "$v" ;; esac; done
 
 [ "${GATEAU_SLURM_TEST:-1}" != 0 ] || skip "GATEAU_SLURM_TEST=0"
 grep -qs '^12\.' /etc/debian_version || skip "needs Debian 12 (installs its slurm-wlm and munge)"
@@ -46,6 +49,8 @@ if [ "$(grep -c '^install ok installed$' <<<"$status" || true)" -ne "${#pkgs[@]}
     ok=0
   [ "$own_policy" = 0 ] || $SUDO rm -f "$policy"
   [ "$ok" = 1 ] || skip "apt-get could not install ${pkgs[*]} (no network or no Debian mirror?)"
+  # The packages also enable their services for the next boot; this test needs none.
+  if command -v systemctl >/dev/null; then $SUDO systemctl disable --quiet munge slurmd slurmctld 2>/dev/null || true; fi
   echo "== installed in $((SECONDS - started)) s"
 fi
 
@@ -56,7 +61,7 @@ mkdir -p "$tmp/state" "$tmp/spool" "$tmp/munge" "$tmp/work"
 cleanup() {
   local rc=$?
   set +e
-  [ -z "${SLURM_CONF:-}" ] || scancel --quiet --user="$(id -un)" 2>/dev/null
+  [ ! -s "$tmp/slurmctld.pid" ] || scancel --quiet --user="$(id -un)" 2>/dev/null
   for f in slurmd slurmctld munged; do
     [ -s "$tmp/$f.pid" ] || continue
     local pid
@@ -74,6 +79,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Our own munged on its own socket and key, so a system munge (if any) is not touched.
+# --force: under sudo the folder belongs to the test's user, which munged only warns about.
 $SUDO dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 status=none
 $SUDO chmod 400 "$tmp/munge/munge.key"
 $SUDO /usr/sbin/munged --socket="$tmp/munge/socket" --key-file="$tmp/munge/munge.key" \

@@ -430,7 +430,9 @@ void TestJobs::shardAndMerge() {
 
 void TestJobs::slurmTemplates() {
     // The sbatch scripts run as Slurm would run them: array tasks 0 and 1 of 2, then merge.
-    const std::string project = makeProject("slurm.gateau", dataset_);
+    // Not named *.gateau: the merge script must find the shards where `score --shard` put
+    // them (slurm.v2.shard-0-of-2.db); tests/app/slurm_cluster.sh covers a .gateau name.
+    const std::string project = makeProject("slurm.v2.db", dataset_);
     auto runScript = [&](const char* script, const QStringList& args, const QString& task) {
         QProcess p;
         auto env = QProcessEnvironment::systemEnvironment();
