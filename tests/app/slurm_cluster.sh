@@ -41,13 +41,14 @@ if [ "$(grep -c '^install ok installed$' <<<"$status" || true)" -ne "${#pkgs[@]}
   policy=/usr/sbin/policy-rc.d
   own_policy=0
   if [ ! -e "$policy" ]; then
+    trap '$SUDO rm -f "$policy"' EXIT  # also when the install is interrupted
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" && own_policy=1
   fi
   ok=1
   $SUDO apt-get update -qq >/dev/null 2>&1 &&
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null 2>&1 ||
     ok=0
-  [ "$own_policy" = 0 ] || $SUDO rm -f "$policy"
+  [ "$own_policy" = 0 ] || { $SUDO rm -f "$policy"; trap - EXIT; }
   [ "$ok" = 1 ] || skip "apt-get could not install ${pkgs[*]} (no network or no Debian mirror?)"
   # The packages also enable their services for the next boot; this test needs none.
   if command -v systemctl >/dev/null; then $SUDO systemctl disable --quiet munge slurmd slurmctld 2>/dev/null || true; fi
@@ -56,7 +57,8 @@ fi
 
 # --- a one-node cluster in a temp folder --------------------------------------------------
 tmp="$(mktemp -d /tmp/gateau-slurm.XXXXXX)"
-chmod 755 "$tmp"  # the job runs as this user; munged wants folders others cannot write
+# Daemons (root) and jobs (this user) both use it; munged refuses folders others can write.
+chmod 755 "$tmp"
 mkdir -p "$tmp/state" "$tmp/spool" "$tmp/munge" "$tmp/work"
 cleanup() {
   local rc=$?
@@ -158,11 +160,14 @@ merge="${merge%%;*}"
 echo "== submitted array job $array and merge job $merge"
 "$gateau" score plain.gateau --config "$run" --devices cpu >plain.log 2>&1
 
-deadline=$((SECONDS + 240))
-while [ -n "$(squeue -h -j "$array,$merge" -o %i 2>/dev/null || true)" ]; do
-  [ "$SECONDS" -lt "$deadline" ] || { echo "jobs still queued after 240 s:"; squeue; exit 1; }
-  sleep 1
-done
+wait_jobs() {  # wait_jobs SECONDS JOBID[,JOBID...]: until squeue no longer lists them
+  local deadline=$((SECONDS + $1))
+  while [ -n "$(squeue -h -j "$2" -o %i 2>/dev/null || true)" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "FAIL: jobs $2 still queued after $1 s:"; squeue; exit 1; }
+    sleep 1
+  done
+}
+wait_jobs 240 "$array,$merge"
 echo "== jobs finished after $((SECONDS - started)) s"
 
 # --- checks -------------------------------------------------------------------------------
@@ -187,11 +192,7 @@ cmp merged.jsonl plain.jsonl || fail "exports differ"
 # Resubmitting one task (an array of one) tops up its own shard: nothing left to score.
 again="$(sbatch --parsable --array=1 "${opts[@]}" "$src/packaging/slurm/score-shards.sbatch" "$PWD/demo.gateau" "$run" 3)"
 again="${again%%;*}"
-deadline=$((SECONDS + 60))
-while [ -n "$(squeue -h -j "$again" -o %i 2>/dev/null || true)" ]; do
-  [ "$SECONDS" -lt "$deadline" ] || fail "resubmitted task still queued after 60 s"
-  sleep 1
-done
+wait_jobs 60 "$again"
 grep -q 'scored 0, .*total 3 done, 0 failed, 0 pending (complete)$' "gateau-score-${again}_1.log" ||
   fail "resubmitted task 1: $(cat "gateau-score-${again}_1.log")"
 echo "PASS: 3 array tasks + afterok merge on Slurm equal the unsharded run (9 samples)"
