@@ -90,7 +90,8 @@ $SUDO /usr/sbin/munged --socket="$tmp/munge/socket" --key-file="$tmp/munge/munge
 host="$(hostname -s)"
 # slurmd -C prints this machine's node line exactly as slurmd will see it (CPUs, sockets,
 # cores, memory); a hand-written line that does not match gets the node drained.
-node="$(/usr/sbin/slurmd -C | head -n 1)"
+node="$(/usr/sbin/slurmd -C)"
+node="${node%%$'\n'*}"  # its first line; not `| head`, whose early exit fails a pipefail pipe
 [[ "$node" == "NodeName=$host "* ]] || { echo "slurmd -C says '$node', hostname -s says '$host'" >&2; exit 1; }
 export SLURM_CONF="$tmp/slurm.conf"
 # 127.0.0.1 so the test does not depend on the host name resolving; odd ports so it cannot
