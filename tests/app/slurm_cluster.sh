@@ -44,9 +44,10 @@ if [ "$(grep -c '^install ok installed$' <<<"$status" || true)" -ne "${#pkgs[@]}
     trap '$SUDO rm -f "$policy"' EXIT  # also when the install is interrupted
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" && own_policy=1
   fi
-  ok=1
-  $SUDO apt-get update -qq >/dev/null 2>&1 &&
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null 2>&1 ||
+  ok=1  # the lock timeout: a fresh VM's unattended-upgrades may hold dpkg's lock for a while
+  $SUDO apt-get update -qq -o DPkg::Lock::Timeout=120 >/dev/null 2>&1 &&
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      -o DPkg::Lock::Timeout=120 "${pkgs[@]}" >/dev/null 2>&1 ||
     ok=0
   [ "$own_policy" = 0 ] || { $SUDO rm -f "$policy"; trap - EXIT; }
   [ "$ok" = 1 ] || skip "apt-get could not install ${pkgs[*]} (no network or no Debian mirror?)"
