@@ -430,13 +430,15 @@ void TestJobs::shardAndMerge() {
 
 void TestJobs::slurmTemplates() {
     // The sbatch scripts run as Slurm would run them: array tasks 0 and 1 of 2, then merge.
-    const std::string project = makeProject("slurm.gateau", dataset_);
+    // Not named *.gateau: the merge script must find the shards where `score --shard` put
+    // them (slurm.v2.shard-0-of-2.db); tests/app/slurm_cluster.sh covers a .gateau name.
+    const std::string project = makeProject("slurm.v2.db", dataset_);
     auto runScript = [&](const char* script, const QStringList& args, const QString& task) {
         QProcess p;
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert("GATEAU", GATEAU_CLI_PATH);
         env.insert("GATEAU_DEVICES", "cpu");
-        env.insert("SLURM_ARRAY_TASK_COUNT", "2");
+        env.insert("SLURM_ARRAY_TASK_COUNT", "1");  // N is the script's argument, not the array's size
         env.insert("SLURM_ARRAY_TASK_ID", task);
         p.setProcessEnvironment(env);
         p.setProcessChannelMode(QProcess::MergedChannels);
@@ -445,7 +447,7 @@ void TestJobs::slurmTemplates() {
         return std::make_pair(p.exitCode(), p.readAll().toStdString());
     };
     for (const char* task : {"0", "1"}) {
-        auto [code, log] = runScript("score-shards.sbatch", {q(project), q(config_)}, task);
+        auto [code, log] = runScript("score-shards.sbatch", {q(project), q(config_), "2"}, task);
         QVERIFY2(code == 0, log.c_str());
     }
     auto [code, log] = runScript("merge-shards.sbatch", {q(project), "2"}, "0");
