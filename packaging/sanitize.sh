@@ -21,7 +21,7 @@ case "$kind" in
         replays=$(cd tests/fuzz && ls fuzz_*.cpp | sed 's/^/replay_/; s/\.cpp$//')
         targets="$suites $replays gateau"
         regex="^($(tr ' ' '|' <<<"$suites")|fuzz_corpus_.*)\$" ;;
-  tsan) flag=-DGATEAU_TSAN=ON; suites=$tsan_suites; targets=$suites
+  tsan) flag=-DGATEAU_TSAN=ON; suites=$tsan_suites; targets="$suites gateau"  # test_jobs scores with the CLI
         regex="^($(tr ' ' '|' <<<"$suites"))\$" ;;
   *) echo "sanitize.sh: asan or tsan, not '$kind'" >&2; exit 2 ;;
 esac
