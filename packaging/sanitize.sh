@@ -41,6 +41,6 @@ cmake --build "$dir" -j "$JOBS" --target $targets
 # LibTorch and Qt are not instrumented: leaks inside them are theirs, and TSan cannot see their
 # locks, so their own threads are suppressed (packaging/tsan.supp) while ours are not.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export TSAN_OPTIONS="suppressions=$PWD/packaging/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
+export TSAN_OPTIONS="suppressions=$PWD/packaging/tsan.supp:halt_on_error=1:second_deadlock_stack=1:die_after_fork=0"
 echo "== $kind: running $regex in $dir"
 QT_QPA_PLATFORM=offscreen ctest --test-dir "$dir" --output-on-failure -j "$JOBS" -R "$regex"
