@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The suites under the sanitizers, each kind in its own build tree (issue 15; docs/testing.md):
-#   bash packaging/sanitize.sh asan       # ASan + UBSan: parsers, store, scoring, jobs -> build-asan/
-#   bash packaging/sanitize.sh tsan       # TSan: the threaded suites                    -> build-tsan/
+#   bash packaging/sanitize.sh asan       # ASan + UBSan: parsers, store, scoring -> build-asan/
+#   bash packaging/sanitize.sh tsan       # TSan: jobs and the task runner       -> build-tsan/
 #   bash packaging/sanitize.sh asan all   # every suite (GUI included): ~3x the time
 # `packaging/setup.sh test` (hence CI) runs asan and tsan unless GATEAU_SANITIZERS=0.
 # Only the suites' own targets are built: a sanitized build of the whole tree (GUI, app,
@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 kind=${1:?usage: sanitize.sh asan|tsan [all]}
 scope=${2:-ci}
 JOBS=${JOBS:-$(nproc)}
-# The suites that parse files, store, score and run jobs, and the fuzz corpora's replays;
-# `gateau` itself because test_checkpoint and test_families run the CLI.
-asan_suites='test_datasets test_agreement test_store test_import test_tokenizer test_offsets test_checkpoint test_families test_sample_scorer test_runs test_jobs test_run_checks'
+# The suites that parse files, store and score, and the fuzz corpora's replays; `gateau`
+# itself because test_checkpoint, test_families and test_runs run the CLI. test_jobs runs
+# under TSan only: under both it alone cost ~5 of CI's 12 sanitizer minutes (docs/testing.md).
+asan_suites='test_datasets test_agreement test_store test_import test_tokenizer test_offsets test_checkpoint test_families test_sample_scorer test_runs test_run_checks'
 # The parts with threads of their own: the scoring job's workers and the GUI's task runner.
 tsan_suites='test_jobs test_task_runner'
 case "$kind" in

@@ -90,7 +90,7 @@ test)
   cmake -S . -B "$BASE_DIR-noqt" -G Ninja -DGATEAU_BUILD_GUI=OFF -DGATEAU_BUILD_TESTS=OFF >/dev/null
   for t in $torches; do run_tests "$(build_dir "$t")"; done
   # The parsers, store, scoring and jobs under ASan + UBSan and the threaded suites under TSan,
-  # each in a tree of its own (~N min on 2 cores, docs/testing.md). GATEAU_SANITIZERS=0
+  # each in a tree of its own (~15 min on 2 idle cores, docs/testing.md). GATEAU_SANITIZERS=0
   # skips them on a local run; CI always runs them.
   if [ "${GATEAU_SANITIZERS:-1}" != 0 ]; then
     for kind in asan tsan; do JOBS="$JOBS" bash packaging/sanitize.sh "$kind"; done
