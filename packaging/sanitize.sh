@@ -2,7 +2,7 @@
 # The suites under the sanitizers, each kind in its own build tree (issue 15; docs/testing.md):
 #   bash packaging/sanitize.sh asan       # ASan + UBSan: parsers, store, scoring -> build-asan/
 #   bash packaging/sanitize.sh tsan       # TSan: jobs and the task runner       -> build-tsan/
-#   bash packaging/sanitize.sh asan all   # every suite (GUI included): ~3x the time
+#   bash packaging/sanitize.sh asan all   # every suite, GUI included (not measured)
 # `packaging/setup.sh test` (hence CI) runs asan and tsan unless GATEAU_SANITIZERS=0.
 # Only the suites' own targets are built: a sanitized build of the whole tree (GUI, app,
 # benches) would double CI's time, and those suites are what the fuzz-like inputs reach.
