@@ -2,7 +2,8 @@
 # One-command set-up for a fresh Debian 12 machine.
 #   packaging/setup.sh demo   install, build, create the demo project and open it
 #                             (with no display: print its summary instead)
-#   packaging/setup.sh test   install, build and run every test
+#   packaging/setup.sh test   install, build and run every test, then the sanitizer suites
+#                             (packaging/sanitize.sh; GATEAU_SANITIZERS=0 skips those)
 #   packaging/setup.sh build  install and build only
 #
 # GATEAU_TORCH=debian|pypi picks the LibTorch: Debian's libtorch-dev (1.13, CPU) or the pinned
@@ -88,6 +89,12 @@ test)
   echo "== checking that core, db and the CLI configure without Qt"
   cmake -S . -B "$BASE_DIR-noqt" -G Ninja -DGATEAU_BUILD_GUI=OFF -DGATEAU_BUILD_TESTS=OFF >/dev/null
   for t in $torches; do run_tests "$(build_dir "$t")"; done
+  # The parsers, store, scoring and jobs under ASan + UBSan and the threaded suites under TSan,
+  # each in a tree of its own (~15 min on 2 idle cores, docs/testing.md). GATEAU_SANITIZERS=0
+  # skips them on a local run; CI always runs them.
+  if [ "${GATEAU_SANITIZERS:-1}" != 0 ]; then
+    for kind in asan tsan; do JOBS="$JOBS" bash packaging/sanitize.sh "$kind"; done
+  fi
   ;;
 demo)
   demo_dir="$BUILD_DIR/demo"

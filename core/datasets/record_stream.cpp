@@ -213,7 +213,13 @@ bool RecordStream::nextArrayElement(RawRecord& out, std::vector<StreamIssue>& is
         if (c == '"') inString = true;
         else if (c == '{' || c == '[') ++depth;
         else if (c == '}' || c == ']') {
-            if (depth == 0) break;  // the array's own ']' ends a scalar element
+            if (depth == 0) {
+                // A stray '}' where an element starts is an element of its own, which the
+                // parser refuses: an empty one would never advance, and the import would
+                // loop forever (found by fuzz_dataset_records: corpus/stray-brace-hang.json).
+                if (i == 0) ++i;
+                break;  // otherwise the array's own ']' ends a scalar element
+            }
             if (--depth == 0) {
                 ++i;
                 break;

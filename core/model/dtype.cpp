@@ -104,6 +104,9 @@ float halfToFloat(uint16_t h) {
 }
 
 void convertToFloat(DType d, const void* src, size_t count, float* dst) {
+    // An empty tensor (shape [0, 4]) is legal and its destination is an empty vector's data(),
+    // often null: memcpy with a null pointer is undefined even for 0 bytes (UBSan, fuzz_safetensors).
+    if (count == 0) return;
     const auto* p = static_cast<const unsigned char*>(src);
     switch (d) {
         case DType::F32: std::memcpy(dst, p, count * 4); return;

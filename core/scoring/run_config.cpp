@@ -60,6 +60,8 @@ nlohmann::json parseRejectingDuplicates(const std::string& text, std::string& du
 // made absolute.
 std::string resolveModel(const nlohmann::json& j, const char* key, const std::string& source, const std::string& baseDir) {
     const std::string spec = getString(j, key, source);
+    // fs::absolute("") throws filesystem_error, not our error (found by fuzz_run_json).
+    if (spec.empty()) bad(source, std::string("\"") + key + "\" is empty: give a model folder or a Hugging Face repo id");
     try {
         return fs::absolute(model::resolveModelDir(spec, baseDir)).lexically_normal().string();
     } catch (const model::ModelError& e) {

@@ -249,6 +249,20 @@ private slots:
         QCOMPARE(issues[0].line, int64_t(2));
         QVERIFY(issues[0].message.find("truncated") != std::string::npos);
     }
+    // A '}' where an element should start once yielded an empty element without advancing,
+    // so an import looped forever; now it is one bad element and reading goes on.
+    void streamStrayCloseBraceInArray() {
+        QTemporaryDir dir;
+        auto path = writeFile(dir, "stray.json", "[{\"a\":1}, } ,7}\n{\"b\":2}]");
+        std::vector<StreamIssue> issues;
+        std::vector<std::string> texts;
+        RecordStream s(path);
+        RawRecord r;
+        while (texts.size() < 10 && s.next(r, issues)) texts.emplace_back(r.text);
+        const std::vector<std::string> want = {"{\"a\":1}", "}", "7", "}", "{\"b\":2}"};
+        QCOMPARE(texts, want);
+        QVERIFY(issues.empty());
+    }
     // Reads of 1..64 bytes (what the fuzzer uses) split BOMs, CRLFs, records and array
     // elements across reads: every chunk size must give what the 4 MiB default gives.
     void streamChunkSizeIsInvisible() {

@@ -2,9 +2,9 @@
 // record parser (JSONL and JSON-array paths), as an import would see them.
 //
 // Reads of 64 bytes make records, CRLFs and the BOM straddle reads, which the default 4 MiB
-// reads of a small input never did, and spare a 4 MiB zero-fill per input. (The target's
-// low speed, ~22 execs/s, has another cause: docs/testing.md "Fuzzing".) The file lives in
-// /dev/shm when there is one.
+// reads of a small input never did, and spare a 4 MiB zero-fill per input. The file lives in
+// /dev/shm when there is one. (Its old ~22 execs/s were one input looping forever: a stray
+// '}' in a JSON array, corpus/stray-brace-hang.json; docs/testing.md "Fuzzing".)
 #include "core/datasets/record_parser.h"
 #include "core/datasets/record_stream.h"
 

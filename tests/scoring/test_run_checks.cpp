@@ -79,6 +79,17 @@ std::vector<std::string> vocabById(const std::string& json) {
 class TestRunChecks : public QObject {
     Q_OBJECT
 private slots:
+    // An empty model path once escaped as std::filesystem_error (fuzz_run_json,
+    // corpus/fuzz_run_json/empty-model-filesystem-error.json).
+    void emptyModelPathIsNamed() {
+        expectError([] { scoring::parseRunConfig(R"({"model_a": "", "model_b": "/b"})", "RUN.json"); },
+                    "RUN.json: \"model_a\" is empty");
+        try {
+            scoring::parseRunConfig(R"({"model_a": "/a", "model_b": ""})", "RUN.json");
+            QFAIL("an empty model_b was accepted");
+        } catch (const scoring::ScoringError&) {
+        }
+    }
     void splitRulesInRunConfig() {
         const auto d = parse("");
         QVERIFY(d.prompt.instruction == scoring::InstructionRule::LastParagraph);
