@@ -26,11 +26,12 @@ TaskRunner::TaskRunner(QObject* parent) : QObject(parent) {
 
 TaskRunner::~TaskRunner() {
     for (auto& [id, token] : live_) token.cancel();
+    serialWaiting_.clear();
     pool_.clear();  // queued work never starts
     pool_.waitForDone();
 }
 
-void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish) {
+void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode) {
     Q_ASSERT(owner);
     const quint64 id = ++nextId_;
     const bool named = !lane.isEmpty();
@@ -43,10 +44,23 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
         }
         latest_[key] = id;
     }
-    CancelToken token;
-    live_[id] = token;
+    live_[id] = CancelToken();
+    if (named && mode == LaneMode::Serial) {
+        if (serialRunning_.count(key)) {
+            auto w = serialWaiting_.find(key);
+            if (w != serialWaiting_.end()) live_.erase(w->second.id);  // never started, never reported
+            serialWaiting_[key] = Waiting{id, owner, std::move(body), std::move(finish)};
+            return;
+        }
+        serialRunning_[key] = id;
+    }
+    launch(id, key, named, owner, std::move(body), std::move(finish));
+}
+
+void TaskRunner::launch(quint64 id, const Lane& key, bool named, QPointer<QObject> ownerAlive, Body body,
+                        Finish finish) {
+    const CancelToken token = live_.at(id);
     QPointer<TaskRunner> self(this);
-    QPointer<QObject> ownerAlive(owner);
     pool_.start([self, id, key, named, token, ownerAlive, body = std::move(body), finish = std::move(finish)] {
         QString error;
         bool failed = false;
@@ -74,6 +88,22 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
 
 void TaskRunner::complete(quint64 id, const Lane& key, bool named, const QString& error, const Finish& finish,
                           bool ownerAlive) {
+    auto running = serialRunning_.find(key);
+    if (running != serialRunning_.end() && running->second == id) {  // the lane's waiting task may start
+        serialRunning_.erase(running);
+        auto w = serialWaiting_.find(key);
+        if (w != serialWaiting_.end()) {
+            Waiting next = std::move(w->second);
+            serialWaiting_.erase(w);
+            if (live_.count(next.id) && next.owner) {
+                serialRunning_[key] = next.id;
+                launch(next.id, key, named, next.owner, std::move(next.body), std::move(next.finish));
+            } else {  // its owner is gone: the work would touch a destroyed object
+                live_.erase(next.id);
+                if (latest_.count(key) && latest_[key] == next.id) latest_.erase(key);
+            }
+        }
+    }
     auto it = live_.find(id);
     if (it == live_.end()) return;
     const bool cancelled = it->second.cancelled();
@@ -95,6 +125,11 @@ void TaskRunner::cancel(QObject* owner, const QString& lane) {
 }
 
 void TaskRunner::drop(QObject* owner, const QString& lane) {
+    auto w = serialWaiting_.find(Lane{owner, lane});
+    if (w != serialWaiting_.end()) {  // a waiting task is forgotten before it starts
+        live_.erase(w->second.id);
+        serialWaiting_.erase(w);
+    }
     auto l = latest_.find(Lane{owner, lane});
     if (l == latest_.end()) return;
     auto it = live_.find(l->second);
