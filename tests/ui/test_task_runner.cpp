@@ -131,6 +131,37 @@ private slots:
         QCOMPARE(done, QStringList({"fourth"}));
     }
 
+    // Progress reaches the GUI thread while the task is current, and stops once it is dropped.
+    void progressOnTheGuiThread() {
+        QObject owner;
+        QSemaphore reported, release;
+        QList<qint64> seen;
+        QThread* progressThread = nullptr;
+        TaskRunner::instance().run<int>(
+            &owner, "p",
+            [&](const CancelToken& t) {
+                t.progress(1, 3);
+                t.progress(2, 3);
+                reported.release();
+                release.acquire();
+                t.progress(3, 3);  // after the drop: never delivered
+                return 0;
+            },
+            {}, LaneMode::Overlap,
+            [&](qint64 done, qint64 total) {
+                progressThread = QThread::currentThread();
+                QCOMPARE(total, qint64(3));
+                seen << done;
+            });
+        reported.acquire();
+        QTRY_COMPARE(seen, QList<qint64>({1, 2}));
+        QCOMPARE(progressThread, qApp->thread());
+        TaskRunner::instance().drop(&owner, "p");
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(seen, QList<qint64>({1, 2}));
+    }
+
     void cancelIsReportedDropIsNot() {
         QObject owner;
         QSemaphore started, release;

@@ -31,7 +31,8 @@ TaskRunner::~TaskRunner() {
     pool_.waitForDone();
 }
 
-void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode) {
+void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode,
+                       CancelToken::Progress onProgress) {
     Q_ASSERT(owner);
     const quint64 id = ++nextId_;
     const bool named = !lane.isEmpty();
@@ -44,7 +45,22 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
         }
         latest_[key] = id;
     }
-    live_[id] = CancelToken();
+    CancelToken token;
+    if (onProgress) {
+        // The runner outlives every worker (its destructor waits for the pool), so the work may
+        // post to it; the QPointers are read on the GUI thread.
+        QPointer<TaskRunner> self(this);
+        QPointer<QObject> ownerAlive(owner);
+        *token.report_ = [self, id, key, named, ownerAlive, onProgress](qint64 done, qint64 total) {
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, id, key, named, ownerAlive, onProgress, done, total] {
+                    if (self) self->deliverProgress(id, key, named, ownerAlive, done, total, onProgress);
+                },
+                Qt::QueuedConnection);
+        };
+    }
+    live_[id] = token;
     if (named && mode == LaneMode::Serial) {
         if (serialRunning_.count(key)) {
             auto w = serialWaiting_.find(key);
@@ -115,6 +131,17 @@ void TaskRunner::complete(quint64 id, const Lane& key, bool named, const QString
     }
     if (!ownerAlive) return;
     finish(cancelled ? TaskStatus::Cancelled : error.isEmpty() ? TaskStatus::Finished : TaskStatus::Failed, error);
+}
+
+void TaskRunner::deliverProgress(quint64 id, const Lane& key, bool named, const QPointer<QObject>& owner, qint64 done,
+                                 qint64 total, const CancelToken::Progress& onProgress) {
+    auto it = live_.find(id);
+    if (it == live_.end() || it->second.cancelled() || !owner) return;
+    if (named) {
+        auto l = latest_.find(key);
+        if (l == latest_.end() || l->second != id) return;
+    }
+    onProgress(done, total);
 }
 
 void TaskRunner::cancel(QObject* owner, const QString& lane) {

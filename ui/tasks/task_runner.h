@@ -29,15 +29,23 @@ namespace gateau::ui {
 enum class TaskStatus { Finished, Failed, Cancelled };
 enum class LaneMode { Overlap, Serial };  // may a lane's superseded task still run beside the new one?
 
-// What the work polls to stop early. Copies share one flag.
+// What the work polls to stop early, and reports progress through. Copies share one flag.
 class CancelToken {
 public:
-    CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+    using Progress = std::function<void(qint64 done, qint64 total)>;
+    CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)), report_(std::make_shared<Progress>()) {}
     bool cancelled() const { return flag_->load(std::memory_order_relaxed); }
     void cancel() const { flag_->store(true); }
+    // From the work: the task's onProgress runs on the GUI thread, unless the task was
+    // cancelled or superseded, or its owner is gone, by then.
+    void progress(qint64 done, qint64 total) const {
+        if (*report_) (*report_)(done, total);
+    }
 
 private:
+    friend class TaskRunner;
     std::shared_ptr<std::atomic<bool>> flag_;
+    std::shared_ptr<Progress> report_;  // set before the work starts
 };
 
 template <class R>
@@ -61,7 +69,8 @@ public:
     // work is Failed.
     template <class R>
     void run(QObject* owner, const QString& lane, std::function<R(const CancelToken&)> work,
-             std::function<void(TaskResult<R>&)> done, LaneMode mode = LaneMode::Overlap) {
+             std::function<void(TaskResult<R>&)> done, LaneMode mode = LaneMode::Overlap,
+             CancelToken::Progress onProgress = {}) {
         auto result = std::make_shared<TaskResult<R>>();
         start(
             owner, lane, [work = std::move(work), result](const CancelToken& t) { result->value = work(t); },
@@ -70,7 +79,7 @@ public:
                 result->error = error;
                 if (done) done(*result);
             },
-            mode);
+            mode, std::move(onProgress));
     }
 
     void cancel(QObject* owner, const QString& lane);
@@ -93,7 +102,10 @@ private:
         Finish finish;
     };
 
-    void start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode);
+    void start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode,
+               CancelToken::Progress onProgress);
+    void deliverProgress(quint64 id, const Lane& key, bool named, const QPointer<QObject>& owner, qint64 done,
+                         qint64 total, const CancelToken::Progress& onProgress);
     void launch(quint64 id, const Lane& key, bool named, QPointer<QObject> owner, Body body, Finish finish);
     void complete(quint64 id, const Lane& lane, bool named, const QString& error, const Finish& finish, bool ownerAlive);
 
