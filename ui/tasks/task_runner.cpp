@@ -19,9 +19,10 @@ TaskRunner& TaskRunner::instance() {
 }
 
 TaskRunner::TaskRunner(QObject* parent) : QObject(parent) {
-    // Enough for a load, a search and a check at once; never the whole machine: the pool
-    // runs SQL and file reads, the scoring jobs have their own threads.
-    pool_.setMaxThreadCount(std::max(2, std::min(4, QThread::idealThreadCount())));
+    // At least 4 even on 2 cores: an import or a token-level forward pass holds a thread for
+    // minutes, and a sample's load or a re-rank must not queue behind it. At most 8: the pool
+    // runs SQL, file reads and ranking; the scoring jobs have their own threads.
+    pool_.setMaxThreadCount(std::max(4, std::min(8, QThread::idealThreadCount())));
 }
 
 TaskRunner::~TaskRunner() {
