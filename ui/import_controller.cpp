@@ -4,7 +4,7 @@
 
 #include <QFileInfo>
 #include <QProgressDialog>
-#include <QThread>
+#include "ui/tasks/task_runner.h"
 
 #include <spdlog/spdlog.h>
 
@@ -14,17 +14,22 @@ ImportController::ImportController(QWidget* dialogParent, QObject* parent) : QOb
     qRegisterMetaType<gateau::ui::ImportOutcome>();
 }
 
-ImportController::~ImportController() {
-    cancel();
-    if (thread_) thread_->wait();
+namespace {
+const QString kImportLane = QStringLiteral("import");
 }
+
+// The import stops at its next record; the runner (which waits for its pool on exit) lets
+// it finish its transaction rollback without this object.
+ImportController::~ImportController() { cancel(); }
+
+bool ImportController::busy() const { return TaskRunner::instance().busy(const_cast<ImportController*>(this), kImportLane); }
 
 void ImportController::cancel() {
     if (cancel_) cancel_->store(true);
 }
 
 void ImportController::start(const QString& projectPath, const QString& file, const QString& format) {
-    if (thread_) return;
+    if (busy()) return;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     dialog_ = new QProgressDialog(tr("Importing %1 ...").arg(QFileInfo(file).fileName()), tr("Cancel"), 0, 1000, dialogParent_);
     dialog_->setWindowTitle(tr("Import dataset"));
@@ -35,8 +40,9 @@ void ImportController::start(const QString& projectPath, const QString& file, co
     connect(dialog_, &QProgressDialog::canceled, this, &ImportController::cancel);
 
     auto flag = cancel_;
+    auto counts = counts_ = std::make_shared<Counts>();
     const std::string project = projectPath.toStdString(), path = file.toStdString(), fmt = format.toStdString();
-    thread_ = QThread::create([this, flag, project, path, fmt, file] {
+    TaskRunner::instance().run<ImportOutcome>(this, kImportLane, [flag, counts, project, path, fmt, file](const CancelToken& token) {
         ImportOutcome out;
         out.file = file;
         try {
@@ -44,9 +50,11 @@ void ImportController::start(const QString& projectPath, const QString& file, co
             db::ImportOptions opts;
             opts.format = datasets::parseFormat(fmt).value_or(datasets::Format::Auto);
             opts.cancel = flag.get();
-            opts.progress = [this](const db::ImportProgress& p) {
-                QMetaObject::invokeMethod(this, [=] { onProgress(qint64(p.bytesRead), qint64(p.totalBytes), p.records, p.errors, p.seconds); },
-                                          Qt::QueuedConnection);
+            opts.progress = [&token, counts](const db::ImportProgress& p) {
+                counts->records = p.records;  // the runner's progress carries bytes; these ride along
+                counts->errors = p.errors;
+                counts->seconds = p.seconds;
+                token.progress(qint64(p.bytesRead), qint64(p.totalBytes));
             };
             auto r = db::importDataset(store, path, opts);
             out.datasetId = r.datasetId;
@@ -77,9 +85,17 @@ void ImportController::start(const QString& projectPath, const QString& file, co
             out.message = QString::fromStdString(e.what());
             spdlog::error("import failed: {}", e.what());
         }
-        QMetaObject::invokeMethod(this, [this, out] { onDone(out); }, Qt::QueuedConnection);
+        return out;
+    }, [this, file](TaskResult<ImportOutcome>& r) {
+        if (r.status == TaskStatus::Failed) {  // importDataset's own errors are caught above
+            r.value.kind = ImportOutcome::Kind::Failed;
+            r.value.file = file;
+            r.value.message = r.error;
+        }
+        onDone(r.value);
+    }, LaneMode::Serial, [this, counts](qint64 bytes, qint64 total) {
+        onProgress(bytes, total, counts->records, counts->errors, counts->seconds);
     });
-    thread_->start();
 }
 
 void ImportController::onProgress(qint64 bytes, qint64 total, qint64 records, qint64 errors, double seconds) {
@@ -91,9 +107,6 @@ void ImportController::onProgress(qint64 bytes, qint64 total, qint64 records, qi
 }
 
 void ImportController::onDone(const ImportOutcome& outcome) {
-    thread_->wait();
-    delete thread_;
-    thread_ = nullptr;
     if (dialog_) dialog_->deleteLater();
     emit finished(outcome);
 }

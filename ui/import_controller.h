@@ -1,6 +1,6 @@
 #pragma once
-// Runs a dataset import on a worker thread with its own store connection and a
-// cancellable progress dialog; the GUI thread never waits on SQLite writes.
+// Runs a dataset import on the task runner (lane "import") with its own store connection and
+// a cancellable progress dialog; the GUI thread never waits on SQLite writes.
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -9,7 +9,6 @@
 #include <memory>
 
 class QProgressDialog;
-class QThread;
 class QWidget;
 
 namespace gateau::ui {
@@ -27,7 +26,7 @@ class ImportController : public QObject {
 public:
     ImportController(QWidget* dialogParent, QObject* parent = nullptr);
     ~ImportController() override;
-    bool busy() const { return thread_ != nullptr; }
+    bool busy() const;
     // Starts importing `file` into the project at `projectPath`; format: "auto", "messages", ...
     void start(const QString& projectPath, const QString& file, const QString& format);
     void cancel();
@@ -41,8 +40,12 @@ private:
 
     QWidget* dialogParent_;
     QPointer<QProgressDialog> dialog_;
-    QThread* thread_ = nullptr;
     std::shared_ptr<std::atomic<bool>> cancel_;
+    struct Counts {  // written by the import, read with its progress
+        std::atomic<qint64> records{0}, errors{0};
+        std::atomic<double> seconds{0};
+    };
+    std::shared_ptr<Counts> counts_;
 };
 
 }  // namespace gateau::ui

@@ -14,8 +14,10 @@
 #include "ui/export_dialog.h"
 #include "ui/main_window.h"
 #include "ui/plots/plots_panel.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QAction>
+#include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSlider>
@@ -97,14 +99,61 @@ private slots:
         QCOMPARE(b->proxy()->rowCount(), kSamples);
         QCOMPARE(tableOrder(b), expectedOrder(project_, 0.7));
         b->alphaSlider()->setValue(0);  // CAM only
-        QCOMPARE(tableOrder(b), expectedOrder(project_, 0.0));
+        QTRY_COMPARE(tableOrder(b), expectedOrder(project_, 0.0));
         b->alphaSlider()->setValue(100);  // HMG only
-        QCOMPARE(tableOrder(b), expectedOrder(project_, 1.0));
+        QTRY_COMPARE(tableOrder(b), expectedOrder(project_, 1.0));
         QVERIFY(expectedOrder(project_, 0.0) != expectedOrder(project_, 1.0));  // the test can tell them apart
         // Default cut: top 10% of 12 = 2 selected rows, marked in the table.
         QCOMPARE(w.rankingSession()->ranking().selected, int64_t(2));
         QCOMPARE(b->proxy()->index(0, ui::RankedTableModel::ColSelected).data().toString(), QString("✓"));
         QCOMPARE(b->proxy()->index(2, ui::RankedTableModel::ColSelected).data().toString(), QString());
+    }
+
+    // Re-ranking leaves the GUI thread and coalesces: right after alpha moves, the table
+    // still shows the last finished ranking; of a burst of values only the newest is applied
+    // (one layout change), and a decision made meanwhile is neither lost nor overwritten.
+    void alphaReranksOffTheGuiThread() {
+        // A copy: the decision below must not reach the other tests' project.
+        const std::string copy = dir_ + "/offthread.gateau";
+        for (const char* suffix : {"", "-wal"})
+            if (QFile::exists(q(project_ + suffix))) QVERIFY(QFile::copy(q(project_ + suffix), q(copy + suffix)));
+        ui::MainWindow w;
+        w.show();
+        QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
+        QVERIFY(w.openProject(q(copy), false));
+        QVERIFY(w.rankingSession()->hasRun() || loaded.wait(20000));
+        auto* b = w.browser();
+        auto* session = w.rankingSession();
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        const auto at07 = expectedOrder(project_, 0.7);
+        QCOMPARE(tableOrder(b), at07);
+        QSignalSpy changed(session, &ui::RankingSession::rankingChanged);
+        for (int v : {0, 100, 30}) b->alphaSlider()->setValue(v);
+        QCOMPARE(tableOrder(b), at07);  // nothing ranked on the GUI thread yet
+        QCOMPARE(session->ranking().alpha, 0.7);
+        QVERIFY(session->rankPending());
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        QCOMPARE(changed.count(), 1);  // 0 and 1.0 were superseded: never applied
+        QCOMPARE(session->ranking().alpha, 0.3);
+        QCOMPARE(tableOrder(b), expectedOrder(project_, 0.3));
+        QCOMPARE(expectedOrder(copy, 0.3), expectedOrder(project_, 0.3));
+
+        // A decision while a re-rank is pending: applied at once with the newest alpha; the
+        // pending result (which did not see the decision) never lands.
+        changed.clear();
+        b->alphaSlider()->setValue(0);
+        const qint64 last = expectedOrder(project_, 0.0).back();
+        b->table()->clearSelection();
+        b->table()->selectRow(b->proxy()->mapFromSource(b->model()->index(b->model()->rowOf(last), 0)).row());
+        QCOMPARE(b->currentSampleId(), last);
+        b->setDecision(db::Decision::Keep);
+        QCOMPARE(session->ranking().alpha, 0.0);
+        QVERIFY(!session->rankPending());
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        QCOMPARE(session->ranking().alpha, 0.0);
+        QCOMPARE(tableOrder(b), expectedOrder(project_, 0.0));
+        QVERIFY(session->rankedRow(session->indexOf(last)).selected);  // kept by hand, last by score
+        QCOMPARE(changed.count(), 1);
     }
 
     void brushingSelectsRows() {

@@ -81,7 +81,11 @@ private slots:
         QCOMPARE(w.sampleModel()->rowCount(), 0);
         QSignalSpy done(w.importController(), &ui::ImportController::finished);
         w.importFile(QString::fromStdString(test::writeFile(dir, "a.jsonl", records(300, "a") + "{oops\n")));
+        // On the application's task runner, which waits for it on exit (no thread of its own).
+        QVERIFY(w.importController()->busy());
+        QVERIFY(ui::TaskRunner::instance().busy(w.importController(), QStringLiteral("import")));
         QVERIFY(done.wait(30000));
+        QVERIFY(!w.importController()->busy());
         auto outcome = done.takeFirst().at(0).value<ui::ImportOutcome>();
         QCOMPARE(outcome.kind, ui::ImportOutcome::Kind::Imported);
         QCOMPARE(outcome.samples, qint64(300));

@@ -3,6 +3,7 @@
 // that waits for its work when destroyed.
 #include "ui/tasks/task_runner.h"
 
+#include <QMutex>
 #include <QSemaphore>
 #include <QThread>
 #include <QtTest>
@@ -69,6 +70,96 @@ private slots:
         QVERIFY(firstSawCancel);
         done.sort();
         QCOMPARE(done, QStringList({"fourth", "second", "third"}));
+    }
+
+    // A Serial lane never runs two tasks at once; a burst while one runs costs the running one
+    // plus the newest, and only the newest is reported.
+    void serialLaneCoalesces() {
+        QObject owner;
+        QSemaphore started, release;
+        std::atomic<int> running{0}, maxRunning{0};
+        QStringList ran, done;
+        QMutex ranMutex;
+        auto task = [&](const QString& name, bool block) {
+            return [&, name, block](const CancelToken&) {
+                const int now = ++running;
+                maxRunning = std::max(maxRunning.load(), now);
+                {
+                    QMutexLocker l(&ranMutex);
+                    ran << name;
+                }
+                if (block) {
+                    started.release();
+                    release.acquire();
+                }
+                --running;
+                return name;
+            };
+        };
+        auto report = [&](TaskResult<QString>& r) { done << r.value; };
+        TaskRunner::instance().run<QString>(&owner, "rank", task("first", true), report, LaneMode::Serial);
+        started.acquire();
+        for (const char* n : {"second", "third", "fourth"})
+            TaskRunner::instance().run<QString>(&owner, "rank", task(n, false), report, LaneMode::Serial);
+        QThread::msleep(50);  // an Overlap lane would have started them by now
+        {
+            QMutexLocker l(&ranMutex);
+            QCOMPARE(ran, QStringList({"first"}));
+        }
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(ran, QStringList({"first", "fourth"}));
+        QCOMPARE(done, QStringList({"fourth"}));
+        QCOMPARE(maxRunning.load(), 1);
+        QVERIFY(!TaskRunner::instance().busy(&owner, "rank"));
+
+        // Dropping the lane forgets the waiting task too; an owner gone before its waiting
+        // task starts gets neither the work nor the call.
+        TaskRunner::instance().run<QString>(&owner, "rank", task("fifth", true), report, LaneMode::Serial);
+        started.acquire();
+        TaskRunner::instance().run<QString>(&owner, "rank", task("sixth", false), report, LaneMode::Serial);
+        TaskRunner::instance().drop(&owner, "rank");
+        auto* gone = new QObject;
+        TaskRunner::instance().run<QString>(gone, "rank", task("seventh", true), report, LaneMode::Serial);
+        started.acquire();
+        TaskRunner::instance().run<QString>(gone, "rank", task("eighth", false), report, LaneMode::Serial);
+        delete gone;
+        release.release();
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(ran, QStringList({"first", "fourth", "fifth", "seventh"}));
+        QCOMPARE(done, QStringList({"fourth"}));
+    }
+
+    // Progress reaches the GUI thread while the task is current, and stops once it is dropped.
+    void progressOnTheGuiThread() {
+        QObject owner;
+        QSemaphore reported, release;
+        QList<qint64> seen;
+        QThread* progressThread = nullptr;
+        TaskRunner::instance().run<int>(
+            &owner, "p",
+            [&](const CancelToken& t) {
+                t.progress(1, 3);
+                t.progress(2, 3);
+                reported.release();
+                release.acquire();
+                t.progress(3, 3);  // after the drop: never delivered
+                return 0;
+            },
+            {}, LaneMode::Overlap,
+            [&](qint64 done, qint64 total) {
+                progressThread = QThread::currentThread();
+                QCOMPARE(total, qint64(3));
+                seen << done;
+            });
+        reported.acquire();
+        QTRY_COMPARE(seen, QList<qint64>({1, 2}));
+        QCOMPARE(progressThread, qApp->thread());
+        TaskRunner::instance().drop(&owner, "p");
+        release.release();
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QCOMPARE(seen, QList<qint64>({1, 2}));
     }
 
     void cancelIsReportedDropIsNot() {

@@ -10,7 +10,6 @@ namespace gateau::ui {
 
 RankedFilterProxy::RankedFilterProxy(RankingSession* session, QObject* parent)
     : QSortFilterProxyModel(parent), session_(session) {
-    setSortRole(RankedTableModel::SortRole);
     setDynamicSortFilter(true);
 }
 
@@ -21,25 +20,17 @@ void RankedFilterProxy::setFilter(BrowserFilter f) {
     invalidate();
 }
 
-bool RankedFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const {
-    auto* model = static_cast<const RankedTableModel*>(sourceModel());
-    if (keysColumn_ != left.column() || keysGeneration_ != model->generation() ||
-        keys_.size() != size_t(model->rowCount())) {
-        keys_.resize(size_t(model->rowCount()));
-        for (int r = 0; r < model->rowCount(); ++r) keys_[size_t(r)] = model->sortNumber(r, left.column());
-        keysColumn_ = left.column();
-        keysGeneration_ = model->generation();
-    }
-    const double a = keys_[size_t(left.row())], b = keys_[size_t(right.row())];
-    if (std::isnan(a) || std::isnan(b)) return QSortFilterProxyModel::lessThan(left, right);
-    if (a != b) return a < b;
-    return model->sampleIdAt(left.row()) < model->sampleIdAt(right.row());  // stable, like the ranking
+void RankedFilterProxy::sort(int column, Qt::SortOrder order) {
+    // QSortFilterProxyModel's own sort stays off (column -1: source order): re-sorting 100k
+    // rows here after every re-rank stalled the GUI thread.
+    if (column >= 0) session_->setSort(column, order);
 }
 
 bool RankedFilterProxy::filterAcceptsRow(int row, const QModelIndex&) const {
     if (!session_->hasRun()) return true;
-    const db::RankInput& s = session_->inputs().samples[size_t(row)];
-    const db::RankedRow& r = session_->rankedRow(row);
+    const int i = session_->inputAt(row);
+    const db::RankInput& s = session_->inputs().samples[size_t(i)];
+    const db::RankedRow& r = session_->rankedRow(i);
     const BrowserFilter& f = filter_;
     if (r.score < f.scoreMin || r.score > f.scoreMax) return false;
     if (s.contextTokens < f.contextMin || s.contextTokens > f.contextMax) return false;

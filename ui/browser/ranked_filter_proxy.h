@@ -1,6 +1,7 @@
 #pragma once
-// Sorting on raw values and the browser's filters: score and length ranges, decision,
-// dataset, and the ids a full-text search returned.
+// The browser's filters: score and length ranges, decision, dataset, and the ids a full-text
+// search returned. Sorting is the session's (rank_order.h): the source model's rows come in
+// the table's order, so sort() hands the column to the session and the proxy keeps that order.
 #include <QSortFilterProxyModel>
 
 #include <cmath>
@@ -36,19 +37,14 @@ public:
     RankedFilterProxy(RankingSession* session, QObject* parent = nullptr);
     void setFilter(BrowserFilter f);
     const BrowserFilter& filter() const { return filter_; }
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
-    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 
 private:
     RankingSession* session_;
     BrowserFilter filter_;
-    // Sort keys of the sort column in one flat array (RankInput rows are large: reading them
-    // in every comparison was most of a 100k-row re-sort).
-    mutable std::vector<double> keys_;
-    mutable int keysColumn_ = -1;
-    mutable quint64 keysGeneration_ = ~quint64(0);
 };
 
 }  // namespace gateau::ui

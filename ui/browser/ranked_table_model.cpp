@@ -19,18 +19,43 @@ QString labelsText(const db::Annotations& a) {
     return parts.join(QStringLiteral(", "));
 }
 
+double nearDuplicateSortKey(const db::RankInput& s) {
+    return s.nearDuplicateOf ? s.nearDuplicateSimilarity : (s.nearCopies ? 0.5 : 0.0);
+}
+
+QString decisionSortText(const db::RankInput& s) {
+    // A dispute nobody adjudicated shows as such; an adjudicated one says so.
+    if (s.decision == db::Decision::None && s.team.disputed()) return RankedTableModel::tr("disputed");
+    if (s.team.isAdjudicated())
+        return RankedTableModel::tr("%1 (adj.)").arg(QString::fromLatin1(db::decisionName(s.decision)));
+    return s.decision == db::Decision::None ? QStringLiteral("auto") : QString::fromLatin1(db::decisionName(s.decision));
+}
+
 RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
     : QAbstractTableModel(parent), session_(session) {
     connect(session, &RankingSession::loaded, this, [this] {
-        ++generation_;
         beginResetModel();
         endResetModel();
     });
-    // Rows stay where they are (sample id order); a layout change makes the proxy re-filter
-    // and re-sort once, where dataChanged on every row would re-sort row by row.
-    connect(session, &RankingSession::rankingChanged, this, [this] {
-        ++generation_;
+    // Rows move (a new order came with the ranking): persistent indexes follow their sample,
+    // so the selection and the current row survive; the proxy re-filters once.
+    connect(session, &RankingSession::aboutToChangeRanking, this, [this] {
         emit layoutAboutToBeChanged();
+        oldIds_.clear();
+        oldColumns_.clear();
+        for (const QModelIndex& i : persistentIndexList()) {
+            oldIds_ << sampleIdAt(i.row());
+            oldColumns_ << i.column();
+        }
+    });
+    connect(session, &RankingSession::rankingChanged, this, [this] {
+        const QModelIndexList from = persistentIndexList();
+        QModelIndexList to;
+        for (int k = 0; k < from.size(); ++k) {
+            const int row = k < oldIds_.size() ? rowOf(oldIds_[k]) : -1;
+            to << (row >= 0 ? index(row, oldColumns_[k]) : QModelIndex());
+        }
+        changePersistentIndexList(from, to);
         emit layoutChanged();
     });
 }
@@ -43,30 +68,12 @@ int RankedTableModel::columnCount(const QModelIndex& parent) const { return pare
 
 qint64 RankedTableModel::sampleIdAt(int row) const {
     if (row < 0 || row >= rowCount()) return -1;
-    return session_->inputs().samples[size_t(row)].sampleId;
+    return session_->inputs().samples[size_t(session_->inputAt(row))].sampleId;
 }
 
-int RankedTableModel::rowOf(qint64 sampleId) const { return session_->hasRun() ? session_->indexOf(sampleId) : -1; }
-
-double RankedTableModel::sortNumber(int row, int column) const {
-    const db::RankInput& s = session_->inputs().samples[size_t(row)];
-    const db::RankedRow& r = session_->rankedRow(row);
-    switch (column) {
-        case ColRank: return r.rank;
-        case ColSelected: return r.selected ? 1 : 0;
-        case ColScore: return r.score;
-        case ColHmg: return r.hmg;
-        case ColCam: return r.cam;
-        case ColPplA: return s.pplA;
-        case ColPplB: return s.pplB;
-        case ColIfd: return s.ifd;
-        case ColCas: return s.cas;
-        case ColContextTokens: return double(s.contextTokens);
-        case ColResponseTokens: return double(s.responseTokens);
-        // Copies by similarity, then originals that have copies, then the rest.
-        case ColNearDuplicate: return s.nearDuplicateOf ? s.nearDuplicateSimilarity : (s.nearCopies ? 0.5 : 0.0);
-    }
-    return std::nan("");
+int RankedTableModel::rowOf(qint64 sampleId) const {
+    const int i = session_->hasRun() ? session_->indexOf(sampleId) : -1;
+    return i < 0 ? -1 : session_->rowOfInput(i);
 }
 
 QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) const {
@@ -102,7 +109,7 @@ QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) 
 
 QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
-    const int i = index.row();
+    const int i = session_->inputAt(index.row());
     const db::RankInput& s = session_->inputs().samples[size_t(i)];
     const db::RankedRow& r = session_->rankedRow(i);
     if (role == SampleIdRole) return qlonglong(s.sampleId);
@@ -122,17 +129,14 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
             case ColContextTokens: return qlonglong(s.contextTokens);
             case ColResponseTokens: return qlonglong(s.responseTokens);
             case ColDecision:
-                // A dispute nobody adjudicated shows as such; an adjudicated one says so.
-                if (s.decision == db::Decision::None && s.team.disputed()) return tr("disputed");
-                if (s.team.isAdjudicated()) return tr("%1 (adj.)").arg(QString::fromLatin1(db::decisionName(s.decision)));
-                return s.decision == db::Decision::None ? (forSort ? QVariant(QStringLiteral("auto")) : QVariant(QString()))
-                                                        : QVariant(QString::fromLatin1(db::decisionName(s.decision)));
+                if (!forSort && s.decision == db::Decision::None && !s.team.disputed()) return QString();
+                return decisionSortText(s);
             case ColNote: return QString::fromStdString(s.note);
             case ColLabels: return labelsText(s.annotations);
             case ColDataset: return QString::fromStdString(s.datasetName);
             case ColExternalId: return QString::fromStdString(s.externalId);
             case ColNearDuplicate:
-                if (forSort) return sortNumber(i, ColNearDuplicate);
+                if (forSort) return nearDuplicateSortKey(s);
                 if (s.nearDuplicateOf) return tr("≈ #%1  %2").arg(s.nearDuplicateOf).arg(s.nearDuplicateSimilarity, 0, 'f', 2);
                 if (s.nearCopies == 0) return QString();
                 return s.nearCopies == 1 ? tr("1 near copy") : tr("%1 near copies").arg(s.nearCopies);

@@ -1,12 +1,13 @@
 #pragma once
-// The scored samples of a run as table rows, in sample id order; the rank is a column and
-// the view sorts through RankedFilterProxy, so re-ranking (alpha, cut, overrides) only
-// changes cells and the user's selection and scroll position survive it.
+// The scored samples of a run as table rows in the session's order (RankedView: sorted with
+// the re-rank, off the GUI thread); RankedFilterProxy only filters and hands header clicks to
+// the session. A re-rank is a layout change, so the selection and current row survive it.
 #include <QAbstractTableModel>
 #include <QString>
 
 namespace gateau::db {
 struct Annotations;
+struct RankInput;
 }
 
 namespace gateau::ui {
@@ -15,6 +16,10 @@ class RankingSession;
 
 // "label, label, #tag, ⟦evidence⟧": the Labels column.
 QString labelsText(const db::Annotations& a);
+// The Decision column's sort text: "auto", "keep", "disputed", "drop (adj.)".
+QString decisionSortText(const db::RankInput& s);
+// The Near dup column's order: copies by similarity, then originals that have copies, then the rest.
+double nearDuplicateSortKey(const db::RankInput& s);
 
 class RankedTableModel : public QAbstractTableModel {
     Q_OBJECT
@@ -33,17 +38,13 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
-    // The SortRole value as a plain number (text columns: NaN), without QVariant: the proxy
-    // sorts 100k rows on every re-rank.
-    double sortNumber(int row, int column) const;
     qint64 sampleIdAt(int row) const;
-    // Bumped whenever any sort value may have changed (new pool, new ranking).
-    quint64 generation() const { return generation_; }
     int rowOf(qint64 sampleId) const;
 
 private:
     RankingSession* session_;
-    quint64 generation_ = 0;
+    QList<qint64> oldIds_;  // persistent indexes' samples across a re-order
+    QList<int> oldColumns_;
 };
 
 }  // namespace gateau::ui

@@ -8,28 +8,30 @@ namespace gateau::ui {
 
 namespace {
 const QString kLoadLane = QStringLiteral("load-run");
+const QString kRankLane = QStringLiteral("rank");
 }
 
 RankingSession::RankingSession(QObject* parent) : QObject(parent) {}
 RankingSession::~RankingSession() = default;  // the runner drops a destroyed owner's results
 
-void RankingSession::setProject(const QString& path) {
+void RankingSession::clearPool() {
     TaskRunner::instance().drop(this, kLoadLane);
+    TaskRunner::instance().drop(this, kRankLane);
+    inputs_.reset();
+    view_ = {};
+}
+
+void RankingSession::setProject(const QString& path) {
+    clearPool();
     project_ = path;
     runId_ = 0;
-    inputs_.reset();
-    ranking_ = {};
-    rowOfInput_.clear();
     emit loaded();
 }
 
 void RankingSession::loadRun(qint64 runId) {
     runId_ = runId;
     if (runId <= 0 || project_.isEmpty()) {
-        TaskRunner::instance().drop(this, kLoadLane);
-        inputs_.reset();
-        ranking_ = {};
-        rowOfInput_.clear();
+        clearPool();
         emit loaded();
         return;
     }
@@ -43,6 +45,7 @@ void RankingSession::loadRun(qint64 runId) {
         [this](TaskResult<std::shared_ptr<db::RankInputs>>& r) {
             if (r.status == TaskStatus::Failed) return emit failed(r.error);
             if (r.status != TaskStatus::Finished) return;
+            TaskRunner::instance().drop(this, kRankLane);  // for the pool before
             inputs_ = std::move(r.value);
             rerank(false);
             emit loaded();
@@ -51,17 +54,19 @@ void RankingSession::loadRun(qint64 runId) {
 
 void RankingSession::setAlpha(double alpha) {
     alpha_ = std::clamp(alpha, 0.0, 1.0);
-    rerank(true);
+    rerankLater();
 }
 
 void RankingSession::setSelection(const scoring::Selection& selection) {
     selection_ = selection;
     selection_.overrides.clear();
-    rerank(true);
+    rerankLater();
 }
 
 void RankingSession::setDecisions(const std::vector<Override>& overrides) {
     bool changed = false;
+    // A running re-rank reads the pool: write a copy (it is superseded by the re-rank below).
+    if (inputs_ && inputs_.use_count() > 1) inputs_ = std::make_shared<db::RankInputs>(*inputs_);
     for (const Override& o : overrides) {
         const int i = indexOf(o.sampleId);
         if (i < 0) continue;
@@ -84,28 +89,66 @@ int RankingSession::indexOf(qint64 sampleId) const {
 }
 
 const db::RankedRow& RankingSession::rankedRow(int inputIndex) const {
-    return ranking_.rows[size_t(rowOfInput_[size_t(inputIndex)])];
+    return view_.ranking.rows[size_t(view_.rowOfInput[size_t(inputIndex)])];
 }
 
 std::vector<int64_t> RankingSession::selectedIds() const {
     std::vector<int64_t> out;
     if (!inputs_) return out;
-    for (const auto& r : ranking_.rows)
+    for (const auto& r : view_.ranking.rows)
         if (r.selected) out.push_back(inputs_->samples[r.input].sampleId);
     return out;
 }
 
+bool RankingSession::rankPending() const { return TaskRunner::instance().busy(const_cast<RankingSession*>(this), kRankLane); }
+
 void RankingSession::rerank(bool emitChanged) {
     if (!inputs_) return;
+    TaskRunner::instance().drop(this, kRankLane);  // this state is newer than any pending result
     try {
-        ranking_ = db::rankPool(*inputs_, alpha_, selection_);
+        apply(rankAndOrder(*inputs_, alpha_, selection_, sortColumn_, sortOrder_), emitChanged);
     } catch (const std::exception& e) {
         emit failed(QString::fromStdString(e.what()));
-        return;
     }
-    rowOfInput_.assign(inputs_->samples.size(), 0);
-    for (size_t r = 0; r < ranking_.rows.size(); ++r) rowOfInput_[ranking_.rows[r].input] = int(r);
+}
+
+void RankingSession::rerankLater() {
+    if (!inputs_) return;
+    auto inputs = inputs_;  // shared, never written while shared (setDecisions copies)
+    const double alpha = alpha_;
+    const scoring::Selection selection = selection_;
+    const int column = sortColumn_;
+    const Qt::SortOrder order = sortOrder_;
+    TaskRunner::instance().run<std::shared_ptr<RankedView>>(
+        this, kRankLane,
+        [inputs, alpha, selection, column, order](const CancelToken&) {
+            return std::make_shared<RankedView>(rankAndOrder(*inputs, alpha, selection, column, order));
+        },
+        [this](TaskResult<std::shared_ptr<RankedView>>& r) {
+            // Only the lane's newest task reports, and a synchronous re-rank or a new pool drops
+            // the lane, so this result is for the current pool, alpha, cut and sort.
+            if (r.status == TaskStatus::Failed) return emit failed(r.error);
+            if (r.status == TaskStatus::Finished) apply(std::move(*r.value), true);
+        },
+        LaneMode::Serial);
+}
+
+void RankingSession::apply(RankedView view, bool emitChanged) {
+    if (emitChanged) emit aboutToChangeRanking();
+    view_ = std::move(view);
     if (emitChanged) emit rankingChanged();
+}
+
+void RankingSession::setSort(int column, Qt::SortOrder order) {
+    sortColumn_ = column;
+    sortOrder_ = order;
+    if (!inputs_) return;
+    const bool pending = rankPending();
+    TaskRunner::instance().drop(this, kRankLane);  // its order is for the old column
+    emit aboutToChangeRanking();
+    orderView(*inputs_, view_, column, order);
+    emit rankingChanged();
+    if (pending) rerankLater();
 }
 
 }  // namespace gateau::ui

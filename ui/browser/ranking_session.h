@@ -1,8 +1,13 @@
 #pragma once
 // The ranked pool of one run, shared by the browser table, the plots and the export dialog.
 // Raw values are loaded once per run on a worker thread; alpha, the cut and overrides
-// re-rank in memory (METHOD.md: normalisation happens at ranking time).
+// re-rank in memory (METHOD.md: normalisation happens at ranking time). Alpha and the cut
+// re-rank (and re-order the table) on the task runner in a Serial lane: while alpha is
+// dragged, one re-rank runs and only the newest value waits; ranking() keeps the last
+// finished one meanwhile (rankPending()). Overrides and a header click re-rank or re-order at
+// once and supersede a pending re-rank, so an older result never overwrites a newer state.
 #include "db/ranking.h"
+#include "ui/browser/rank_order.h"
 
 #include <QObject>
 #include <QString>
@@ -26,10 +31,18 @@ public:
     qint64 runId() const { return runId_; }
     bool hasRun() const { return runId_ > 0 && inputs_ != nullptr; }
 
-    double alpha() const { return alpha_; }
+    double alpha() const { return alpha_; }  // the newest asked for; ranking().alpha the one shown
     const scoring::Selection& selection() const { return selection_; }
     void setAlpha(double alpha);
     void setSelection(const scoring::Selection& selection);  // its overrides are ignored: the project's apply
+    bool rankPending() const;  // a re-rank for a newer alpha or cut is running or waiting
+
+    // The table's row order: a RankedTableModel column and direction (ties by sample id).
+    void setSort(int column, Qt::SortOrder order);
+    int sortColumn() const { return sortColumn_; }
+    Qt::SortOrder sortOrder() const { return sortOrder_; }
+    int inputAt(int tableRow) const { return view_.order[size_t(tableRow)]; }
+    int rowOfInput(int inputIndex) const { return view_.rowOfOrder[size_t(inputIndex)]; }
 
     // Mirrors overrides already written to the project (OverrideCommand does the write);
     // one re-rank for the whole batch.
@@ -43,24 +56,30 @@ public:
     void setDecisions(const std::vector<Override>& overrides);
 
     const db::RankInputs& inputs() const { return *inputs_; }
-    const db::Ranking& ranking() const { return ranking_; }
+    const db::Ranking& ranking() const { return view_.ranking; }
     int indexOf(qint64 sampleId) const;                  // into inputs().samples, -1 if absent
     const db::RankedRow& rankedRow(int inputIndex) const;  // rank, scores, selected
     std::vector<int64_t> selectedIds() const;              // rank order
 
 signals:
-    void loaded();          // a new pool (row count may change)
-    void rankingChanged();  // same pool, new ranks / selection
+    void loaded();                // a new pool (row count may change)
+    void aboutToChangeRanking();  // the old ranking and order are still readable
+    void rankingChanged();        // same pool, new ranks / selection / order
     void failed(QString message);
 
 private:
-    void rerank(bool emitChanged);
+    void rerank(bool emitChanged);  // now, on the GUI thread
+    void rerankLater();             // on the runner
+    void apply(RankedView view, bool emitChanged);
+    void clearPool();
 
     QString project_;
     qint64 runId_ = 0;
+    // Shared with a running re-rank: written only after a copy when shared (setDecisions).
     std::shared_ptr<db::RankInputs> inputs_;
-    db::Ranking ranking_;
-    std::vector<int> rowOfInput_;  // input index -> ranking_.rows index
+    RankedView view_;
+    int sortColumn_ = 0;  // RankedTableModel::ColRank
+    Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
     double alpha_ = 0.7;
     scoring::Selection selection_ = scoring::Selection::topPercent(10.0);
 };

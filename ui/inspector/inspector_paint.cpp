@@ -12,7 +12,6 @@
 #include "ui/heatmap/matrix_heatmap.h"
 #include "ui/heatmap/segment_minimap.h"
 #include "ui/heatmap/token_heatmap_view.h"
-#include "ui/inspector/serial_worker.h"
 #include "ui/inspector/token_attention_worker.h"
 
 #include <QComboBox>

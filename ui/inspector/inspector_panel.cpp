@@ -10,7 +10,8 @@
 #include "ui/heatmap/matrix_heatmap.h"
 #include "ui/heatmap/segment_minimap.h"
 #include "ui/heatmap/token_heatmap_view.h"
-#include "ui/inspector/serial_worker.h"
+#include "ui/inspector/inspector_work_state.h"
+#include "ui/tasks/task_runner.h"
 #include "ui/inspector/token_attention_worker.h"
 
 #include <QComboBox>
@@ -38,21 +39,20 @@ using namespace inspector_detail;
 
 InspectorPanel::InspectorPanel(QWidget* parent)
     : QWidget(parent),
-      tokenizers_(std::make_unique<TokenizerCache>()),
-      computer_(std::make_unique<TokenAttentionComputer>()),
-      loader_(std::make_unique<SerialWorker>()),
-      attnWorker_(std::make_unique<SerialWorker>()) {
+      work_(std::make_shared<WorkState>()) {
     buildUi();
     clear();
 }
 
 InspectorPanel::~InspectorPanel() {
-    ++loadGen_;
-    ++attnGen_;  // a forward pass in flight stops at its next progress call
-    loader_.reset();
-    attnWorker_.reset();
-    // Queued results addressed to this object die with it (QObject removes posted events).
+    // A forward pass in flight stops at its next progress call; the runner reports nothing
+    // to a destroyed owner, and the work state lives until the task ends.
+    TaskRunner::instance().drop(this, kLoadLane);
+    TaskRunner::instance().drop(this, kAttentionLane);
 }
+
+int InspectorPanel::engineLoads() const { return work_->engineLoads.load(); }
+int InspectorPanel::forwardPasses() const { return work_->forwardPasses.load(); }
 
 // ---------------------------------------------------------------------------------------------
 // Layout
@@ -293,16 +293,22 @@ void InspectorPanel::buildUi() {
 void InspectorPanel::setProject(const QString& projectPath) {
     clear();
     projectPath_ = projectPath;
-    // The next run may use other models: free model B (and the worker's connection).
-    TokenAttentionComputer* computer = computer_.get();
-    attnWorker_->post([computer] { computer->release(); });
+    // The next run may use other models: free model B (and the worker's connection). A
+    // request for token-level attention that supersedes this does not need it: the computer
+    // loads the model its request names.
+    auto work = work_;
+    TaskRunner::instance().run<int>(
+        this, kAttentionLane,
+        [work](const CancelToken&) {
+            work->computer.release();
+            return 0;
+        },
+        {}, LaneMode::Serial);
 }
 
 void InspectorPanel::clear() {
-    ++loadGen_;
-    ++attnGen_;
-    loader_->dropPending();
-    attnWorker_->dropPending();
+    TaskRunner::instance().drop(this, kLoadLane);
+    TaskRunner::instance().drop(this, kAttentionLane);
     runId_ = sampleId_ = 0;
     data_.reset();
     focus_ = -1;
@@ -324,9 +330,7 @@ void InspectorPanel::clear() {
 }
 
 void InspectorPanel::showSample(int64_t runId, int64_t sampleId) {
-    const uint64_t gen = ++loadGen_;
-    ++attnGen_;  // token-level work for the previous sample stops
-    attnWorker_->dropPending();
+    TaskRunner::instance().drop(this, kAttentionLane);  // token-level work for the previous sample stops
     attnInFlight_ = false;
     tokenRows_.clear();
     tokenLevelRequested_ = tokenLevelShown_ = false;
@@ -343,28 +347,33 @@ void InspectorPanel::showSample(int64_t runId, int64_t sampleId) {
     }
     emit statusMessage(tr("Loading sample %1…").arg(sampleId));
     const std::string path = projectPath_.toStdString();
-    loader_->dropPending();  // only the newest request matters
-    loader_->post([this, gen, path, runId, sampleId] {
-        if (gen != loadGen_.load()) return;
-        auto data = std::make_shared<InspectorData>();
-        try {
-            if (!loaderStore_ || loaderStore_->path() != path) {
-                loaderStore_.reset();
-                loaderStore_ = std::make_unique<db::ProjectStore>(db::ProjectStore::open(path, false));
+    auto work = work_;
+    // Only the newest request matters: the lane's newer task supersedes this one.
+    TaskRunner::instance().run<std::shared_ptr<InspectorData>>(
+        this, kLoadLane,
+        [work, path, runId, sampleId](const CancelToken&) {
+            auto data = std::make_shared<InspectorData>();
+            try {
+                if (!work->store || work->store->path() != path) {
+                    work->store.reset();
+                    work->store = std::make_unique<db::ProjectStore>(db::ProjectStore::open(path, false));
+                }
+                *data = loadInspectorData(*work->store, runId, sampleId, &work->tokenizers);
+            } catch (const std::exception& e) {
+                work->store.reset();
+                data->runId = runId;
+                data->sampleId = sampleId;
+                data->error = std::string("Cannot open the project: ") + e.what();
             }
-            *data = loadInspectorData(*loaderStore_, runId, sampleId, tokenizers_.get());
-        } catch (const std::exception& e) {
-            loaderStore_.reset();
-            data->runId = runId;
-            data->sampleId = sampleId;
-            data->error = std::string("Cannot open the project: ") + e.what();
-        }
-        QMetaObject::invokeMethod(this, [this, gen, data] { onLoaded(gen, data); }, Qt::QueuedConnection);
-    });
+            return data;
+        },
+        [this](TaskResult<std::shared_ptr<InspectorData>>& r) {
+            if (r.status == TaskStatus::Finished) onLoaded(std::move(r.value));
+        },
+        LaneMode::Serial);
 }
 
-void InspectorPanel::onLoaded(uint64_t generation, std::shared_ptr<InspectorData> data) {
-    if (generation != loadGen_.load()) return;  // superseded
+void InspectorPanel::onLoaded(std::shared_ptr<InspectorData> data) {
     data_ = std::move(data);
     paintAll();
     emit statusMessage(tr("Sample %1 loaded in %2 ms").arg(data_->sampleId).arg(data_->loadSeconds * 1000, 0, 'f', 0));

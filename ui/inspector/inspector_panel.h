@@ -43,7 +43,6 @@ class ColorScale;
 class ConversationView;
 class MatrixHeatmap;
 class SegmentMinimap;
-class SerialWorker;
 class TokenAttentionComputer;
 class TokenHeatmapView;
 struct TokenAttentionResult;
@@ -92,8 +91,8 @@ public:
 
     // Debug counters of the token-level worker (tests): engine loads, forward passes, and
     // requests answered from the project's cache.
-    int engineLoads() const { return engineLoads_.load(); }
-    int forwardPasses() const { return forwardPasses_.load(); }
+    int engineLoads() const;
+    int forwardPasses() const;
     int cacheHits() const { return cacheHits_; }
 
     // The sample's evidence span (bytes of its context text; start < 0: none), drawn under
@@ -124,9 +123,9 @@ signals:
 
 private:
     void buildUi();
-    void onLoaded(uint64_t generation, std::shared_ptr<InspectorData> data);
-    void onTokenAttention(uint64_t generation, std::shared_ptr<TokenAttentionResult> result);
-    void onTokenAttentionProgress(uint64_t generation, int64_t done, int64_t total);
+    void onLoaded(std::shared_ptr<InspectorData> data);
+    void onTokenAttention(std::shared_ptr<TokenAttentionResult> result);
+    void onTokenAttentionProgress(int64_t done, int64_t total);
     void paintAll();
     void applyEvidence();
     void paintSummary();
@@ -187,14 +186,12 @@ private:
     int64_t attnQuery_ = 0;             // query position in flight
     std::map<int64_t, std::vector<float>> tokenRows_;  // query position -> attention over keys
     int cacheHits_ = 0;
-    std::atomic<int> engineLoads_{0}, forwardPasses_{0};
-    std::atomic<uint64_t> loadGen_{0}, attnGen_{0};
 
-    // Worker-side state: touched only by the worker that owns it.
-    std::unique_ptr<TokenizerCache> tokenizers_;            // loader thread
-    std::unique_ptr<db::ProjectStore> loaderStore_;         // loader thread
-    std::unique_ptr<TokenAttentionComputer> computer_;      // attention thread
-    std::unique_ptr<SerialWorker> loader_, attnWorker_;     // last: destroyed (joined) first
+    // What the inspector's tasks touch: loading runs in the task runner's Serial lane
+    // "load", token-level attention in "attention", so each part is used by one task at a
+    // time; shared with the tasks, so one still running when the panel goes keeps it alive.
+    struct WorkState;
+    std::shared_ptr<WorkState> work_;
 };
 
 }  // namespace gateau::ui

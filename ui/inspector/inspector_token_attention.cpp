@@ -11,7 +11,8 @@
 #include "ui/heatmap/matrix_heatmap.h"
 #include "ui/heatmap/segment_minimap.h"
 #include "ui/heatmap/token_heatmap_view.h"
-#include "ui/inspector/serial_worker.h"
+#include "ui/inspector/inspector_work_state.h"
+#include "ui/tasks/task_runner.h"
 #include "ui/inspector/token_attention_worker.h"
 
 #include <QComboBox>
@@ -56,8 +57,7 @@ void InspectorPanel::requestTokenAttention() {
 
 void InspectorPanel::cancelTokenAttention() {
     if (!attnInFlight_) return;
-    ++attnGen_;
-    attnWorker_->dropPending();
+    TaskRunner::instance().drop(this, kAttentionLane);  // the forward pass stops at its next progress call
     attnInFlight_ = false;
     tokenLevelRequested_ = false;  // no automatic restarts until asked again
     progressLabel_->setText(tr("Token-level attention cancelled"));
@@ -79,8 +79,6 @@ void InspectorPanel::startTokenAttention() {
         return;
     }
     if (attnInFlight_ && attnQuery_ == query) return;  // already on its way
-    const uint64_t gen = ++attnGen_;                   // supersedes a computation for another token
-    attnWorker_->dropPending();
     attnInFlight_ = true;
     attnQuery_ = query;
 
@@ -98,30 +96,39 @@ void InspectorPanel::startTokenAttention() {
     progressLabel_->setVisible(true);
     updateTokenLevelControls();
 
-    TokenAttentionComputer* computer = computer_.get();
-    attnWorker_->post([this, gen, computer, req = std::move(req)] {
-        if (gen != attnGen_.load()) return;
-        auto progress = [this, gen](int64_t done, int64_t total) {
-            if (gen != attnGen_.load()) return false;
-            QMetaObject::invokeMethod(
-                this, [this, gen, done, total] { onTokenAttentionProgress(gen, done, total); }, Qt::QueuedConnection);
-            return true;
-        };
-        auto result = std::make_shared<TokenAttentionResult>(computer->compute(req, progress));
-        engineLoads_.store(computer->engineLoads());
-        forwardPasses_.store(computer->forwardPasses());
-        QMetaObject::invokeMethod(this, [this, gen, result] { onTokenAttention(gen, result); }, Qt::QueuedConnection);
-    });
+    // Supersedes a computation for another token (the lane's task before is cancelled).
+    auto work = work_;
+    TaskRunner::instance().run<std::shared_ptr<TokenAttentionResult>>(
+        this, kAttentionLane,
+        [work, req = std::move(req)](const CancelToken& token) {
+            auto progress = [&token](int64_t done, int64_t total) {
+                if (token.cancelled()) return false;
+                token.progress(done, total);
+                return true;
+            };
+            auto result = std::make_shared<TokenAttentionResult>(work->computer.compute(req, progress));
+            work->engineLoads.store(work->computer.engineLoads());
+            work->forwardPasses.store(work->computer.forwardPasses());
+            return result;
+        },
+        [this](TaskResult<std::shared_ptr<TokenAttentionResult>>& r) {
+            if (r.status == TaskStatus::Finished) return onTokenAttention(std::move(r.value));
+            attnInFlight_ = false;  // compute() reports its own errors; this is an exception
+            tokenLevelRequested_ = false;
+            progressLabel_->setVisible(false);
+            if (r.status == TaskStatus::Failed) setMessage(r.error);
+            updateTokenLevelControls();
+        },
+        LaneMode::Serial, [this](qint64 done, qint64 total) { onTokenAttentionProgress(done, total); });
 }
 
-void InspectorPanel::onTokenAttentionProgress(uint64_t generation, int64_t done, int64_t total) {
-    if (generation != attnGen_.load() || !attnInFlight_) return;
+void InspectorPanel::onTokenAttentionProgress(int64_t done, int64_t total) {
+    if (!attnInFlight_) return;
     const int pct = total > 0 ? int(100 * done / total) : 0;
     progressLabel_->setText(tr("Token-level attention: %1%").arg(pct));
 }
 
-void InspectorPanel::onTokenAttention(uint64_t generation, std::shared_ptr<TokenAttentionResult> r) {
-    if (generation != attnGen_.load()) return;
+void InspectorPanel::onTokenAttention(std::shared_ptr<TokenAttentionResult> r) {
     attnInFlight_ = false;
     if (!data_ || r->sampleId != data_->sampleId || r->runId != data_->runId) return;
     if (r->cancelled) {

@@ -16,7 +16,6 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
-#include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 

@@ -17,7 +17,6 @@
 #include <vector>
 
 class QLabel;
-class QThread;
 class QToolButton;
 class QVBoxLayout;
 

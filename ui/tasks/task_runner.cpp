@@ -37,18 +37,21 @@ TaskRunner& TaskRunner::instance() {
 }
 
 TaskRunner::TaskRunner(QObject* parent) : QObject(parent) {
-    // Enough for a load, a search and a check at once; never the whole machine: the pool
-    // runs SQL and file reads, the scoring jobs have their own threads.
-    pool_.setMaxThreadCount(std::max(2, std::min(4, QThread::idealThreadCount())));
+    // At least 4 even on 2 cores: an import or a token-level forward pass holds a thread for
+    // minutes, and a sample's load or a re-rank must not queue behind it. At most 8: the pool
+    // runs SQL, file reads and ranking; the scoring jobs have their own threads.
+    pool_.setMaxThreadCount(std::max(4, std::min(8, QThread::idealThreadCount())));
 }
 
 TaskRunner::~TaskRunner() {
     for (auto& [id, token] : live_) token.cancel();
+    serialWaiting_.clear();
     pool_.clear();  // queued work never starts
     pool_.waitForDone();
 }
 
-void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish) {
+void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode,
+                       CancelToken::Progress onProgress) {
     Q_ASSERT(owner);
     const quint64 id = ++nextId_;
     const bool named = !lane.isEmpty();
@@ -62,9 +65,37 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
         latest_[key] = id;
     }
     CancelToken token;
+    if (onProgress) {
+        // The runner outlives every worker (its destructor waits for the pool), so the work may
+        // post to it; the QPointers are read on the GUI thread.
+        QPointer<TaskRunner> self(this);
+        QPointer<QObject> ownerAlive(owner);
+        *token.report_ = [self, id, key, named, ownerAlive, onProgress](qint64 done, qint64 total) {
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, id, key, named, ownerAlive, onProgress, done, total] {
+                    if (self) self->deliverProgress(id, key, named, ownerAlive, done, total, onProgress);
+                },
+                Qt::QueuedConnection);
+        };
+    }
     live_[id] = token;
+    if (named && mode == LaneMode::Serial) {
+        if (serialRunning_.count(key)) {
+            auto w = serialWaiting_.find(key);
+            if (w != serialWaiting_.end()) live_.erase(w->second.id);  // never started, never reported
+            serialWaiting_[key] = Waiting{id, owner, std::move(body), std::move(finish)};
+            return;
+        }
+        serialRunning_[key] = id;
+    }
+    launch(id, key, named, owner, std::move(body), std::move(finish));
+}
+
+void TaskRunner::launch(quint64 id, const Lane& key, bool named, QPointer<QObject> ownerAlive, Body body,
+                        Finish finish) {
+    const CancelToken token = live_.at(id);
     QPointer<TaskRunner> self(this);
-    QPointer<QObject> ownerAlive(owner);
     // Built before the release, so that its captures are covered by it.
     std::function<void()> job = [self, id, key, named, token, ownerAlive, body = std::move(body),
                                  finish = std::move(finish)] {
@@ -99,6 +130,22 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
 
 void TaskRunner::complete(quint64 id, const Lane& key, bool named, const QString& error, const Finish& finish,
                           bool ownerAlive) {
+    auto running = serialRunning_.find(key);
+    if (running != serialRunning_.end() && running->second == id) {  // the lane's waiting task may start
+        serialRunning_.erase(running);
+        auto w = serialWaiting_.find(key);
+        if (w != serialWaiting_.end()) {
+            Waiting next = std::move(w->second);
+            serialWaiting_.erase(w);
+            if (live_.count(next.id) && next.owner) {
+                serialRunning_[key] = next.id;
+                launch(next.id, key, named, next.owner, std::move(next.body), std::move(next.finish));
+            } else {  // its owner is gone: the work would touch a destroyed object
+                live_.erase(next.id);
+                if (latest_.count(key) && latest_[key] == next.id) latest_.erase(key);
+            }
+        }
+    }
     auto it = live_.find(id);
     if (it == live_.end()) return;
     const bool cancelled = it->second.cancelled();
@@ -112,6 +159,17 @@ void TaskRunner::complete(quint64 id, const Lane& key, bool named, const QString
     finish(cancelled ? TaskStatus::Cancelled : error.isEmpty() ? TaskStatus::Finished : TaskStatus::Failed, error);
 }
 
+void TaskRunner::deliverProgress(quint64 id, const Lane& key, bool named, const QPointer<QObject>& owner, qint64 done,
+                                 qint64 total, const CancelToken::Progress& onProgress) {
+    auto it = live_.find(id);
+    if (it == live_.end() || it->second.cancelled() || !owner) return;
+    if (named) {
+        auto l = latest_.find(key);
+        if (l == latest_.end() || l->second != id) return;
+    }
+    onProgress(done, total);
+}
+
 void TaskRunner::cancel(QObject* owner, const QString& lane) {
     auto l = latest_.find(Lane{owner, lane});
     if (l == latest_.end()) return;
@@ -120,6 +178,11 @@ void TaskRunner::cancel(QObject* owner, const QString& lane) {
 }
 
 void TaskRunner::drop(QObject* owner, const QString& lane) {
+    auto w = serialWaiting_.find(Lane{owner, lane});
+    if (w != serialWaiting_.end()) {  // a waiting task is forgotten before it starts
+        live_.erase(w->second.id);
+        serialWaiting_.erase(w);
+    }
     auto l = latest_.find(Lane{owner, lane});
     if (l == latest_.end()) return;
     auto it = live_.find(l->second);

@@ -6,10 +6,15 @@
 //    token is cancelled and whose done() never runs (no generation counters at call sites);
 //  - cancel(owner, lane) cancels the lane's task; its done() then runs with Cancelled;
 //    drop(owner, lane) cancels it without a report;
+//  - a Serial lane runs one task at a time: a task started while the lane's task still runs
+//    waits for it (replacing, unreported, any task already waiting), so work that keeps state
+//    between tasks (an SQLite connection, an engine) never runs twice at once, and a burst of
+//    requests (alpha dragged) costs the one running plus the newest;
 //  - an owner destroyed before the work ends gets no call;
 //  - nothing outlives the application: the runner is a child of qApp and its destructor
 //    cancels every task and waits for the pool.
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QThreadPool>
 
@@ -22,16 +27,25 @@
 namespace gateau::ui {
 
 enum class TaskStatus { Finished, Failed, Cancelled };
+enum class LaneMode { Overlap, Serial };  // may a lane's superseded task still run beside the new one?
 
-// What the work polls to stop early. Copies share one flag.
+// What the work polls to stop early, and reports progress through. Copies share one flag.
 class CancelToken {
 public:
-    CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+    using Progress = std::function<void(qint64 done, qint64 total)>;
+    CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)), report_(std::make_shared<Progress>()) {}
     bool cancelled() const { return flag_->load(std::memory_order_relaxed); }
     void cancel() const { flag_->store(true); }
+    // From the work: the task's onProgress runs on the GUI thread, unless the task was
+    // cancelled or superseded, or its owner is gone, by then.
+    void progress(qint64 done, qint64 total) const {
+        if (*report_) (*report_)(done, total);
+    }
 
 private:
+    friend class TaskRunner;
     std::shared_ptr<std::atomic<bool>> flag_;
+    std::shared_ptr<Progress> report_;  // set before the work starts
 };
 
 template <class R>
@@ -51,10 +65,12 @@ public:
     ~TaskRunner() override;  // cancels every task, drops queued ones, waits for running ones
 
     // work(token) on the pool; done(result) later on the GUI thread unless superseded or the
-    // owner is gone. An empty lane never supersedes. An exception from work is Failed.
+    // owner is gone. An empty lane never supersedes (and is never Serial). An exception from
+    // work is Failed.
     template <class R>
     void run(QObject* owner, const QString& lane, std::function<R(const CancelToken&)> work,
-             std::function<void(TaskResult<R>&)> done) {
+             std::function<void(TaskResult<R>&)> done, LaneMode mode = LaneMode::Overlap,
+             CancelToken::Progress onProgress = {}) {
         auto result = std::make_shared<TaskResult<R>>();
         start(
             owner, lane, [work = std::move(work), result](const CancelToken& t) { result->value = work(t); },
@@ -62,7 +78,8 @@ public:
                 result->status = s;
                 result->error = error;
                 if (done) done(*result);
-            });
+            },
+            mode, std::move(onProgress));
     }
 
     void cancel(QObject* owner, const QString& lane);
@@ -78,12 +95,25 @@ private:
     using Finish = std::function<void(TaskStatus, const QString&)>;
     using Lane = std::pair<const QObject*, QString>;
 
-    void start(QObject* owner, const QString& lane, Body body, Finish finish);
+    struct Waiting {  // a Serial lane's next task, started when the running one ends
+        quint64 id;
+        QPointer<QObject> owner;
+        Body body;
+        Finish finish;
+    };
+
+    void start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode,
+               CancelToken::Progress onProgress);
+    void deliverProgress(quint64 id, const Lane& key, bool named, const QPointer<QObject>& owner, qint64 done,
+                         qint64 total, const CancelToken::Progress& onProgress);
+    void launch(quint64 id, const Lane& key, bool named, QPointer<QObject> owner, Body body, Finish finish);
     void complete(quint64 id, const Lane& lane, bool named, const QString& error, const Finish& finish, bool ownerAlive);
 
     QThreadPool pool_;
     std::map<quint64, CancelToken> live_;  // every task not yet completed, by id
     std::map<Lane, quint64> latest_;       // the newest task of every named lane
+    std::map<Lane, quint64> serialRunning_;  // a Serial lane's task on the pool
+    std::map<Lane, Waiting> serialWaiting_;
     quint64 nextId_ = 0;
 };
 

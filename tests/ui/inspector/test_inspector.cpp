@@ -23,6 +23,8 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+
+#include "ui/tasks/task_runner.h"
 #include <QToolButton>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -126,6 +128,7 @@ private slots:
     void sharedScaleComparesSamples();
     void searchHitsMarkedInContext();
     void newerRequestSupersedes();
+    void loadsRunOnTheTaskRunner();
     void tokenLevelMatchesEngine();
     void tokenLevelMeanOfResponse();
     void unscoredSampleShowsConversation();
@@ -379,6 +382,28 @@ void TestInspector::newerRequestSupersedes() {
     panel.clear();
     QVERIFY(panel.data() == nullptr);
     QCOMPARE(panel.contextView()->tokenCount(), 0);
+}
+
+// The inspector's loads run on the application's task runner (no thread of its own): the
+// runner sees them, and a panel destroyed with a load in flight leaves nothing behind.
+void TestInspector::loadsRunOnTheTaskRunner() {
+    requireReady();
+    auto* panel = new InspectorPanel;
+    panel->setProject(project_);
+    panel->showSample(runId_, samples_[0]);
+    QVERIFY(ui::TaskRunner::instance().busy(panel, QStringLiteral("load")));
+    QVERIFY(ui::TaskRunner::instance().pending() > 0);
+    delete panel;  // the load may still run; its result goes nowhere
+    QVERIFY(ui::TaskRunner::instance().waitForIdle());
+    QCOMPARE(ui::TaskRunner::instance().pending(), 0);
+
+    InspectorPanel again;
+    QSignalSpy spy(&again, &InspectorPanel::loaded);
+    again.setProject(project_);
+    again.showSample(runId_, samples_[1]);
+    QVERIFY(spy.wait(60000));
+    QCOMPARE(again.data()->sampleId, samples_[1]);
+    QVERIFY(!ui::TaskRunner::instance().busy(&again, QStringLiteral("load")));
 }
 
 void TestInspector::tokenLevelMatchesEngine() {
