@@ -17,6 +17,7 @@
 #include "ui/tasks/task_runner.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -272,6 +273,37 @@ private slots:
         }
         bar->search("");
         QTRY_COMPARE(w.browser()->proxy()->rowCount(), kSamples);
+    }
+
+    void nearDuplicatesShowAndFilter() {
+        // The matching itself is test_near_duplicates'; here a stored match must reach the
+        // column and the filter. Sample 3 nearly repeats sample 1 (set in the store directly).
+        {
+            auto store = db::ProjectStore::open(project_, false);
+            store.db().exec("UPDATE sample_minhash SET near_duplicate_of = 1, similarity = 0.9 WHERE sample_id = 3");
+        }
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(openScored(w));
+        auto* b = w.browser();
+        auto cell = [&](int64_t id) {
+            for (int r = 0; r < b->proxy()->rowCount(); ++r)
+                if (b->proxy()->index(r, 0).data(ui::RankedTableModel::SampleIdRole).toLongLong() == id)
+                    return b->proxy()->index(r, ui::RankedTableModel::ColNearDuplicate).data().toString();
+            return QString("(absent)");
+        };
+        QCOMPARE(cell(3), QString("≈ #1  0.90"));
+        QCOMPARE(cell(1), QString("1 near copy"));
+        QCOMPARE(cell(2), QString());
+        b->filterBar()->nearDuplicatesBox()->setChecked(true);
+        QTRY_COMPARE(b->proxy()->rowCount(), 2);
+        std::vector<int64_t> shown = tableOrder(b);
+        std::sort(shown.begin(), shown.end());
+        QCOMPARE(shown, (std::vector<int64_t>{1, 3}));
+        b->filterBar()->nearDuplicatesBox()->setChecked(false);
+        QTRY_COMPARE(b->proxy()->rowCount(), kSamples);
+        auto store = db::ProjectStore::open(project_, false);
+        store.db().exec("UPDATE sample_minhash SET near_duplicate_of = NULL, similarity = NULL WHERE sample_id = 3");
     }
 };
 
