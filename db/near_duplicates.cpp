@@ -1,6 +1,6 @@
 #include "db/near_duplicates.h"
 
-#include "core/datasets/record_parser.h"
+#include "db/stored_records.h"
 
 #include <map>
 #include <stdexcept>
@@ -56,34 +56,14 @@ void NearDuplicateIndex::add(int64_t sampleId, const datasets::MinHashSignature&
 }
 
 void backfillMinHashes(Database& db) {
-    datasets::RecordParser parser;
-    datasets::ParsedRecord rec;
-    std::string error, padded;
     NearDuplicateIndex index(db);
-    // Keyset batches in id order, so that every sample is matched against the earlier ones
-    // already added; unparseable records get no signature (and so are never matched).
-    for (int64_t after = 0;;) {
-        std::vector<std::pair<int64_t, datasets::MinHashSignature>> sigs;
-        int64_t rows = 0;
-        {
-            auto sel = db.prepare(
-                "SELECT s.id, t.raw, d.format FROM samples s JOIN sample_texts t ON t.sample_id = s.id "
-                "JOIN datasets d ON d.id = s.dataset_id WHERE s.id > ?1 ORDER BY s.id LIMIT 2000");
-            sel.bind(1, after);
-            while (sel.step()) {
-                ++rows;
-                after = sel.int64(0);
-                const std::string_view raw = sel.textView(1);
-                padded.assign(raw.data(), raw.size());
-                padded.resize(raw.size() + datasets::RecordParser::kPadding);
-                const auto format = datasets::parseFormat(sel.textView(2)).value_or(datasets::Format::Auto);
-                if (parser.parse(std::string_view(padded.data(), raw.size()), format, rec, error))
-                    sigs.emplace_back(after, datasets::minHash(rec.conversation));
-            }
-        }
-        if (rows == 0) break;
-        for (const auto& [id, sig] : sigs) index.add(id, sig, sig.empty ? std::nullopt : index.best(sig.values, id));
-    }
+    // In id order, so that every sample is matched against the earlier ones already added;
+    // records that no longer parse get no signature (and so are never matched).
+    forEachStoredConversation(
+        db, "1", [](const datasets::Conversation& c) { return datasets::minHash(c); },
+        [&](int64_t id, const datasets::MinHashSignature& sig) {
+            index.add(id, sig, sig.empty ? std::nullopt : index.best(sig.values, id));
+        });
 }
 
 namespace {
