@@ -38,13 +38,9 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     dataset_ = new QComboBox;
     dataset_->addItem(tr("All datasets"), 0);
     mark_ = new QComboBox;
-    mark_->setToolTip(tr("Samples with this review label or #tag"));
+    mark_->setToolTip(tr("Samples with this review label or #tag, or near-duplicates"));
     hasNote_ = new QCheckBox(tr("Has note"));
     hasNote_->setToolTip(tr("Only samples with a note"));
-    nearDuplicates_ = new QCheckBox(tr("Near-dups"));
-    nearDuplicates_->setToolTip(tr("Only samples that nearly repeat another (the same long document asked again, a "
-                                   "lightly edited copy): both the earlier one and its near copies. `gateau "
-                                   "near-duplicates` lists the groups"));
     fillMarks();
     // Dataset names can be long: their width would be the bar's minimum.
     for (QComboBox* c : {decision_, dataset_, mark_}) {
@@ -93,7 +89,6 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     range->addWidget(ctxMin_);
     range->addWidget(new QLabel(QStringLiteral("–")));
     range->addWidget(ctxMax_);
-    range->addWidget(nearDuplicates_);
     range->addWidget(clear);
     firstRow_->addWidget(ranges_);
 
@@ -102,7 +97,7 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
         if (t.isEmpty()) search(QString());
     });
     for (auto* c : {decision_, dataset_, mark_}) connect(c, &QComboBox::currentIndexChanged, this, &FilterBar::rebuild);
-    for (auto* b : {hasNote_, nearDuplicates_}) connect(b, &QCheckBox::toggled, this, &FilterBar::rebuild);
+    connect(hasNote_, &QCheckBox::toggled, this, &FilterBar::rebuild);
     for (auto* s : {scoreMin_, scoreMax_}) connect(s, &QDoubleSpinBox::valueChanged, this, &FilterBar::rebuild);
     for (auto* s : {ctxMin_, ctxMax_}) connect(s, &QSpinBox::valueChanged, this, &FilterBar::rebuild);
     connect(clear, &QToolButton::clicked, this, [this] {
@@ -111,7 +106,6 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
         dataset_->setCurrentIndex(0);
         mark_->setCurrentIndex(0);
         hasNote_->setChecked(false);
-        nearDuplicates_->setChecked(false);
         scoreMin_->setValue(0);
         scoreMax_->setValue(1);
         ctxMin_->setValue(0);
@@ -194,6 +188,11 @@ void FilterBar::fillMarks() {
     mark_->clear();
     mark_->addItem(tr("Any labels"), QString());
     mark_->addItem(tr("No label or tag"), QStringLiteral("-"));
+    // An item here, not a check box: the bar's width is what lets the window fit a laptop.
+    mark_->addItem(tr("Near-duplicates"), QStringLiteral("N"));
+    mark_->setItemData(2, tr("Samples that nearly repeat another (the same long document asked again, a lightly "
+                             "edited copy): both the earlier one and its near copies. `gateau near-duplicates` "
+                             "lists the groups"), Qt::ToolTipRole);
     for (const auto& l : labels_) mark_->addItem(tr("label: %1").arg(QString::fromStdString(l)), "L:" + QString::fromStdString(l));
     for (const QString& t : tags_) mark_->addItem(QLatin1Char('#') + t, "T:" + t);
     const int at = mark_->findData(current);
@@ -206,8 +205,8 @@ void FilterBar::rebuild() {
     filter_.decision = BrowserFilter::Decision(decision_->currentIndex());
     const QString mark = mark_->currentData().toString();
     filter_.hasNote = hasNote_->isChecked();
-    filter_.nearDuplicates = nearDuplicates_->isChecked();
-    filter_.mark = mark.isEmpty()        ? BrowserFilter::Mark::Any
+    filter_.nearDuplicates = mark == "N";
+    filter_.mark = mark.isEmpty() || mark == "N" ? BrowserFilter::Mark::Any
                    : mark == "-"         ? BrowserFilter::Mark::Unlabelled
                    : mark.startsWith("L:") ? BrowserFilter::Mark::Label
                                          : BrowserFilter::Mark::Tag;

@@ -30,10 +30,9 @@ public:
     BrowserFilter filter() const { return filter_; }
     QLineEdit* searchEdit() const { return search_; }
     QComboBox* decisionCombo() const { return decision_; }
-    // "Labels and tags" filter: any, none, "label: X" for the project's labels, "#tag" for the run's tags.
+    // "Labels and tags" filter: any, none, near-duplicates, "label: X" for the project's labels, "#tag" for the run's tags.
     QComboBox* markCombo() const { return mark_; }
     QCheckBox* hasNoteBox() const { return hasNote_; }
-    QCheckBox* nearDuplicatesBox() const { return nearDuplicates_; }
     void setLabelSet(const std::vector<std::string>& labels);
     void setTags(const QStringList& tags);
     // Runs the search now (tests; Enter in the box does the same).
@@ -60,7 +59,6 @@ private:
     QComboBox* dataset_;
     QComboBox* mark_;
     QCheckBox* hasNote_;
-    QCheckBox* nearDuplicates_;
     std::vector<std::string> labels_;
     QStringList tags_;
     void fillMarks();
