@@ -3,6 +3,7 @@
 #include "db/stored_records.h"
 
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace gateau::db {
@@ -27,14 +28,14 @@ NearDuplicateIndex::NearDuplicateIndex(Database& db)
       insertBand_(db.prepare("INSERT OR IGNORE INTO minhash_bands(sample_id, band_key) VALUES (?1, ?2)")) {}
 
 std::optional<NearDuplicateMatch> NearDuplicateIndex::best(const MinHash& m, int64_t beforeSampleId, int64_t datasetId) {
-    std::map<int64_t, bool> seen;  // ordered: ties go to the smallest id
+    std::set<int64_t> seen;  // ordered: ties go to the smallest id
     for (int64_t key : datasets::bandKeys(m)) {
         candidates_.bind(1, key).bind(2, beforeSampleId).bind(3, datasetId);
-        while (candidates_.step()) seen[candidates_.int64(0)] = true;
+        while (candidates_.step()) seen.insert(candidates_.int64(0));
         candidates_.reset();
     }
     std::optional<NearDuplicateMatch> out;
-    for (const auto& [id, unused] : seen) {
+    for (int64_t id : seen) {
         signature_.bind(1, id);
         if (signature_.step()) {
             const double j = datasets::estimatedJaccard(m, datasets::decodeMinHash(signature_.blob(0)));
