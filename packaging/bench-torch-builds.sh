@@ -4,10 +4,13 @@
 # span tokens, 128-token segments) on bench_engine's random Llama (hidden 768, 12 layers),
 # each measurement in a process of its own (bench_engine --one), the builds alternating row
 # by row so that both see the same machine; then `gateau bench scoring` on a small random
-# model pair. Runs under nice; prints the load average before and after: numbers taken on a
-# busy machine compare the builds, not this CPU.
+# model pair. Runs under nice (GATEAU_BENCH_NICE, default 10; 0 gives the benchmark priority
+# over other nice'd work on a shared machine); prints the load average before and after:
+# numbers taken on a busy machine compare the builds, not this CPU.
 #
 #   packaging/bench-torch-builds.sh [--long] [DEBIAN_BUILD [PYPI_BUILD]]   (default build build-pypi)
+#   GATEAU_BENCH_LENGTHS="32768", GATEAU_BENCH_DTYPES="bfloat16", GATEAU_BENCH_PASSES="forward"
+#   run only the rows given (--long adds 32768 to the lengths)
 # Needs in both builds: ninja -C DIR bench_engine gateau
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +24,7 @@ for b in "$deb" "$pypi"; do
 done
 deb=$(cd "$deb" && pwd)
 pypi=$(cd "$pypi" && pwd)
-lengths="2048 8192"
+lengths=${GATEAU_BENCH_LENGTHS:-2048 8192}  # e.g. GATEAU_BENCH_LENGTHS=32768 for the long rows alone
 [ "$long" = 1 ] && lengths="$lengths 32768"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
@@ -29,14 +32,14 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 one() {
   local fused=()
   [ "$2" != - ] && fused=(GATEAU_BENCH_FUSED="$2")
-  env "${fused[@]}" nice "$1/tests/model/bench_engine" --one "$3" "$4" "$5" 2>/dev/null |
+  env "${fused[@]}" nice -n "${GATEAU_BENCH_NICE:-10}" "$1/tests/model/bench_engine" --one "$3" "$4" "$5" 2>/dev/null |
     awk '/^RESULT/ { printf "%.1f %.0f", $6, $9; found = 1 } END { if (!found) printf "failed -" }'
 }
 
 printf '%-8s %-9s %6s | %-17s | %-17s | %-17s\n' pass dtype tokens "debian 1.13" "pypi (default)" "pypi, fused SDPA"
 printf '%-8s %-9s %6s | %-17s | %-17s | %-17s\n' "" "" "" "tok/s  peak MiB" "tok/s  peak MiB" "tok/s  peak MiB"
-for dtype in float32 bfloat16; do
-  for mode in forward span; do
+for dtype in ${GATEAU_BENCH_DTYPES:-float32 bfloat16}; do
+  for mode in ${GATEAU_BENCH_PASSES:-forward span}; do
     for n in $lengths; do
       [ "$mode" = span ] && [ "$n" -lt 8192 ] && continue
       read -r a am <<<"$(one "$deb" - "$dtype" "$n" "$mode")"
