@@ -124,15 +124,19 @@ bool JobController::launch(const QString& projectPath, const std::vector<std::st
     };
     // The whole sequence is db::ScoringRun's, the one `gateau score` runs; this only turns its
     // callbacks into snapshots for the GUI thread.
-    auto work = [shared, publish, self, project, devices, cfg, resumeRunId](const CancelToken& token) {
-        struct Ended {  // whatever happens below, the destructor may go once the work is out
-            Shared& s;
-            ~Ended() {
-                std::lock_guard<std::mutex> lk(s.m);
-                s.ended = true;
-                s.endedCv.notify_all();
-            }
-        } ended{*shared};
+    // Set when the last copy of the work is destroyed: after the pool ran it (it then touches
+    // neither the controller nor the project) or, when the runner went before it started,
+    // never ran it. The destructor waits for it.
+    struct EndSignal {
+        std::shared_ptr<Shared> s;
+        ~EndSignal() {
+            std::lock_guard<std::mutex> lk(s->m);
+            s->ended = true;
+            s->endedCv.notify_all();
+        }
+    };
+    std::shared_ptr<EndSignal> endSignal(new EndSignal{shared});  // in place: a temporary would signal at once
+    auto work = [shared, publish, self, project, devices, cfg, resumeRunId, endSignal](const CancelToken& token) {
         JobSnapshot snap;
         snap.runId = resumeRunId;
         Outcome out{resumeRunId, QStringLiteral("failed"), {}};
