@@ -122,8 +122,6 @@ bool JobController::launch(const QString& projectPath, const std::vector<std::st
         qint64 runId = 0;
         QString outcome, error;
     };
-    // The whole sequence is db::ScoringRun's, the one `gateau score` runs; this only turns its
-    // callbacks into snapshots for the GUI thread.
     // Set when the last copy of the work is destroyed: after the pool ran it (it then touches
     // neither the controller nor the project) or, when the runner went before it started,
     // never ran it. The destructor waits for it.
@@ -136,6 +134,8 @@ bool JobController::launch(const QString& projectPath, const std::vector<std::st
         }
     };
     std::shared_ptr<EndSignal> endSignal(new EndSignal{shared});  // in place: a temporary would signal at once
+    // The whole sequence is db::ScoringRun's, the one `gateau score` runs; this only turns its
+    // callbacks into snapshots for the GUI thread.
     auto work = [shared, publish, self, project, devices, cfg, resumeRunId, endSignal](const CancelToken& token) {
         JobSnapshot snap;
         snap.runId = resumeRunId;

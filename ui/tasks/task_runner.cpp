@@ -116,7 +116,8 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
                        CancelToken::Progress onProgress) {
     Q_ASSERT(owner);
     const quint64 id = ++nextId_;
-    const bool named = !lane.isEmpty();
+    // "named" below: the lane has a latest task that supersedes (a Queue lane has none).
+    const bool named = !lane.isEmpty() && mode != LaneMode::Queue;
     const Lane key{owner, lane};
     if (named) {
         auto it = latest_.find(key);
@@ -142,8 +143,8 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
         };
     }
     live_[id] = token;
-    if (mode == LaneMode::Queue) {  // never supersedes nor is superseded
-        Q_ASSERT(named);
+    if (mode == LaneMode::Queue) {  // every task runs and is reported
+        Q_ASSERT(!lane.isEmpty());
         durable_[id] = false;
         enqueue(id, key, owner, std::move(body), std::move(finish));
         return;
