@@ -53,6 +53,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(tr("Gateau Workbench"));
     setWindowIcon(QIcon(":/gateau/icon.svg"));
     model_ = new SampleTableModel(this);
+    connect(model_, &SampleTableModel::loaded, this, &MainWindow::showSampleList);
+    connect(model_, &SampleTableModel::loadFailed, this,
+            [this](const QString& error) { statusBar()->showMessage(tr("Could not list the samples: %1").arg(error)); });
     table_ = new QTableView;
     table_->setModel(model_);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -279,7 +282,7 @@ void MainWindow::notify(const QString& title, const QString& message, bool error
 bool MainWindow::openProject(const QString& path, bool create) {
     try {
         auto store = std::make_unique<db::ProjectStore>(db::ProjectStore::open(path.toStdString(), create));
-        model_->setStore(nullptr);
+        model_->setProject({});
         browser_->setStore(nullptr);
         store_ = std::move(store);
         undo_->clear();
@@ -303,16 +306,23 @@ bool MainWindow::openProject(const QString& path, bool create) {
 void MainWindow::refresh() {
     const bool open = store_ != nullptr;
     for (QAction* a : projectActions_) a->setEnabled(open);
-    model_->setStore(store_.get());
+    model_->setProject(open ? store_->path() : std::string());  // the rows follow: showSampleList()
     loadDatasets();
     setWindowTitle(open ? tr("%1 - Gateau Workbench").arg(QFileInfo(projectPath()).fileName()) : tr("Gateau Workbench"));
     projectLabel_->setText(open ? projectPath() : tr("No project open"));
-    countLabel_->setText(open ? tr("%1 samples").arg(QLocale().toString(qlonglong(model_->totalSamples()))) : QString());
-    if (open && model_->rowCount() > 0) table_->selectRow(0);
-    else view_->showMessage(open ? tr("This project has no samples yet: File > Import Dataset... (Ctrl+I).")
-                                 : tr("Open or create a project (File menu), import a dataset, then select a sample."));
+    if (!open) {
+        countLabel_->clear();
+        view_->showMessage(tr("Open or create a project (File menu), import a dataset, then select a sample."));
+    }
     browser_->setStore(store_.get());
     refreshRuns();
+}
+
+void MainWindow::showSampleList() {
+    if (!store_) return;
+    countLabel_->setText(tr("%1 samples").arg(QLocale().toString(qlonglong(model_->totalSamples()))));
+    if (model_->rowCount() > 0) table_->selectRow(0);
+    else view_->showMessage(tr("This project has no samples yet: File > Import Dataset... (Ctrl+I)."));
 }
 
 void MainWindow::deleteDataset(qint64 datasetId, bool askFirst) {

@@ -65,6 +65,7 @@ protected:
     bool event(QEvent* e) override;
 
 private:
+    void showSampleList();  // the count and the first row, once the list is loaded
     void buildMenus();
     void newProject();
     void openProjectDialog();

@@ -1,36 +1,71 @@
 #include "ui/sample_table_model.h"
 
+#include "ui/tasks/task_runner.h"
+
 #include <QLocale>
 
 namespace gateau::ui {
 
 SampleTableModel::SampleTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void SampleTableModel::setStore(db::ProjectStore* store) {
-    store_ = store;
+namespace {
+const QString kReload = QStringLiteral("reload");
+const QString kFetch = QStringLiteral("fetch");
+
+struct FirstPage {
+    int64_t total = 0;
+    std::vector<db::SampleRow> rows;
+};
+}  // namespace
+
+void SampleTableModel::setProject(const std::string& path) {
+    path_ = path;
     reload();
 }
 
 void SampleTableModel::reload() {
-    beginResetModel();
-    rows_.clear();
-    total_ = store_ ? store_->sampleCount() : 0;
-    exhausted_ = store_ == nullptr;
-    endResetModel();
-    if (store_) fetchMore({});
+    TaskRunner& runner = TaskRunner::instance();
+    runner.drop(this, kFetch);  // a batch of the old list must not land in the new one
+    fetching_ = false;
+    if (path_.empty()) {
+        runner.drop(this, kReload);
+        loading_ = false;
+        beginResetModel();
+        rows_.clear();
+        total_ = 0;
+        exhausted_ = true;
+        endResetModel();
+        return;
+    }
+    loading_ = true;
+    runner.run<FirstPage>(
+        this, kReload,
+        [path = path_](const CancelToken&) {
+            auto store = db::ProjectStore::openReadOnly(path);
+            FirstPage page;
+            page.total = store.sampleCount();
+            page.rows = store.samplesAfter(0, kBatch);
+            return page;
+        },
+        [this](TaskResult<FirstPage>& r) {
+            loading_ = false;
+            beginResetModel();
+            rows_.clear();
+            total_ = 0;
+            exhausted_ = true;
+            if (r.status == TaskStatus::Finished) {
+                total_ = r.value.total;
+                exhausted_ = r.value.rows.size() < size_t(kBatch);
+                rows_ = std::move(r.value.rows);
+            }
+            endResetModel();
+            if (r.status == TaskStatus::Failed) emit loadFailed(r.error);
+            if (r.status == TaskStatus::Finished) emit loaded();
+        });
 }
 
 int64_t SampleTableModel::sampleIdAt(int row) const {
     return row >= 0 && size_t(row) < rows_.size() ? rows_[size_t(row)].id : -1;
-}
-
-int SampleTableModel::rowOfSample(int64_t sampleId) {
-    for (;;) {
-        auto it = std::lower_bound(rows_.begin(), rows_.end(), sampleId, [](const db::SampleRow& r, int64_t id) { return r.id < id; });
-        if (it != rows_.end() && it->id == sampleId) return int(it - rows_.begin());
-        if (it != rows_.end() || !canFetchMore({})) return -1;
-        fetchMore({});
-    }
 }
 
 int SampleTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
@@ -39,14 +74,25 @@ int SampleTableModel::columnCount(const QModelIndex& parent) const { return pare
 bool SampleTableModel::canFetchMore(const QModelIndex& parent) const { return !parent.isValid() && !exhausted_; }
 
 void SampleTableModel::fetchMore(const QModelIndex& parent) {
-    if (parent.isValid() || !store_ || exhausted_) return;
-    int64_t after = rows_.empty() ? 0 : rows_.back().id;
-    auto batch = store_->samplesAfter(after, kBatch);
-    if (batch.size() < size_t(kBatch)) exhausted_ = true;
-    if (batch.empty()) return;
-    beginInsertRows({}, int(rows_.size()), int(rows_.size() + batch.size()) - 1);
-    rows_.insert(rows_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
-    endInsertRows();
+    if (parent.isValid() || path_.empty() || exhausted_ || loading_ || fetching_) return;
+    fetching_ = true;
+    const int64_t after = rows_.empty() ? 0 : rows_.back().id;
+    TaskRunner::instance().run<std::vector<db::SampleRow>>(
+        this, kFetch,
+        [path = path_, after](const CancelToken&) { return db::ProjectStore::openReadOnly(path).samplesAfter(after, kBatch); },
+        [this](TaskResult<std::vector<db::SampleRow>>& r) {
+            fetching_ = false;
+            if (r.status != TaskStatus::Finished) {
+                if (r.status == TaskStatus::Failed) emit loadFailed(r.error);
+                return;
+            }
+            auto& batch = r.value;
+            if (batch.size() < size_t(kBatch)) exhausted_ = true;
+            if (batch.empty()) return;
+            beginInsertRows({}, int(rows_.size()), int(rows_.size() + batch.size()) - 1);
+            rows_.insert(rows_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+            endInsertRows();
+        });
 }
 
 QVariant SampleTableModel::data(const QModelIndex& index, int role) const {

@@ -1,10 +1,13 @@
 #pragma once
 // The sample table over the project store: rows arrive in batches as the view scrolls
-// (canFetchMore/fetchMore), so 100k samples open instantly and scroll smoothly.
+// (canFetchMore/fetchMore), so 100k samples open instantly and scroll smoothly. Every read
+// runs on the TaskRunner (lanes "reload" and "fetch", each on its own read-only connection),
+// never on the GUI thread: reload() and fetchMore() return at once and the rows follow.
 #include "db/project_store.h"
 
 #include <QAbstractTableModel>
 
+#include <string>
 #include <vector>
 
 namespace gateau::ui {
@@ -17,12 +20,12 @@ public:
 
     explicit SampleTableModel(QObject* parent = nullptr);
 
-    // The store outlives the model's use of it; nullptr clears the table.
-    void setStore(db::ProjectStore* store);
-    void reload();
+    // The project file to list (empty: none, the table is cleared at once); reloads.
+    void setProject(const std::string& path);
+    void reload();  // the count and the first batch; loaded() when they are shown
     int64_t totalSamples() const { return total_; }
     int64_t sampleIdAt(int row) const;
-    int rowOfSample(int64_t sampleId);  // fetches batches until found; -1 if absent
+    bool loading() const { return loading_ || fetching_; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -31,11 +34,16 @@ public:
     bool canFetchMore(const QModelIndex& parent) const override;
     void fetchMore(const QModelIndex& parent) override;
 
+signals:
+    void loaded();      // after a reload's first batch is shown
+    void loadFailed(const QString& error);
+
 private:
-    db::ProjectStore* store_ = nullptr;
+    std::string path_;
     std::vector<db::SampleRow> rows_;
     int64_t total_ = 0;
     bool exhausted_ = true;
+    bool loading_ = false, fetching_ = false;
 };
 
 }  // namespace gateau::ui

@@ -4,8 +4,7 @@
 #include "app/cli/progress_bar.h"
 #include "core/jobs/scoring_job.h"
 #include "core/scoring/run_config.h"
-#include "db/project_job_store.h"
-#include "db/run_store.h"
+#include "db/scoring_run.h"
 #include "db/shards.h"
 
 #include <cstdio>
@@ -53,27 +52,25 @@ int runScore(const cli::Args& a) {
         projectPath = shardPath;
     }
 
-    auto store = db::ProjectStore::open(projectPath, false);
-    db::RunInfo run = db::createOrFindRun(store, scoring::canonicalRunConfigJson(options.config));
-    if (p.flag("retry-failed")) {
-        std::fprintf(stderr, "run #%lld: %lld failed samples pending again\n", (long long)run.id,
-                     (long long)db::resetFailures(store, run.id));
-        run = *db::findRun(store, run.id);
-    }
-    const std::vector<int64_t> pending = db::pendingSamples(store, run.id, limit);
-    const size_t allPending = limit < 0 ? pending.size() : db::pendingSamples(store, run.id).size();
-    std::fprintf(stderr, "run #%lld: %lld done, %lld failed, %zu pending; scoring %zu now on %zu device(s)\n",
-                 (long long)run.id, (long long)run.done, (long long)run.failed, allPending, pending.size(),
-                 options.devices.size());
-
-    db::ProjectJobStore jobStore(store, run.id);
-    jobs::ScoringJob job(options, pending, jobStore);
+    db::ScoringRunRequest request;
+    request.projectPath = projectPath;
+    request.options = options;
+    request.retryFailed = p.flag("retry-failed");
+    request.limit = limit;
+    db::ScoringRun service;
     cli::GracefulInterrupt interrupt;  // Ctrl-C / SIGTERM: cancel, keep what is stored, exit 128 + signal
     cli::ProgressBar bar("score");
-    jobs::JobProgress last;
-    const jobs::JobOutcome outcome = job.run([&](const jobs::JobProgress& pr) {
-        if (interrupt.requested()) job.cancel();
-        last = pr;
+    db::ScoringRunCallbacks callbacks;
+    callbacks.started = [&](const db::ScoringRunStart& s) {
+        if (p.flag("retry-failed"))
+            std::fprintf(stderr, "run #%lld: %lld failed samples pending again\n", (long long)s.run.id,
+                         (long long)s.failuresReset);
+        std::fprintf(stderr, "run #%lld: %lld done, %lld failed, %lld pending; scoring %lld now on %zu device(s)\n",
+                     (long long)s.run.id, (long long)s.run.done, (long long)s.run.failed, (long long)s.allPending,
+                     (long long)s.pending, options.devices.size());
+    };
+    callbacks.progress = [&](const jobs::JobProgress& pr) {
+        if (interrupt.requested()) service.cancel();  // no lock is held here (issue 15, defect 1)
         std::string detail = std::to_string(pr.done + pr.failed) + "/" + std::to_string(pr.total) + "  ";
         char rate[64];
         std::snprintf(rate, sizeof rate, "%.2f samples/s  ETA %s  %lld failed", pr.samplesPerSecond,
@@ -83,24 +80,21 @@ int runScore(const cli::Args& a) {
         for (const auto& d : pr.devices)
             if (d.state != "running") detail += "  [" + d.device + " " + d.state + "]";
         bar.update(pr.total ? double(pr.done + pr.failed) / double(pr.total) : 1.0, detail);
-    });
+    };
+    const db::ScoringRunReport r = service.run(request, callbacks);
     bar.finish();
+    const jobs::JobProgress& last = r.last;
     if (!last.lastFailure.empty()) std::fprintf(stderr, "last failure: %s\n", last.lastFailure.c_str());
     if (last.skipped)
         std::fprintf(stderr, "%lld samples were scored or held by other processes on this run\n", (long long)last.skipped);
-
-    const std::string status = db::settleRunStatus(store, run.id);
-    store.finish();  // throws when the project was moved meanwhile: then nothing below is true
-    const auto after = db::findRun(store, run.id);
-    const size_t remaining = db::pendingSamples(store, run.id).size();
-    std::printf("run #%lld: scored %lld, failed %lld in %.1f s (%s); total %lld done, %lld failed, %zu pending (%s)\n",
-                (long long)run.id, (long long)last.done, (long long)last.failed, last.elapsedSeconds,
-                jobs::outcomeName(outcome), (long long)(after ? after->done : 0), (long long)(after ? after->failed : 0),
-                remaining, status.c_str());
-    if (outcome == jobs::JobOutcome::Failed) throw cli::CliError("run #" + std::to_string(run.id) + " stopped: " + job.error());
-    if (outcome == jobs::JobOutcome::Cancelled) return interrupt.requested() ? interrupt.exitCode() : 130;
-    if (!pending.empty() && last.done == 0 && last.failed > 0)  // not when others took every sample
-        throw cli::CliError("run #" + std::to_string(run.id) + ": no sample was scored (" + std::to_string(last.failed) +
+    std::printf("run #%lld: scored %lld, failed %lld in %.1f s (%s); total %lld done, %lld failed, %lld pending (%s)\n",
+                (long long)r.runId, (long long)last.done, (long long)last.failed, last.elapsedSeconds,
+                jobs::outcomeName(r.outcome), (long long)r.after.done, (long long)r.after.failed,
+                (long long)r.pendingAfter, r.status.c_str());
+    if (r.outcome == jobs::JobOutcome::Failed) throw cli::CliError("run #" + std::to_string(r.runId) + " stopped: " + r.error);
+    if (r.outcome == jobs::JobOutcome::Cancelled) return interrupt.requested() ? interrupt.exitCode() : 130;
+    if (r.scoredNothing())  // not when others took every sample
+        throw cli::CliError("run #" + std::to_string(r.runId) + ": no sample was scored (" + std::to_string(last.failed) +
                             " failed; last failure: " + last.lastFailure + ")");
     return 0;
 }

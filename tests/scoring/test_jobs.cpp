@@ -23,6 +23,7 @@
 #include "db/importer.h"
 #include "db/project_job_store.h"
 #include "db/run_store.h"
+#include "db/scoring_run.h"
 #include "db/shards.h"
 #include "tests/scoring/run_fixture.h"
 #include "tests/scoring/tiny_scoring_models.h"
@@ -118,6 +119,8 @@ private slots:
     void allWorkersBreakLastRecordsFailures();
     void pauseResumeCancel();
     void progressMayCallIntoTheJob();
+    void runServiceMayBeControlledFromItsCallbacks();
+    void runServiceSequence();
     void killAndResume();
     void shardAndMerge();
     void slurmTemplates();
@@ -370,6 +373,148 @@ void TestJobs::progressMayCallIntoTheJob() {
     t.join();
     QCOMPARE(outcome, jobs::JobOutcome::Cancelled);
     QVERIFY(db::findRun(store, run.id)->done >= 1);
+}
+
+// db::ScoringRun, the sequence `gateau score` and the GUI's JobController share (issue 15):
+// its progress callback may pause, resume and cancel it (the CLI's Ctrl-C) without a
+// self-deadlock (defect 1), on a thread we can abandon.
+void TestJobs::runServiceMayBeControlledFromItsCallbacks() {
+    const std::string project = makeProject("service-callback.gateau", dataset_);
+    auto service = std::make_unique<db::ScoringRun>();
+    db::ScoringRunRequest request;
+    request.projectPath = project;
+    request.options.config = scoring::loadRunConfig(config_);
+    std::atomic<bool> returned{false};
+    db::ScoringRunReport report;
+    std::string error;
+    std::thread t([&] {
+        db::ScoringRunCallbacks cb;
+        cb.started = [&](const db::ScoringRunStart&) { (void)service->isPaused(); };
+        cb.progress = [&](const jobs::JobProgress& p) {
+            (void)service->isPaused();
+            service->pause();
+            service->resume();
+            if (p.done >= 1) service->cancel();
+        };
+        try {
+            report = service->run(request, cb);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        returned = true;
+    });
+    if (!waitFor([&] { return returned.load(); }, 120000)) {
+        t.detach();
+        (void)service.release();
+        QFAIL("ScoringRun::run() did not return: a callback calling into the service deadlocked");
+    }
+    t.join();
+    QCOMPARE(error, std::string());
+    QCOMPARE(report.outcome, jobs::JobOutcome::Cancelled);
+    QVERIFY(report.last.done >= 1);
+    QCOMPARE(report.status, std::string("partial"));
+    auto store = db::ProjectStore::open(project, false);
+    QCOMPARE(db::findRun(store, report.runId)->done, report.after.done);
+    QCOMPARE(int64_t(db::pendingSamples(store, report.runId).size()), report.pendingAfter);
+    QVERIFY(report.pendingAfter > 0);
+}
+
+// The service's sequence against the store as truth: a limited invocation, a resume of the
+// stored run by id, refusals (unknown run, a run this process already scores), a cancel
+// before the job starts, and retry-failed making failures pending again.
+void TestJobs::runServiceSequence() {
+    const std::string project = makeProject("service.gateau", dataset_);
+    db::ScoringRunRequest request;
+    request.projectPath = project;
+    request.options.config = scoring::loadRunConfig(config_);
+    request.limit = 2;
+    db::ScoringRunStart seen;
+    std::vector<std::string> phases;
+    db::ScoringRunCallbacks cb;
+    cb.started = [&](const db::ScoringRunStart& s) { seen = s; };
+    cb.phase = [&](const std::string& p) { phases.push_back(p); };
+    const db::ScoringRunReport first = db::ScoringRun().run(request, cb);
+    QCOMPARE(first.outcome, jobs::JobOutcome::Finished);
+    QCOMPARE(phases, (std::vector<std::string>{"preparing", "scoring", "settling"}));
+    QCOMPARE(seen.pending, int64_t(2));
+    QCOMPARE(seen.run.done, int64_t(0));
+    QVERIFY(seen.allPending > 2);
+    QCOMPARE(first.after.done + first.after.failed, int64_t(2));
+    QCOMPARE(first.pendingAfter, seen.allPending - 2);
+    QCOMPARE(first.status, std::string("partial"));
+
+    // Unknown run: a clear error naming it.
+    db::ScoringRunRequest unknown = request;
+    unknown.resumeRunId = 999;
+    try {
+        db::ScoringRun().run(unknown);
+        QFAIL("resuming an unknown run did not throw");
+    } catch (const std::exception& e) {
+        QVERIFY2(std::string(e.what()).find("run #999") != std::string::npos, e.what());
+    }
+
+    // Cancelled before the job starts: nothing scored, the run still settled.
+    db::ScoringRunRequest resume = request;
+    resume.resumeRunId = first.runId;
+    resume.limit = -1;
+    {
+        db::ScoringRun early;
+        early.cancel();
+        const auto r = early.run(resume);
+        QCOMPARE(r.outcome, jobs::JobOutcome::Cancelled);
+        QCOMPARE(r.after.done + r.after.failed, int64_t(2));
+    }
+
+    // While one invocation scores the run, a second one in this process is refused.
+    {
+        db::ScoringRun running;
+        std::atomic<bool> inside{false}, refused{false};
+        std::string refusal;
+        db::ScoringRunCallbacks hold;
+        hold.progress = [&](const jobs::JobProgress&) {
+            if (inside.exchange(true)) return;
+            try {
+                db::ScoringRun().run(resume);
+            } catch (const std::exception& e) {
+                refusal = e.what();
+                refused = true;
+            }
+            running.cancel();
+        };
+        running.run(resume, hold);
+        QVERIFY(refused);
+        QVERIFY2(refusal.find("already being scored") != std::string::npos, refusal.c_str());
+    }
+
+    // The rest, by run id; then retry-failed with a failure stored by hand.
+    const auto rest = db::ScoringRun().run(resume);
+    QCOMPARE(rest.outcome, jobs::JobOutcome::Finished);
+    QCOMPARE(rest.status, std::string("complete"));
+    QCOMPARE(rest.pendingAfter, int64_t(0));
+    int64_t victim = 0;
+    {
+        auto store = db::ProjectStore::open(project, false);
+        for (const auto& row : db::loadRawScores(store, rest.runId, false))
+            if (row.status == "done") victim = row.sampleId;
+        QVERIFY(victim > 0);
+        const std::string del = "DELETE FROM sample_scores WHERE run_id = " + std::to_string(rest.runId) +
+                                " AND sample_id = " + std::to_string(victim);
+        store.db().exec(del.c_str());
+        db::saveFailure(store, rest.runId, victim, "made up");
+    }
+    db::ScoringRunRequest retry = resume;
+    retry.retryFailed = true;
+    db::ScoringRunStart retried;
+    db::ScoringRunCallbacks rcb;
+    rcb.started = [&](const db::ScoringRunStart& s) { retried = s; };
+    const auto again = db::ScoringRun().run(retry, rcb);
+    // The samples the dataset makes fail (if any) fail again; the made-up failure is scored.
+    QCOMPARE(retried.failuresReset, rest.after.failed + 1);
+    QCOMPARE(retried.pending, rest.after.failed + 1);
+    QCOMPARE(again.last.done, int64_t(1));
+    QCOMPARE(again.after.failed, rest.after.failed);
+    QCOMPARE(again.after.done, rest.after.done);
+    QCOMPARE(again.status, std::string("complete"));
 }
 
 void TestJobs::killAndResume() {

@@ -3,6 +3,7 @@
 // agreement dialog against a kappa worked out by hand, File > Merge Reviews' merge.
 #include "tests/ui/scored_project.h"
 #include "db/team_review.h"
+#include "ui/tasks/task_runner.h"
 #include "ui/browser/annotation_bar.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/filter_bar.h"
@@ -60,6 +61,7 @@ QString decisionCell(ui::BrowserPanel* b, qint64 id) {
 }
 
 int64_t overrideRows(const std::string& project) {
+    ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
     auto store = db::ProjectStore::openReadOnly(project);
     auto st = store.db().prepare("SELECT count(*) FROM overrides");
     st.step();
@@ -126,6 +128,7 @@ private slots:
 
         QTest::keyClick(b->table(), Qt::Key_D);
         {
+            ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
             auto store = db::ProjectStore::openReadOnly(project);
             const db::TeamVotes t = db::teamVotesOf(store, first);
             QVERIFY(t.adjudicated == db::Decision::Drop);
@@ -139,6 +142,7 @@ private slots:
         // Undo withdraws the adjudication: the sample is disputed and queued again.
         w.undoStack()->undo();
         {
+            ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
             auto store = db::ProjectStore::openReadOnly(project);
             QVERIFY(!db::teamVotesOf(store, first).isAdjudicated());
         }
@@ -154,6 +158,7 @@ private slots:
         QCOMPARE(decisionCell(b, first), QString("drop (adj.)"));
         QCOMPARE(decisionCell(b, second), QString("keep (adj.)"));
         {
+            ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
             auto store = db::ProjectStore::openReadOnly(project);
             const db::RankInputs in = db::loadRankInputs(store, w.rankingSession()->runId());
             for (const auto& s : in.samples) {
@@ -225,6 +230,7 @@ private slots:
         const QString text = ui::mergeReviewCopies(project, {q(carol)});
         QVERIFY2(text.contains("carol.gateau: 6 review rows added, 0 already present (annotators: carol)"), qPrintable(text));
         QVERIFY2(text.contains("2 annotators, 6 samples decided, 2 disputed (0 adjudicated)"), qPrintable(text));
+        ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
         auto store = db::ProjectStore::openReadOnly(project);
         QVERIFY(db::teamVotesOf(store, 4).votes == (std::map<std::string, db::Decision>{
                                                         {"alice", db::Decision::Drop}, {"carol", db::Decision::Keep}}));

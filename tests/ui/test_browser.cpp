@@ -194,16 +194,22 @@ private slots:
             id = b->currentSampleId();
             const int64_t before = w.rankingSession()->ranking().selected;
             QTest::keyClick(b->table(), Qt::Key_K);
-            QCOMPARE(w.rankingSession()->ranking().selected, before + 1);
+            QCOMPARE(w.rankingSession()->ranking().selected, before + 1);  // shown at once
+            // The write lands on the runner's Queue lane (issue 15), in order.
+            auto written = [] { return ui::TaskRunner::instance().waitForIdle(); };
             auto store = db::ProjectStore::open(project_, false);
+            QVERIFY(written());
             QCOMPARE(store.currentOverride(id)->decision, db::Decision::Keep);
             w.undoStack()->undo();
-            QCOMPARE(store.currentOverride(id)->decision, db::Decision::None);
             QCOMPARE(w.rankingSession()->ranking().selected, before);
+            QVERIFY(written());
+            QCOMPARE(store.currentOverride(id)->decision, db::Decision::None);
             w.undoStack()->redo();
+            QVERIFY(written());
             QCOMPARE(store.currentOverride(id)->decision, db::Decision::Keep);
             b->noteEdit()->setText("long-range: cites section 2");
             QTest::keyClick(b->noteEdit(), Qt::Key_Return);
+            QVERIFY(written());
             QCOMPARE(store.currentOverride(id)->note, std::string("long-range: cites section 2"));
             QCOMPARE(store.overrideHistory(id).size(), size_t(4));  // keep, undo, redo, note
             // J/L move through the table in view order.

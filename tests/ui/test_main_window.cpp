@@ -57,9 +57,13 @@ private slots:
         w.show();
         QVERIFY(w.openProject(QString::fromStdString(project), false));
         auto* model = w.sampleModel();
-        QCOMPARE(model->totalSamples(), int64_t(n));
+        QTRY_COMPARE(model->totalSamples(), int64_t(n));  // read on the task runner
         QCOMPARE(model->rowCount(), int(ui::SampleTableModel::kBatch));  // lazily fetched
-        while (model->canFetchMore({})) model->fetchMore({});
+        while (model->canFetchMore({})) {
+            model->fetchMore({});
+            model->fetchMore({});  // a second request while one is in flight adds nothing
+            QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        }
         QCOMPARE(model->rowCount(), n);
         QCOMPARE(model->index(n - 1, ui::SampleTableModel::ColInstruction).data().toString(), QString("Instruction s%1?").arg(n - 1));
 
@@ -90,13 +94,13 @@ private slots:
         QCOMPARE(outcome.kind, ui::ImportOutcome::Kind::Imported);
         QCOMPARE(outcome.samples, qint64(300));
         QCOMPARE(outcome.errors, qint64(1));
-        QCOMPARE(w.sampleModel()->rowCount(), 300);
+        QTRY_COMPARE(w.sampleModel()->rowCount(), 300);
 
         // The same file again adds nothing.
         w.importFile(QString::fromStdString(dir.filePath("a.jsonl").toStdString()));
         QVERIFY(done.wait(30000));
         QCOMPARE(done.takeFirst().at(0).value<ui::ImportOutcome>().kind, ui::ImportOutcome::Kind::AlreadyImported);
-        QCOMPARE(w.sampleModel()->rowCount(), 300);
+        QTRY_COMPARE(w.sampleModel()->rowCount(), 300);
 
         // A missing file fails with a message naming it, and the project is unharmed.
         w.importFile(dir.filePath("missing.jsonl"));
@@ -104,7 +108,7 @@ private slots:
         auto failed = done.takeFirst().at(0).value<ui::ImportOutcome>();
         QCOMPARE(failed.kind, ui::ImportOutcome::Kind::Failed);
         QVERIFY(failed.message.contains("missing.jsonl"));
-        QCOMPARE(w.sampleModel()->rowCount(), 300);
+        QTRY_COMPARE(w.sampleModel()->rowCount(), 300);
     }
 
     // Listing datasets and runs and showing a sample's text never run SQL on the GUI thread
@@ -124,6 +128,7 @@ private slots:
             w.show();
             QVERIFY(w.openProject(QString::fromStdString(project), false));
             QTRY_COMPARE(w.datasetPanel()->datasetCount(), 2);
+            QTRY_COMPARE(w.sampleModel()->rowCount(), 25);
             w.sampleTable()->selectRow(7);
             QTRY_VERIFY(w.conversationView()->toPlainText().contains("Instruction a7?"));
             w.refresh();
@@ -131,7 +136,9 @@ private slots:
         }
         db::setSqlObserver(nullptr);
         // The three reads (their statements' own text), each seen, none on the GUI thread.
-        const QStringList reads{"report FROM datasets ORDER BY id", "FROM sample_texts t", "FROM runs r"};
+        // ... and the plain sample list: its count and its batches.
+        const QStringList reads{"report FROM datasets ORDER BY id", "FROM sample_texts t", "FROM runs r",
+                                "sum(sample_count), 0) FROM datasets", "FROM samples s JOIN datasets d"};
         std::lock_guard lock(sqlMutex);
         for (const QString& r : reads) {
             int off = 0, on = 0;
@@ -179,11 +186,11 @@ private slots:
 
         ui::MainWindow w;
         QVERIFY(w.openProject(QString::fromStdString(project), false));
-        QCOMPARE(w.sampleModel()->totalSamples(), int64_t(7));
+        QTRY_COMPARE(w.sampleModel()->totalSamples(), int64_t(7));
         QTRY_COMPARE(w.datasetPanel()->datasetCount(), 2);
         w.deleteDataset(1, false);
         QTRY_COMPARE(w.datasetPanel()->datasetCount(), 1);
-        QCOMPARE(w.sampleModel()->totalSamples(), int64_t(3));
+        QTRY_COMPARE(w.sampleModel()->totalSamples(), int64_t(3));
     }
 };
 

@@ -6,6 +6,7 @@
 #include "db/annotations.h"
 #include "db/export.h"
 #include "db/ranking.h"
+#include "db/sql_observer.h"
 #include "ui/browser/annotation_bar.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/filter_bar.h"
@@ -39,7 +40,12 @@
 #include <QCheckBox>
 #include <QUndoStack>
 
+#include "ui/tasks/task_runner.h"
+
 #include <algorithm>
+#include <string_view>
+#include <mutex>
+#include <QThread>
 
 using namespace gateau;
 using gateau::test::q;
@@ -61,12 +67,14 @@ QVector<qint64> highlighted(ui::BrowserPanel* b) {
 }
 
 db::Decision stored(const std::string& project, qint64 id) {
+    ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
     auto store = db::ProjectStore::open(project, false);
     const auto o = store.currentOverride(id);
     return o ? o->decision : db::Decision::None;
 }
 
 db::Annotations storedAnnotations(const std::string& project, qint64 id) {
+    ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
     auto store = db::ProjectStore::open(project, false);
     return db::annotationsOf(store, id);
 }
@@ -91,6 +99,7 @@ QMap<qint64, QMap<QString, QString>> exportedCsv(const std::string& project, qin
 }
 
 std::string storedNote(const std::string& project, qint64 id) {
+    ui::TaskRunner::instance().waitForIdle();  // review writes land on the runner
     auto store = db::ProjectStore::open(project, false);
     const auto o = store.currentOverride(id);
     return o ? o->note : std::string();
@@ -124,6 +133,15 @@ void dumpMinimums(QWidget* root) {
     }
 }
 
+// Every SQL statement with the thread that ran it (db::setSqlObserver).
+std::mutex sqlMutex;
+QList<QPair<bool, QString>> sqlSeen;  // (on the GUI thread, SQL)
+void recordSql(std::string_view sql) {
+    const bool gui = QThread::currentThread() == qApp->thread();
+    std::lock_guard lock(sqlMutex);
+    sqlSeen << qMakePair(gui, QString::fromUtf8(sql.data(), qsizetype(sql.size())));
+}
+
 }  // namespace
 
 class TestReview : public QObject {
@@ -151,6 +169,8 @@ class TestReview : public QObject {
     }
 
 private slots:
+    void reviewWritesRunOffTheGuiThread();
+    void decisionJustBeforeCloseIsStored();
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         const auto p = test::makeScoredProject(tmp_.path().toStdString(), kSamples);
@@ -737,6 +757,67 @@ private slots:
         QCOMPARE(other.browser()->alphaSlider()->value(), 70);
     }
 };
+
+
+// Issue 15: a decision, a note, their undo and redo write nothing on the GUI thread (the
+// writes go to the runner's Queue lane), and the table shows each at once.
+void TestReview::reviewWritesRunOffTheGuiThread() {
+    ui::MainWindow w;
+    QVERIFY(open(w, "write-thread"));
+    auto* b = w.browser();
+    clickRow(b, 3);
+    const qint64 id = idAt(b, 3);
+    QVERIFY(ui::TaskRunner::instance().waitForIdle());
+    {
+        std::lock_guard lock(sqlMutex);
+        sqlSeen.clear();
+    }
+    db::setSqlObserver(recordSql);
+    QCOMPARE(b->currentSampleId(), id);
+    b->setNote("written off the GUI thread");
+    QTest::keyClick(b->table(), Qt::Key_K);
+    QCOMPARE(w.rankingSession()->inputs().samples[size_t(w.rankingSession()->indexOf(id))].decision, db::Decision::Keep);
+    w.undoStack()->undo();
+    w.undoStack()->redo();
+    QVERIFY(ui::TaskRunner::instance().waitForIdle());
+    db::setSqlObserver(nullptr);
+    int off = 0, on = 0;
+    QStringList onGui;
+    {
+        std::lock_guard lock(sqlMutex);
+        for (const auto& [gui, sql] : sqlSeen) {
+            const bool write = sql.contains("INSERT", Qt::CaseInsensitive);
+            if (write) ++(gui ? on : off);
+            if (gui) onGui << sql;
+        }
+    }
+    QVERIFY2(off > 0, "the review writes never ran");
+    QVERIFY2(onGui.isEmpty(), qPrintable("SQL on the GUI thread: " + onGui.join(" | ")));
+    QCOMPARE(on, 0);
+    QCOMPARE(stored(project_, id), db::Decision::Keep);
+    QCOMPARE(storedNote(project_, id), std::string("written off the GUI thread"));
+}
+
+// A decision made just before the window closes is stored: the write is queued on the
+// runner, whose destruction (the application's exit) waits for its Queue lanes.
+void TestReview::decisionJustBeforeCloseIsStored() {
+    qint64 id = 0;
+    {
+        ui::MainWindow w;
+        QVERIFY(open(w, "close-write"));
+        auto* b = w.browser();
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        clickRow(b, 5);
+        id = idAt(b, 5);
+        QTest::keyClick(b->table(), Qt::Key_D);
+        w.close();
+    }  // the window, its panel and the writer are gone; the write is still queued or running
+    delete &ui::TaskRunner::instance();  // what ~QApplication does at exit
+    auto store = db::ProjectStore::open(project_, false);
+    const auto o = store.currentOverride(id);
+    QVERIFY(o);
+    QCOMPARE(o->decision, db::Decision::Drop);
+}
 
 QTEST_MAIN(TestReview)
 #include "test_review.moc"

@@ -241,6 +241,90 @@ private slots:
         QVERIFY(ended);
         QVERIFY(sawCancel);
     }
+
+    // A Queue lane runs every task, one at a time, in the order started, and reports each.
+    void queueLaneRunsEveryTaskInOrder() {
+        QObject owner;
+        std::atomic<int> running{0}, maxRunning{0};
+        QStringList ran, done;
+        QMutex ranMutex;
+        for (int i = 0; i < 20; ++i) {
+            TaskRunner::instance().run<int>(
+                &owner, "write",
+                [&, i](const CancelToken&) {
+                    const int now = ++running;
+                    maxRunning = std::max(maxRunning.load(), now);
+                    QThread::msleep(i % 3);
+                    {
+                        QMutexLocker l(&ranMutex);
+                        ran << QString::number(i);
+                    }
+                    --running;
+                    return i;
+                },
+                [&](TaskResult<int>& r) { done << QString::number(r.value); }, LaneMode::Queue);
+        }
+        QVERIFY(TaskRunner::instance().waitForIdle());
+        QStringList expected;
+        for (int i = 0; i < 20; ++i) expected << QString::number(i);
+        QCOMPARE(ran, expected);
+        QCOMPARE(done, expected);
+        QCOMPARE(maxRunning.load(), 1);
+    }
+
+    // The runner's destruction (the application's exit) finishes a Queue lane, uncancelled,
+    // also the tasks still waiting behind a slow one and those of an owner already gone.
+    void destructionFinishesQueueLanes() {
+        auto* runner = new TaskRunner;
+        auto* owner = new QObject;
+        QSemaphore started;
+        std::atomic<int> written{0};
+        std::atomic<bool> sawCancel{false};
+        for (int i = 0; i < 5; ++i) {
+            runner->run<int>(
+                owner, "write",
+                [&, i](const CancelToken& t) {
+                    if (i == 0) {
+                        started.release();
+                        QThread::msleep(100);
+                    }
+                    if (t.cancelled()) sawCancel = true;
+                    ++written;
+                    return i;
+                },
+                {}, LaneMode::Queue);
+        }
+        started.acquire();
+        delete owner;
+        delete runner;
+        QCOMPARE(written.load(), 5);
+        QVERIFY(!sawCancel);
+    }
+
+    // A Long task (a scoring run) holds its thread for its lifetime without starving short
+    // tasks: the pool grows by one while it runs. Fill every thread with Long tasks, then a
+    // short one still runs.
+    void longTasksDoNotStarveThePool() {
+        QObject owner;
+        QSemaphore started, release;
+        const int n = std::max(4, std::min(8, QThread::idealThreadCount())) + 1;
+        for (int i = 0; i < n; ++i)
+            TaskRunner::instance().run<int>(
+                &owner, QStringLiteral("long %1").arg(i),
+                [&](const CancelToken&) {
+                    started.release();
+                    release.acquire();
+                    return 0;
+                },
+                {}, LaneMode::Long);
+        QVERIFY(started.tryAcquire(n, 10000));
+        std::atomic<bool> shortRan{false};
+        TaskRunner::instance().run<int>(
+            &owner, "short", [&](const CancelToken&) { return int(shortRan = true); }, {});
+        QTRY_VERIFY_WITH_TIMEOUT(shortRan.load(), 5000);
+        release.release(n);
+        QVERIFY(TaskRunner::instance().waitForIdle());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTaskRunner)

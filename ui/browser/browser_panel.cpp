@@ -1,4 +1,5 @@
 #include "ui/browser/browser_panel.h"
+#include "ui/browser/review_writer.h"
 
 #include "db/sqlite.h"
 #include "ui/browser/annotation_bar.h"
@@ -62,7 +63,7 @@ private:
 }  // namespace
 
 BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* parent)
-    : QWidget(parent), session_(session), undo_(undo) {
+    : QWidget(parent), session_(session), undo_(undo), writer_(new ReviewWriter(this)) {
     run_ = new QComboBox;
     // Minimums in characters, not the longest item: the panel must fit a 1366 px laptop
     // next to the inspector; the stretch factors hand out the rest.
@@ -328,6 +329,7 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
         note_->clear();
     }
     store_ = store;
+    writer_->setProject(store ? store->path() : std::string());
     if (changed) {
         skipped_.clear();
         loadLabelSet();

@@ -31,13 +31,15 @@ class FilterBar;
 class RankedFilterProxy;
 class RankedTableModel;
 class RankingSession;
+class ReviewWriter;
 
 class BrowserPanel : public QWidget {
     Q_OBJECT
 public:
     BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* parent = nullptr);
 
-    // The GUI thread's connection, used for the small override writes.
+    // The GUI thread's connection (label set, saved state); review edits are written by the
+    // panel's ReviewWriter on its own connection to the same file, off the GUI thread.
     void setStore(db::ProjectStore* store);
     // The dataset filter's choices (the complete ones); MainWindow reads them off the GUI thread.
     void setDatasets(const std::vector<db::DatasetInfo>& datasets);
@@ -127,6 +129,7 @@ private:
     // One undoable edit: `change` applied to the state of every sample in ids.
     void editSamples(const QVector<qint64>& ids, const std::function<void(OverrideState&)>& change, const QString& text);
     OverrideState stateOf(int inputIndex) const;
+    void showOverrides(const std::vector<std::pair<qint64, OverrideState>>& states);  // table, note, bar
     void buildReviewActions();
     void rebuildLabelActions();
     void loadLabelSet();
@@ -137,6 +140,8 @@ private:
     RankingSession* session_;
     QUndoStack* undo_;
     db::ProjectStore* store_ = nullptr;
+    ReviewWriter* writer_;
+    int writesInFlight_ = 0;  // review writes queued and not yet reported
     QComboBox* run_;
     QSlider* alpha_;
     QLabel* alphaLabel_;

@@ -5,6 +5,7 @@
 #include "db/sqlite.h"
 #include "ui/browser/annotation_bar.h"
 #include "ui/browser/browser_panel.h"
+#include "ui/browser/review_writer.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/ranked_filter_proxy.h"
 #include "ui/browser/ranked_table_model.h"
@@ -168,38 +169,55 @@ void BrowserPanel::syncAnnotationBar() {
 }
 
 void BrowserPanel::applyOverrides(const std::vector<std::pair<qint64, OverrideState>>& states) {
-    const std::string who = annotator_.toStdString();
-    try {
-        if (!store_) throw std::runtime_error("no project open");
-        db::Transaction tx(store_->db());  // a bulk edit is written whole or not at all
-        for (const auto& [id, st] : states) {
-            const int i = session_->indexOf(id);
-            if (i < 0) continue;
-            const OverrideState now = stateOf(i);
-            if (now.team.adjudicated != st.team.adjudicated)
-                db::addAdjudication(*store_, id, st.team.adjudicated, st.team.adjudicationNote, who);
-            const db::Decision ownNow = now.team.ownVote(who), ownThen = st.team.ownVote(who);
-            if (ownNow != ownThen || now.note != st.note) db::addOverrideBy(*store_, id, ownThen, st.note, who);
-            db::writeAnnotationChange(*store_, id, now.annotations, st.annotations, who);
-        }
-        tx.commit();
-    } catch (const std::exception& e) {
-        emit status(tr("Could not save the review: %1").arg(e.what()), true);
+    if (!store_) {
+        emit status(tr("Could not save the review: no project open"), true);
         return;
     }
-    std::vector<RankingSession::Override> mirror;
-    mirror.reserve(states.size());
+    // The table shows the edit at once; the write goes to the runner's Queue lane (never on
+    // the GUI thread, never lost at exit) and, should it fail, the table goes back.
+    std::vector<ReviewWrite> writes;
+    std::vector<std::pair<qint64, OverrideState>> mirror, revert;
+    writes.reserve(states.size());
+    for (const auto& [id, st] : states) {
+        const int i = session_->indexOf(id);
+        if (i < 0) continue;
+        const OverrideState now = stateOf(i);
+        writes.push_back({id, now, st});
+        mirror.emplace_back(id, st);
+        revert.emplace_back(id, now);
+    }
+    ++writesInFlight_;
+    writer_->write(std::move(writes), annotator_.toStdString(),
+                   [this, revert](const std::vector<std::pair<qint64, db::TeamVotes>>& stored, const QString& error) {
+                       --writesInFlight_;
+                       if (!error.isEmpty()) {
+                           emit status(tr("Could not save the review: %1").arg(error), true);
+                           showOverrides(revert);
+                           return;
+                       }
+                       if (writesInFlight_ > 0) return;  // a later edit's state is already shown
+                       // The votes as the store reads them (who wrote the adjudication, unnamed
+                       // rows superseded): the table shows what export would apply.
+                       std::vector<std::pair<qint64, OverrideState>> fix;
+                       for (const auto& [id, team] : stored) {
+                           const int i = session_->indexOf(id);
+                           if (i < 0) continue;
+                           const OverrideState shown = stateOf(i);
+                           if (!(shown.team == team))
+                               fix.emplace_back(id, OverrideState{team.effective(), shown.note, shown.annotations, team});
+                       }
+                       if (!fix.empty()) showOverrides(fix);
+                   });
+    showOverrides(mirror);
+}
+
+void BrowserPanel::showOverrides(const std::vector<std::pair<qint64, OverrideState>>& states) {
     bool noteTouched = false;
     QVector<qint64> ids;
+    std::vector<RankingSession::Override> mirror;
+    mirror.reserve(states.size());
     for (const auto& [id, st] : states) {
-        // The votes as the store now reads them (who wrote the adjudication, unnamed rows
-        // superseded): the table shows what export would apply.
-        db::TeamVotes team = st.team;
-        try {
-            team = db::teamVotesOf(*store_, id);
-        } catch (const std::exception&) {
-        }
-        mirror.push_back({id, team.effective(), st.note, st.annotations, team});
+        mirror.push_back({id, st.team.effective(), st.note, st.annotations, st.team});
         noteTouched = noteTouched || id == noteSampleId_;
         ids << id;
     }

@@ -1,19 +1,15 @@
 #include "ui/scoring/job_controller.h"
 
 #include "core/jobs/scoring_job.h"
-#include "core/scoring/model_pair.h"
-#include "db/project_job_store.h"
-#include "db/run_store.h"
+#include "db/scoring_run.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QDateTime>
-#include <QFileInfo>
-#include <QThread>
 #include <QTimer>
 
+#include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <set>
-#include <stdexcept>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -22,35 +18,9 @@ namespace gateau::ui {
 
 namespace {
 
-// Runs being scored by a controller of this process, keyed by (project file, run id). Two
-// workers on one run would share it safely (db::claimSample); one per run keeps the jobs
-// panel and its progress one-to-one.
-std::mutex g_activeMutex;
-std::set<std::pair<std::string, qint64>> g_activeRuns;
-
-struct ActiveRunClaim {
-    std::pair<std::string, qint64> key;
-    bool held = false;
-    bool claim(const std::string& project, qint64 runId) {
-        std::lock_guard<std::mutex> lk(g_activeMutex);
-        key = {project, runId};
-        held = g_activeRuns.insert(key).second;
-        return held;
-    }
-    ~ActiveRunClaim() {
-        if (!held) return;
-        std::lock_guard<std::mutex> lk(g_activeMutex);
-        g_activeRuns.erase(key);
-    }
-};
-
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 
-std::string joinDevices(const std::vector<std::string>& devices) {
-    std::string out;
-    for (const auto& d : devices) out += (out.empty() ? "" : ",") + d;
-    return out;
-}
+const QString kLane = QStringLiteral("scoring");
 
 }  // namespace
 
@@ -61,11 +31,14 @@ QString formatDuration(double seconds) {
 }
 
 struct JobController::Shared {
+    db::ScoringRun service;  // pause/resume/cancel are thread-safe and never block on the job
     std::mutex m;
-    std::shared_ptr<jobs::ScoringJob> job;  // while run() executes
-    bool pauseRequested = false, cancelRequested = false;
     JobSnapshot latest;
     bool posted = false;  // a deliver() is queued or throttled on the GUI thread
+    // Set when the task's work has returned: after that it touches neither the controller nor
+    // the project, so the destructor may go.
+    std::condition_variable endedCv;
+    bool ended = false;
 };
 
 JobController::JobController(QObject* parent) : QObject(parent), shared_(std::make_shared<Shared>()) {
@@ -77,11 +50,12 @@ JobController::JobController(QObject* parent) : QObject(parent), shared_(std::ma
 }
 
 JobController::~JobController() {
-    if (!thread_) return;
-    cancel();
-    thread_->wait();
-    delete thread_;
-    thread_ = nullptr;
+    if (!running_) return;
+    // The work posts to this object until it returns; cancelled, it returns within one
+    // progress tick (or when the weights are hashed, if it is still preparing).
+    shared_->service.cancel();
+    std::unique_lock<std::mutex> lk(shared_->m);
+    shared_->endedCv.wait(lk, [&] { return shared_->ended; });
 }
 
 bool JobController::start(const QString& projectPath, const scoring::RunConfig& config,
@@ -93,23 +67,11 @@ bool JobController::resume(const QString& projectPath, qint64 runId, const std::
     return launch(projectPath, devices, nullptr, runId);
 }
 
-bool JobController::isPaused() const {
-    std::lock_guard<std::mutex> lk(shared_->m);
-    return shared_->job ? shared_->job->isPaused() : shared_->pauseRequested;
-}
+bool JobController::isPaused() const { return shared_->service.isPaused(); }
 
 void JobController::pause() {
-    std::shared_ptr<jobs::ScoringJob> job;
-    {
-        std::lock_guard<std::mutex> lk(shared_->m);
-        shared_->pauseRequested = true;
-        job = shared_->job;
-    }
-    // Never call into the job while holding shared_->m: the job's callbacks (publish) take
-    // shared_->m on the worker thread, so lock order stays one way (ScoringJob itself runs
-    // callbacks with none of its own locks held).
-    if (job) job->pause();
-    if (thread_ && !snapshot_.paused) {
+    shared_->service.pause();
+    if (running_ && !snapshot_.paused) {
         JobSnapshot s = snapshot_;
         s.paused = true;
         for (auto& d : s.devices)
@@ -119,14 +81,8 @@ void JobController::pause() {
 }
 
 void JobController::resume() {
-    std::shared_ptr<jobs::ScoringJob> job;
-    {
-        std::lock_guard<std::mutex> lk(shared_->m);
-        shared_->pauseRequested = false;
-        job = shared_->job;
-    }
-    if (job) job->resume();
-    if (thread_ && snapshot_.paused) {
+    shared_->service.resume();
+    if (running_ && snapshot_.paused) {
         JobSnapshot s = snapshot_;
         s.paused = false;
         for (auto& d : s.devices)
@@ -135,19 +91,11 @@ void JobController::resume() {
     }
 }
 
-void JobController::cancel() {
-    std::shared_ptr<jobs::ScoringJob> job;
-    {
-        std::lock_guard<std::mutex> lk(shared_->m);
-        shared_->cancelRequested = true;
-        job = shared_->job;
-    }
-    if (job) job->cancel();
-}
+void JobController::cancel() { shared_->service.cancel(); }
 
 bool JobController::launch(const QString& projectPath, const std::vector<std::string>& devices,
                            const scoring::RunConfig* config, qint64 resumeRunId) {
-    if (thread_ || startedEmitted_ || snapshot_.phase == "done") return false;
+    if (running_ || startedEmitted_ || snapshot_.phase == "done") return false;
     projectPath_ = projectPath;
     devices_ = devices;
     snapshot_ = JobSnapshot{};
@@ -156,8 +104,6 @@ bool JobController::launch(const QString& projectPath, const std::vector<std::st
 
     auto shared = shared_;
     const std::string project = projectPath.toStdString();
-    const QFileInfo fi(projectPath);
-    const std::string projectKey = (fi.exists() ? fi.canonicalFilePath() : fi.absoluteFilePath()).toStdString();
     const std::optional<scoring::RunConfig> cfg = config ? std::optional<scoring::RunConfig>(*config) : std::nullopt;
     JobController* self = this;
 
@@ -172,131 +118,101 @@ bool JobController::launch(const QString& projectPath, const std::vector<std::st
         if (post) QMetaObject::invokeMethod(self, [self] { self->deliver(); }, Qt::QueuedConnection);
     };
 
-    thread_ = QThread::create([=] {
+    struct Outcome {
+        qint64 runId = 0;
+        QString outcome, error;
+    };
+    // Set when the last copy of the work is destroyed: after the pool ran it (it then touches
+    // neither the controller nor the project) or, when the runner went before it started,
+    // never ran it. The destructor waits for it.
+    struct EndSignal {
+        std::shared_ptr<Shared> s;
+        ~EndSignal() {
+            std::lock_guard<std::mutex> lk(s->m);
+            s->ended = true;
+            s->endedCv.notify_all();
+        }
+    };
+    std::shared_ptr<EndSignal> endSignal(new EndSignal{shared});  // in place: a temporary would signal at once
+    // The whole sequence is db::ScoringRun's, the one `gateau score` runs; this only turns its
+    // callbacks into snapshots for the GUI thread.
+    auto work = [shared, publish, self, project, devices, cfg, resumeRunId, endSignal](const CancelToken& token) {
         JobSnapshot snap;
         snap.runId = resumeRunId;
-        QString outcome = QStringLiteral("failed"), error;
-        ActiveRunClaim claim;
+        Outcome out{resumeRunId, QStringLiteral("failed"), {}};
+        qint64 baseDone = 0, baseFailed = 0;  // the run before this invocation
         try {
-            auto store = db::ProjectStore::open(project, false);
-            scoring::RunConfig runConfig;
-            db::RunInfo run;
-            if (cfg) {
-                snap.phase = QStringLiteral("preparing");
+            db::ScoringRunRequest request;
+            request.projectPath = project;
+            if (cfg) request.options.config = *cfg;
+            request.options.devices = devices;
+            request.resumeRunId = resumeRunId;
+            db::ScoringRunCallbacks cb;
+            cb.phase = [&](const std::string& phase) {
+                snap.phase = QString::fromStdString(phase);
                 publish(snap);
-                jobs::JobOptions resolved;
-                resolved.config = *cfg;
-                resolved.devices = devices;
-                jobs::resolveAutoDtype(resolved);  // the identity names the real precision
-                runConfig = resolved.config;
-                scoring::validate(runConfig.prompt);
-                scoring::checkRunModels(runConfig, "run config");  // the dialog showed its warnings
-                const std::string canonical = scoring::canonicalRunConfigJson(runConfig);  // hashes the weights
-                run = db::createOrFindRun(store, canonical);
-            } else {
-                const auto found = db::findRun(store, resumeRunId);
-                if (!found) throw std::runtime_error("run #" + std::to_string(resumeRunId) + " is not in " + project);
-                run = *found;
-                runConfig = scoring::runConfigFromCanonical(run.configJson);
-            }
-            runConfig.device = joinDevices(devices);
-            if (!claim.claim(projectKey, run.id))
-                throw std::runtime_error("run #" + std::to_string(run.id) + " is already being scored");
-            const std::vector<int64_t> pending = db::pendingSamples(store, run.id);
-
-            snap.runId = run.id;
-            snap.phase = QStringLiteral("scoring");
-            snap.total = qint64(pending.size());
-            snap.runDone = run.done;
-            snap.runFailed = run.failed;
-            for (const auto& d : devices) snap.devices.push_back({QString::fromStdString(d), QStringLiteral("loading"), {}, 0, 0, 0});
-            const qint64 runId = run.id, baseDone = run.done, baseFailed = run.failed;
-            QMetaObject::invokeMethod(
-                self,
-                [self, runId, baseDone] {
-                    self->snapshot_.runId = runId;
-                    self->lastStoredDone_ = baseDone;
-                    self->startedEmitted_ = true;
-                    emit self->started(runId);
-                },
-                Qt::QueuedConnection);
-            publish(snap);
-
-            bool cancelledEarly = false;
-            {
-                std::lock_guard<std::mutex> lk(shared->m);
-                cancelledEarly = shared->cancelRequested;
-            }
-            if (cancelledEarly) {
-                outcome = QString::fromLatin1(jobs::outcomeName(jobs::JobOutcome::Cancelled));
-            } else {
-                db::ProjectJobStore jobStore(store, run.id);
-                jobs::JobOptions options;
-                options.config = runConfig;
-                options.devices = devices;
-                auto job = std::make_shared<jobs::ScoringJob>(options, pending, jobStore);
-                bool pauseNow = false, cancelNow = false;
-                {
-                    std::lock_guard<std::mutex> lk(shared->m);
-                    shared->job = job;
-                    pauseNow = shared->pauseRequested;
-                    cancelNow = shared->cancelRequested;
-                }
-                if (pauseNow) job->pause();
-                if (cancelNow) job->cancel();
-                struct Release {
-                    Shared& s;
-                    ~Release() {
-                        std::lock_guard<std::mutex> lk(s.m);
-                        s.job.reset();
-                    }
-                } release{*shared};
-                const jobs::JobOutcome result = job->run([&](const jobs::JobProgress& p) {
-                    snap.total = p.total;
-                    snap.done = p.done;
-                    snap.failed = p.failed;
-                    snap.runDone = baseDone + p.done;
-                    snap.runFailed = baseFailed + p.failed;
-                    snap.elapsedSeconds = p.elapsedSeconds;
-                    snap.samplesPerSecond = p.samplesPerSecond;
-                    snap.etaSeconds = p.etaSeconds;
-                    snap.paused = p.paused;
-                    snap.lastFailure = QString::fromStdString(p.lastFailure);
-                    snap.devices.clear();
-                    for (const auto& d : p.devices)
-                        snap.devices.push_back({QString::fromStdString(d.device), QString::fromStdString(d.state),
-                                                QString::fromStdString(d.error), d.done, d.failed, d.samplesPerSecond});
-                    publish(snap);
-                });
-                outcome = QString::fromLatin1(jobs::outcomeName(result));
-                if (result == jobs::JobOutcome::Failed) error = QString::fromStdString(job->error());
-            }
-            snap.phase = QStringLiteral("settling");
-            publish(snap);
-            db::settleRunStatus(store, run.id);
-            store.finish();  // a project moved while scoring fails loudly, saying where the results are
+            };
+            cb.started = [&](const db::ScoringRunStart& st) {
+                snap.runId = out.runId = st.run.id;
+                snap.total = st.pending;
+                snap.runDone = baseDone = st.run.done;
+                snap.runFailed = baseFailed = st.run.failed;
+                for (const auto& d : devices)
+                    snap.devices.push_back({QString::fromStdString(d), QStringLiteral("loading"), {}, 0, 0, 0});
+                const qint64 runId = st.run.id, storedDone = st.run.done;
+                QMetaObject::invokeMethod(
+                    self,
+                    [self, runId, storedDone] {
+                        self->snapshot_.runId = runId;
+                        self->lastStoredDone_ = storedDone;
+                        self->startedEmitted_ = true;
+                        emit self->started(runId);
+                    },
+                    Qt::QueuedConnection);
+                publish(snap);
+            };
+            cb.progress = [&](const jobs::JobProgress& p) {
+                // The runner cancels its tasks when the application goes; no lock is held here.
+                if (token.cancelled()) shared->service.cancel();
+                snap.total = p.total;
+                snap.done = p.done;
+                snap.failed = p.failed;
+                snap.runDone = baseDone + p.done;
+                snap.runFailed = baseFailed + p.failed;
+                snap.elapsedSeconds = p.elapsedSeconds;
+                snap.samplesPerSecond = p.samplesPerSecond;
+                snap.etaSeconds = p.etaSeconds;
+                snap.paused = p.paused;
+                snap.lastFailure = QString::fromStdString(p.lastFailure);
+                snap.devices.clear();
+                for (const auto& d : p.devices)
+                    snap.devices.push_back({QString::fromStdString(d.device), QString::fromStdString(d.state),
+                                            QString::fromStdString(d.error), d.done, d.failed, d.samplesPerSecond});
+                publish(snap);
+            };
+            const db::ScoringRunReport report = shared->service.run(request, cb);
+            out.outcome = QString::fromLatin1(jobs::outcomeName(report.outcome));
+            if (report.outcome == jobs::JobOutcome::Failed) out.error = QString::fromStdString(report.error);
         } catch (const std::exception& e) {
-            outcome = QStringLiteral("failed");
-            error = QString::fromStdString(e.what());
+            out.outcome = QStringLiteral("failed");
+            out.error = QString::fromStdString(e.what());
             spdlog::error("scoring failed: {}", e.what());
         }
         snap.phase = QStringLiteral("done");
-        snap.etaSeconds = outcome == QLatin1String("finished") ? 0 : -1;
-        {
-            std::lock_guard<std::mutex> lk(shared->m);
-            shared->latest = snap;
-        }
-        const qint64 runId = snap.runId;
-        QMetaObject::invokeMethod(self, [self, runId, outcome, error] { self->onWorkerDone(runId, outcome, error); },
-                                  Qt::QueuedConnection);
-    });
-    thread_->setObjectName(QStringLiteral("gateau-scoring"));
-    thread_->start(QThread::LowPriority);
+        snap.etaSeconds = out.outcome == QLatin1String("finished") ? 0 : -1;
+        std::lock_guard<std::mutex> lk(shared->m);
+        shared->latest = snap;
+        return out;
+    };
+    running_ = true;
+    TaskRunner::instance().run<Outcome>(this, kLane, std::move(work), [this](TaskResult<Outcome>& r) {
+        onWorkerDone(r.value.runId, r.value.outcome, r.value.error);
+    }, LaneMode::Long);
     return true;
 }
 
 void JobController::deliver() {
-    if (!thread_) return;  // the final snapshot goes out with finished()
+    if (!running_) return;  // the final snapshot goes out with finished()
     const qint64 now = nowMs();
     if (lastEmitMs_ >= 0 && now - lastEmitMs_ < kMinEmitIntervalMs) {
         if (!throttle_->isActive()) throttle_->start(int(kMinEmitIntervalMs - (now - lastEmitMs_)));
@@ -322,11 +238,7 @@ void JobController::emitSnapshot(const JobSnapshot& s) {
 }
 
 void JobController::onWorkerDone(qint64 runId, const QString& outcome, const QString& error) {
-    if (thread_) {
-        thread_->wait();
-        delete thread_;
-        thread_ = nullptr;
-    }
+    running_ = false;
     throttle_->stop();
     JobSnapshot s;
     {

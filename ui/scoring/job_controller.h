@@ -1,9 +1,9 @@
 #pragma once
-// Runs one scoring run (jobs::ScoringJob) on a worker thread with its own project connection.
-// The worker hashes the model weights, finds or creates the run, lists its pending samples,
-// scores them and settles the run's status; the GUI thread only receives queued signals
-// (progress coalesced to at most ~5 per second) and never waits on scoring or SQLite writes,
-// except in the destructor, which cancels and joins.
+// Runs one scoring invocation as a task of the application's TaskRunner (lane "scoring"):
+// the task runs db::ScoringRun, the sequence `gateau score` runs too (check the models, find,
+// create or resume the run, score on one worker per device, settle). The GUI thread only
+// receives queued signals (progress coalesced to at most ~5 per second) and never waits on
+// scoring or SQLite writes, except in the destructor, which cancels and waits for the task.
 #include "core/scoring/run_config.h"
 
 #include <QMetaType>
@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-class QThread;
 class QTimer;
 
 namespace gateau::ui {
@@ -54,7 +53,7 @@ public:
     // Scores what is pending in the stored run `runId` with the config it was made with.
     bool resume(const QString& projectPath, qint64 runId, const std::vector<std::string>& devices);
 
-    bool isRunning() const { return thread_ != nullptr; }
+    bool isRunning() const { return running_; }
     bool isPaused() const;
     qint64 runId() const { return snapshot_.runId; }
     QString projectPath() const { return projectPath_; }
@@ -86,7 +85,7 @@ private:
     void onWorkerDone(qint64 runId, const QString& outcome, const QString& error);
 
     std::shared_ptr<Shared> shared_;
-    QThread* thread_ = nullptr;
+    bool running_ = false;  // the task has not reported yet
     QTimer* throttle_ = nullptr;
     QString projectPath_;
     std::vector<std::string> devices_;

@@ -5,7 +5,9 @@
 #include <QPointer>
 #include <QThread>
 
+#include <deque>
 #include <exception>
+#include <mutex>
 
 // Qt's locks are futexes in the uninstrumented libQt6Core, so TSan cannot see that handing a
 // task to the pool (and its completion back to the GUI thread) orders the two threads; it
@@ -43,18 +45,79 @@ TaskRunner::TaskRunner(QObject* parent) : QObject(parent) {
     pool_.setMaxThreadCount(std::max(4, std::min(8, QThread::idealThreadCount())));
 }
 
+struct TaskRunner::Queue {
+    std::mutex m;
+    std::deque<std::function<void()>> items;
+    bool draining = false;  // a pool task is running the items
+};
+
 TaskRunner::~TaskRunner() {
-    for (auto& [id, token] : live_) token.cancel();
+    for (auto& [id, token] : live_)
+        if (!durable_.count(id) || durable_[id]) token.cancel();  // Queue work runs to the end
     serialWaiting_.clear();
-    pool_.clear();  // queued work never starts
+    // Queued work that was not started finds its token cancelled and skips its body; a Queue
+    // lane's drainer is never removed from the pool, so its writes all land.
     pool_.waitForDone();
+}
+
+void TaskRunner::enqueue(quint64 id, const Lane& key, QPointer<QObject> ownerAlive, Body body, Finish finish) {
+    auto& q = queues_[key];
+    if (!q) q = std::make_shared<Queue>();
+    const CancelToken token = live_.at(id);
+    QPointer<TaskRunner> self(this);
+    std::function<void()> item = [self, id, key, token, ownerAlive, body = std::move(body), finish = std::move(finish)] {
+        QString error;
+        bool failed = false;
+        try {
+            body(token);
+        } catch (const std::exception& e) {
+            failed = true;
+            error = QString::fromUtf8(e.what());
+        } catch (...) {
+            failed = true;
+        }
+        if (failed && error.isEmpty()) error = QStringLiteral("unknown error");
+        GATEAU_HANDOFF_RELEASE();
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, id, key, error, finish, ownerAlive, failed] {
+                GATEAU_HANDOFF_ACQUIRE();
+                if (self) self->complete(id, key, false, failed ? error : QString(), finish, !ownerAlive.isNull());
+            },
+            Qt::QueuedConnection);
+    };
+    bool startDrainer = false;
+    {
+        std::lock_guard<std::mutex> lk(q->m);
+        q->items.push_back(std::move(item));
+        if (!q->draining) startDrainer = q->draining = true;
+    }
+    if (!startDrainer) return;
+    GATEAU_HANDOFF_RELEASE();
+    pool_.start([q] {
+        GATEAU_HANDOFF_ACQUIRE();
+        for (;;) {
+            std::function<void()> next;
+            {
+                std::lock_guard<std::mutex> lk(q->m);
+                if (q->items.empty()) {
+                    q->draining = false;
+                    return;
+                }
+                next = std::move(q->items.front());
+                q->items.pop_front();
+            }
+            next();
+        }
+    });
 }
 
 void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode,
                        CancelToken::Progress onProgress) {
     Q_ASSERT(owner);
     const quint64 id = ++nextId_;
-    const bool named = !lane.isEmpty();
+    // "named" below: the lane has a latest task that supersedes (a Queue lane has none).
+    const bool named = !lane.isEmpty() && mode != LaneMode::Queue;
     const Lane key{owner, lane};
     if (named) {
         auto it = latest_.find(key);
@@ -80,6 +143,16 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
         };
     }
     live_[id] = token;
+    if (mode == LaneMode::Queue) {  // every task runs and is reported
+        Q_ASSERT(!lane.isEmpty());
+        durable_[id] = false;
+        enqueue(id, key, owner, std::move(body), std::move(finish));
+        return;
+    }
+    if (mode == LaneMode::Long) {
+        durable_[id] = true;
+        pool_.setMaxThreadCount(pool_.maxThreadCount() + 1);
+    }
     if (named && mode == LaneMode::Serial) {
         if (serialRunning_.count(key)) {
             auto w = serialWaiting_.find(key);
@@ -145,6 +218,11 @@ void TaskRunner::complete(quint64 id, const Lane& key, bool named, const QString
                 if (latest_.count(key) && latest_[key] == next.id) latest_.erase(key);
             }
         }
+    }
+    auto d = durable_.find(id);
+    if (d != durable_.end()) {
+        if (d->second) pool_.setMaxThreadCount(pool_.maxThreadCount() - 1);  // a Long task's thread
+        durable_.erase(d);
     }
     auto it = live_.find(id);
     if (it == live_.end()) return;

@@ -12,7 +12,7 @@
 //    requests (alpha dragged) costs the one running plus the newest;
 //  - an owner destroyed before the work ends gets no call;
 //  - nothing outlives the application: the runner is a child of qApp and its destructor
-//    cancels every task and waits for the pool.
+//    cancels every task (but a Queue lane's, which it lets finish) and waits for the pool.
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -27,7 +27,15 @@
 namespace gateau::ui {
 
 enum class TaskStatus { Finished, Failed, Cancelled };
-enum class LaneMode { Overlap, Serial };  // may a lane's superseded task still run beside the new one?
+// How a lane's tasks relate:
+//  Overlap: latest wins; a superseded task may still be running beside the new one.
+//  Serial: latest wins, and one task at a time (see above).
+//  Queue: every task runs, one at a time, in the order started; none supersedes another and
+//    none is dropped or cancelled when the runner goes: its destructor waits for the queue
+//    (writes that must not be lost: a decision made just before the window closes).
+//  Long: like Overlap, for work that holds its thread for hours (a scoring run): the pool
+//    grows by one thread while it runs, so short tasks never queue behind it.
+enum class LaneMode { Overlap, Serial, Queue, Long };
 
 // What the work polls to stop early, and reports progress through. Copies share one flag.
 class CancelToken {
@@ -62,7 +70,7 @@ public:
     static TaskRunner& instance();
 
     explicit TaskRunner(QObject* parent = nullptr);
-    ~TaskRunner() override;  // cancels every task, drops queued ones, waits for running ones
+    ~TaskRunner() override;  // cancels every task but Queue lanes', waits for all of them
 
     // work(token) on the pool; done(result) later on the GUI thread unless superseded or the
     // owner is gone. An empty lane never supersedes (and is never Serial). An exception from
@@ -109,7 +117,12 @@ private:
     void launch(quint64 id, const Lane& key, bool named, QPointer<QObject> owner, Body body, Finish finish);
     void complete(quint64 id, const Lane& lane, bool named, const QString& error, const Finish& finish, bool ownerAlive);
 
+    struct Queue;  // a Queue lane's pending work, drained in order by one pool task at a time
+    void enqueue(quint64 id, const Lane& key, QPointer<QObject> owner, Body body, Finish finish);
+
     QThreadPool pool_;
+    std::map<Lane, std::shared_ptr<Queue>> queues_;
+    std::map<quint64, bool> durable_;  // Queue tasks (never cancelled by the destructor) and Long ones (true)
     std::map<quint64, CancelToken> live_;  // every task not yet completed, by id
     std::map<Lane, quint64> latest_;       // the newest task of every named lane
     std::map<Lane, quint64> serialRunning_;  // a Serial lane's task on the pool

@@ -5,6 +5,7 @@
 #include "db/project_store.h"
 #include "db/run_store.h"
 #include "ui/scoring/job_controller.h"
+#include "ui/tasks/task_runner.h"
 #include "ui/scoring/jobs_panel.h"
 #include "ui/scoring/scoring_dialog.h"
 
@@ -633,6 +634,29 @@ private slots:
         const auto runs = db::listRuns(store);
         QCOMPARE(runs.size(), size_t(1));
         QVERIFY(runs[0].done >= 1);
+    }
+
+    // Issue 15: the job is a Long task of the application's TaskRunner (lane "scoring"), not
+    // a thread of its own, and the runner's destruction (the application's exit) cancels it
+    // through the task's token and waits: finished samples stay, the run settles as partial.
+    void jobIsATaskTheRunnerCancelsOnExit() {
+        const QString project = freshProject("runner-exit.gateau");
+        auto* c = new ui::JobController;
+        QSignalSpy stored(c, &ui::JobController::samplesStored);
+        QVERIFY(c->start(project, config(), {"cpu"}));
+        QVERIFY(ui::TaskRunner::instance().busy(c, QStringLiteral("scoring")));
+        QVERIFY(stored.wait(120000));
+        QElapsedTimer t;
+        t.start();
+        delete &ui::TaskRunner::instance();  // what ~QApplication does
+        qInfo() << "the runner's destruction took" << t.elapsed() << "ms";
+        delete c;  // the work is over: returns at once
+        auto store = db::ProjectStore::open(project.toStdString(), false);
+        const auto runs = db::listRuns(store);
+        QCOMPARE(runs.size(), size_t(1));
+        QVERIFY(runs[0].done >= 1);
+        QCOMPARE(runs[0].status, std::string("partial"));
+        QVERIFY(!db::pendingSamples(store, runs[0].id).empty());
     }
 };
 

@@ -1,0 +1,47 @@
+#pragma once
+// Review edits (decisions, notes, labels, tags, evidence, adjudications) reach the project
+// off the GUI thread (issue 15): each OverrideCommand's redo/undo becomes one task on the
+// TaskRunner's Queue lane "review-write", so the edits land in the order they were made,
+// one transaction each, on the writer's own connection. A Queue lane is never dropped: the
+// runner's destructor (the application's exit) waits for it, so a decision made just before
+// the window closes is stored.
+#include "ui/browser/override_command.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gateau::ui {
+
+// One sample's step: the state the table shows now and the state to write.
+struct ReviewWrite {
+    qint64 sampleId = 0;
+    OverrideState now, then;
+};
+
+class ReviewWriter : public QObject {
+    Q_OBJECT
+public:
+    explicit ReviewWriter(QObject* parent = nullptr);
+
+    // The project later writes go to (empty: none). Writes already queued keep theirs.
+    void setProject(const std::string& path);
+    const std::string& project() const { return path_; }
+
+    // Queues one edit, written in one transaction by `annotator`. done (GUI thread, unless
+    // this writer is gone) gets each sample's votes as the store now reads them (who wrote
+    // the adjudication, unnamed rows superseded), or the error when nothing was written.
+    using Done = std::function<void(const std::vector<std::pair<qint64, db::TeamVotes>>& stored, const QString& error)>;
+    void write(std::vector<ReviewWrite> edits, const std::string& annotator, Done done);
+
+private:
+    struct Connection;
+    std::string path_;
+    std::shared_ptr<Connection> connection_;  // opened by the first write, on the worker
+};
+
+}  // namespace gateau::ui
