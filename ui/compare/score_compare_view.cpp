@@ -63,7 +63,11 @@ ScoreCompareView::ScoreCompareView(QWidget* parent)
 
     matrix_->setSelectionMode(QAbstractItemView::SingleSelection);
     matrix_->setToolTip(tr("Click a cell to list the samples on which its two scores disagree most"));
-    matrix_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Cells as narrow as "-0.00": the whole matrix fits the dock of a 768 px laptop; the
+    // column headers elide ("comb…"), the row headers and the tooltips say the full names.
+    matrix_->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    matrix_->horizontalHeader()->setDefaultSectionSize(matrix_->fontMetrics().horizontalAdvance(QStringLiteral("−0.00")) + 14);
+    matrix_->horizontalHeader()->setTextElideMode(Qt::ElideRight);
     list_->setSelectionBehavior(QAbstractItemView::SelectRows);
     list_->setSelectionMode(QAbstractItemView::SingleSelection);
     list_->verticalHeader()->hide();
@@ -283,7 +287,6 @@ void ScoreCompareView::fillMatrix() {
                                                           names[c], number(v, 4)));
             matrix_->setItem(r, c, item);
         }
-    matrix_->resizeColumnsToContents();
     matrix_->setCurrentCell(scoreA_->currentIndex(), scoreB_->currentIndex());
 }
 
