@@ -142,6 +142,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(browser_, &BrowserPanel::selectionChanged, plots_, &PlotsPanel::setSelection);
     connect(browser_, &BrowserPanel::status, this, [this](const QString& m, bool error) { notify(tr("Browser"), m, error); });
     connect(plots_, &PlotsPanel::brushed, browser_, &BrowserPanel::selectSamples);
+    // As a brush in a plot: the browser highlights it and every plot rings it (a brush inside
+    // the plots panel rings it there itself; the browser does not echo a brush back).
+    connect(compare_, &ScoreCompareView::brushed, plots_, &PlotsPanel::setSelection);
     connect(compare_, &ScoreCompareView::brushed, browser_, &BrowserPanel::selectSamples);
     // Evidence: marked in the inspector, stored (undoable) by the browser, drawn by the inspector.
     connect(inspector_, &InspectorPanel::evidenceEdited, browser_, &BrowserPanel::setEvidence);
