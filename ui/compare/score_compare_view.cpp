@@ -54,7 +54,7 @@ ScoreCompareView::ScoreCompareView(QWidget* parent)
                               "−1: opposite."));
     for (QComboBox* c : {scoreA_, scoreB_}) {
         c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-        c->setMinimumContentsLength(6);
+        c->setMinimumContentsLength(8);
     }
     top_->setRange(1, 10000);
     top_->setValue(50);
@@ -66,8 +66,7 @@ ScoreCompareView::ScoreCompareView(QWidget* parent)
     // Cells as narrow as "-0.00": the whole matrix fits the dock of a 768 px laptop; the
     // column headers elide ("comb…"), the row headers and the tooltips say the full names.
     matrix_->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    matrix_->horizontalHeader()->setDefaultSectionSize(matrix_->fontMetrics().horizontalAdvance(QStringLiteral("−0.00")) + 14);
-    matrix_->horizontalHeader()->setTextElideMode(Qt::ElideRight);
+    matrix_->horizontalHeader()->setDefaultSectionSize(matrix_->fontMetrics().horizontalAdvance(QStringLiteral("−0.00")) + 10);
     list_->setSelectionBehavior(QAbstractItemView::SelectRows);
     list_->setSelectionMode(QAbstractItemView::SingleSelection);
     list_->verticalHeader()->hide();
@@ -101,8 +100,8 @@ ScoreCompareView::ScoreCompareView(QWidget* parent)
 
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 0);
-    layout->addLayout(left, 2);
-    layout->addLayout(right, 3);
+    layout->addLayout(left, 1);
+    layout->addLayout(right, 1);
 
     connect(statistic_, &QComboBox::currentIndexChanged, this, [this] { fillMatrix(); });
     const auto pairChanged = [this] {
@@ -272,8 +271,13 @@ void ScoreCompareView::fillMatrix() {
     for (const auto& c : data_->columns) names << QString::fromStdString(c.displayName);
     matrix_->setRowCount(k);
     matrix_->setColumnCount(k);
-    matrix_->setHorizontalHeaderLabels(names);
     matrix_->setVerticalHeaderLabels(names);
+    const int room = matrix_->horizontalHeader()->defaultSectionSize() - 6;
+    for (int c = 0; c < k; ++c) {
+        auto* header = new QTableWidgetItem(matrix_->fontMetrics().elidedText(names[c], Qt::ElideRight, room));
+        header->setToolTip(names[c]);
+        matrix_->setHorizontalHeaderItem(c, header);
+    }
     const ColorScale scale = ColorScale::diverging(1.0f);
     for (int r = 0; r < k; ++r)
         for (int c = 0; c < k; ++c) {
