@@ -338,7 +338,7 @@ private slots:
         QCOMPARE(list->rowCount(), kSamples);  // top 50 of a 12-sample pool: all of them
         // Largest difference first.
         for (int r = 1; r < list->rowCount(); ++r)
-            QVERIFY(list->item(r - 1, 4)->text().toLongLong() >= list->item(r, 4)->text().toLongLong());
+            QVERIFY(list->item(r - 1, 1)->text().toLongLong() >= list->item(r, 1)->text().toLongLong());
         // A cell picks the pair.
         const QRect cell = m->visualItemRect(m->item(1, 2));
         QTest::mouseClick(m->viewport(), Qt::LeftButton, {}, cell.center());

@@ -10,9 +10,12 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QScrollBar>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace gateau::ui {
@@ -73,7 +76,11 @@ ScoreCompareView::ScoreCompareView(QWidget* parent)
     list_->horizontalHeader()->setStretchLastSection(true);
     list_->setToolTip(tr("Click a sample to select it in the table and inspect it"));
 
-    auto* left = new QVBoxLayout;
+    // A splitter: the matrix gets its full width when that leaves the list at least half
+    // the view (fitSplit), the list the rest; moving the line by hand keeps it there.
+    auto* leftPane = new QWidget(this);
+    auto* left = new QVBoxLayout(leftPane);
+    left->setContentsMargins(0, 0, 0, 0);
     auto* statRow = new QHBoxLayout;
     auto* statLabel = new QLabel(tr("S&tatistic:"), this);
     statLabel->setBuddy(statistic_);
@@ -83,7 +90,9 @@ ScoreCompareView::ScoreCompareView(QWidget* parent)
     left->addLayout(statRow);
     left->addWidget(matrix_, 1);
 
-    auto* right = new QVBoxLayout;
+    auto* rightPane = new QWidget(this);
+    auto* right = new QVBoxLayout(rightPane);
+    right->setContentsMargins(0, 0, 0, 0);
     auto* pairRow = new QHBoxLayout;
     const std::pair<const char*, QWidget*> controls[] = {{"Score &A:", scoreA_}, {"Score &B:", scoreB_}, {"To&p:", top_}};
     for (const auto& [text, w] : controls) {
@@ -98,10 +107,16 @@ ScoreCompareView::ScoreCompareView(QWidget* parent)
     right->addWidget(pairLabel_);
     right->addWidget(list_, 1);
 
+    split_ = new QSplitter(Qt::Horizontal, this);
+    split_->setChildrenCollapsible(false);
+    split_->addWidget(leftPane);
+    split_->addWidget(rightPane);
+    split_->setStretchFactor(0, 0);
+    split_->setStretchFactor(1, 1);
+    connect(split_, &QSplitter::splitterMoved, this, [this] { userSplit_ = true; });
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 0);
-    layout->addLayout(left, 1);
-    layout->addLayout(right, 1);
+    layout->addWidget(split_);
 
     connect(statistic_, &QComboBox::currentIndexChanged, this, [this] { fillMatrix(); });
     const auto pairChanged = [this] {
@@ -174,6 +189,21 @@ bool ScoreCompareView::computing() const {
 void ScoreCompareView::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
     refresh();
+    fitSplit();
+}
+
+void ScoreCompareView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitSplit();
+}
+
+void ScoreCompareView::fitSplit() {
+    if (userSplit_) return;
+    const int total = split_->width();
+    const int full = matrix_->verticalHeader()->width() + matrix_->columnCount() * matrix_->horizontalHeader()->defaultSectionSize() +
+                     2 * matrix_->frameWidth() + matrix_->verticalScrollBar()->sizeHint().width() + 4;
+    const int left = std::min(full, total / 2);
+    split_->setSizes({left, std::max(0, total - left)});
 }
 
 void ScoreCompareView::refresh() {
@@ -227,22 +257,23 @@ void ScoreCompareView::computeList() {
             const QString nameA = QString::fromStdString(A.displayName), nameB = QString::fromStdString(B.displayName);
             list_->clear();
             list_->setColumnCount(7);
-            list_->setHorizontalHeaderLabels({tr("Sample"), tr("External id"), tr("Rank %1").arg(nameA),
-                                              tr("Rank %1").arg(nameB), tr("Δ rank"), nameA, nameB});
+            // The external id last: in a narrow dock the ranks stay in view.
+            list_->setHorizontalHeaderLabels({tr("Sample"), tr("Δ rank"), tr("Rank %1").arg(nameA),
+                                              tr("Rank %1").arg(nameB), nameA, nameB, tr("External id")});
             const auto& rows = r.value.list;
             list_->setRowCount(int(rows.size()));
             for (int row = 0; row < int(rows.size()); ++row) {
                 const auto& d = rows[size_t(row)];
                 const QString cells[] = {QString::number(data->ids[d.index]),
-                                         QString::fromStdString(data->externalIds[d.index]),
+                                         QString::number(d.difference()),
                                          QString::number(d.rankA),
                                          QString::number(d.rankB),
-                                         QString::number(d.difference()),
                                          QString::number(A.values[d.index], 'g', 5),
-                                         QString::number(B.values[d.index], 'g', 5)};
+                                         QString::number(B.values[d.index], 'g', 5),
+                                         QString::fromStdString(data->externalIds[d.index])};
                 for (int c = 0; c < 7; ++c) {
                     auto* item = new QTableWidgetItem(cells[c]);
-                    if (c != 1) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                    if (c != 6) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
                     item->setData(Qt::UserRole, qlonglong(data->ids[d.index]));
                     list_->setItem(row, c, item);
                 }
@@ -292,6 +323,7 @@ void ScoreCompareView::fillMatrix() {
             matrix_->setItem(r, c, item);
         }
     matrix_->setCurrentCell(scoreA_->currentIndex(), scoreB_->currentIndex());
+    fitSplit();
 }
 
 void ScoreCompareView::onListClicked(int row) {

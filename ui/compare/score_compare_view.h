@@ -16,6 +16,7 @@
 class QComboBox;
 class QLabel;
 class QSpinBox;
+class QSplitter;
 class QTableWidget;
 
 namespace gateau::ui {
@@ -48,6 +49,7 @@ signals:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     struct Data;
@@ -56,6 +58,7 @@ private:
     void computeList();
     void fillMatrix();
     void onListClicked(int row);
+    void fitSplit();
 
     QComboBox* statistic_;
     QComboBox* scoreA_;
@@ -64,6 +67,8 @@ private:
     QLabel* pairLabel_;
     QTableWidget* matrix_;
     QTableWidget* list_;
+    QSplitter* split_;
+    bool userSplit_ = false;
     std::shared_ptr<const Data> data_;
     std::shared_ptr<const scoring::AgreementMatrix> agreement_;
     bool matrixStale_ = false, listStale_ = false;
