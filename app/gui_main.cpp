@@ -2,11 +2,13 @@
 #include "core/util/logging.h"
 #include "ui/main_window.h"
 #include "ui/sample_table_model.h"
+#include "ui/plots/plots_panel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -27,7 +29,8 @@ int main(int argc, char** argv) {
     QCommandLineOption shotOpt("screenshot", "Save a PNG of the window to FILE once loaded, then quit.", "FILE");
     QCommandLineOption verboseOpt("verbose", "Debug logging on the console.");
     QCommandLineOption sizeOpt("window-size", "Initial window size, e.g. 1600x1000.", "WxH");
-    cli.addOptions({importOpt, shotOpt, verboseOpt, sizeOpt});
+    QCommandLineOption plotsTabOpt("plots-tab", "Show this tab of the plots dock, e.g. Compare (for screenshots).", "NAME");
+    cli.addOptions({importOpt, shotOpt, verboseOpt, sizeOpt, plotsTabOpt});
     cli.process(app);
 
     QString logDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/logs";
@@ -39,6 +42,11 @@ int main(int argc, char** argv) {
         if (wh.size() == 2) w.resize(wh[0].toInt(), wh[1].toInt());
     }
     w.show();
+    if (cli.isSet(plotsTabOpt)) {
+        QTabWidget* tabs = w.plots()->tabs();
+        for (int i = 0; i < tabs->count(); ++i)
+            if (tabs->tabText(i).remove('&').compare(cli.value(plotsTabOpt), Qt::CaseInsensitive) == 0) tabs->setCurrentIndex(i);
+    }
     const QStringList args = cli.positionalArguments();
     if (!args.isEmpty()) {
         if (!w.openProject(args.first(), !cli.value(importOpt).isEmpty())) return cli.isSet(shotOpt) ? 1 : app.exec();

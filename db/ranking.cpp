@@ -4,6 +4,8 @@
 #include "db/run_store.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <map>
 
 namespace gateau::db {
@@ -75,12 +77,13 @@ Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selectio
     if (!(alpha >= 0 && alpha <= 1)) throw scoring::ScoringError("alpha must be in [0, 1], got " + std::to_string(alpha));
     if (n == 0) return out;
 
-    std::vector<int64_t> ids(n);
+    std::vector<int64_t> ids(n), tokens(n);
     std::vector<double> pplA(n), pplB(n), camRaw(n);
     scoring::Selection selection = selectionIn;
     for (size_t i = 0; i < n; ++i) {
         const RankInput& r = inputs.samples[i];
         ids[i] = r.sampleId;
+        tokens[i] = r.totalTokens();
         pplA[i] = r.pplA;
         pplB[i] = r.pplB;
         camRaw[i] = r.camRaw;
@@ -90,16 +93,20 @@ Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selectio
     const std::vector<double> hmg = scoring::hmgScores(pplA, pplB);
     const std::vector<double> cam = scoring::camScores(camRaw);
     const std::vector<double> score = scoring::combined(hmg, cam, alpha);
-    out.cut = scoring::cutSize(n, selection);
     // Inputs come in sample id order (loadRankInputs); fall back to a sorted copy otherwise.
     std::vector<std::pair<int64_t, size_t>> byId(n);
     for (size_t i = 0; i < n; ++i) byId[i] = {ids[i], i};
     if (!std::is_sorted(byId.begin(), byId.end())) std::sort(byId.begin(), byId.end());
-    for (const auto& r : scoring::rankAndSelect(ids, score, selection)) {
+    for (const auto& r : scoring::rankAndSelect(ids, score, selection, tokens)) {
         const size_t i = std::lower_bound(byId.begin(), byId.end(), std::make_pair(r.sampleId, size_t(0)))->second;
         out.rows.push_back({i, r.rank, r.score, hmg[i], cam[i], r.selected});
         out.selected += r.selected ? 1 : 0;
-        if (r.rank == out.cut) out.threshold = r.score;
+        out.selectedTokens += r.selected ? tokens[i] : 0;
+        // The cut is a prefix of the ranking in every mode, so its last row is the threshold.
+        if (r.inCut) {
+            out.cut = r.rank;
+            out.threshold = r.score;
+        }
     }
     return out;
 }
@@ -114,6 +121,30 @@ scoring::Selection parseTopPercent(const std::string& text) {
     } catch (const std::exception&) {
     }
     throw scoring::ScoringError("top percentage must be in (0, 100], e.g. 10%, got '" + text + "'");
+}
+
+scoring::Selection parseTokenBudget(const std::string& text) {
+    static const std::pair<char, double> kSuffixes[] = {{'k', 1e3}, {'m', 1e6}, {'b', 1e9}, {'g', 1e9}};
+    std::string v = text;
+    double scale = 1;
+    if (!v.empty())
+        for (const auto& [c, f] : kSuffixes)
+            if (std::tolower(static_cast<unsigned char>(v.back())) == c) {
+                scale = f;
+                v.pop_back();
+                break;
+            }
+    try {
+        size_t used = 0;
+        const double x = std::stod(v, &used) * scale;
+        // A fraction of a token only makes sense through a suffix (1.5B); 1e15 keeps the
+        // int64 sum of a walk far from overflow.
+        if (used == v.size() && x >= 0 && x <= 1e15 && (scale > 1 || x == std::floor(x)))
+            return scoring::Selection::tokenBudget(int64_t(std::floor(x)));
+    } catch (const std::exception&) {
+    }
+    throw scoring::ScoringError("token budget must be a whole number of tokens >= 0, optionally with k, M or B "
+                                "(e.g. 2000000, 50M, 1.5B), got '" + text + "'");
 }
 
 }  // namespace gateau::db

@@ -33,6 +33,9 @@ struct RankInput {
     double nearDuplicateSimilarity = 0;
     int64_t nearCopies = 0;
     bool inNearDuplicateGroup() const { return nearDuplicateOf != 0 || nearCopies > 0; }
+    // What a token budget counts: the whole sample as the run tokenized it (the prompt,
+    // after truncation, plus the response).
+    int64_t totalTokens() const { return promptTokens + responseTokens; }
 };
 
 struct RankInputs {
@@ -59,6 +62,7 @@ struct RankedRow {
 struct Ranking {
     double alpha = 0.7;
     int64_t pool = 0, cut = 0, selected = 0;
+    int64_t selectedTokens = 0;  // RankInput::totalTokens() summed over the selected rows
     double threshold = 0;  // score of the last sample inside the cut (before overrides); 0 when the cut is empty
     std::vector<RankedRow> rows;  // rank order
 };
@@ -69,5 +73,9 @@ Ranking rankPool(const RankInputs& inputs, double alpha, const scoring::Selectio
 
 // "10%" / "10" -> top 10 percent; throws ScoringError outside (0, 100].
 scoring::Selection parseTopPercent(const std::string& text);
+
+// "2000000", "50M", "1.5B", "300k" (k = 1e3, M = 1e6, B or G = 1e9; case-insensitive) ->
+// a token budget, rounded down to whole tokens; throws ScoringError on anything else.
+scoring::Selection parseTokenBudget(const std::string& text);
 
 }  // namespace gateau::db

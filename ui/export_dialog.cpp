@@ -1,6 +1,7 @@
 #include "ui/export_dialog.h"
 
 #include "db/export.h"
+#include "ui/browser/cut_rule.h"
 #include "ui/browser/ranking_session.h"
 #include "ui/tasks/task_runner.h"
 
@@ -26,7 +27,7 @@ namespace gateau::ui {
 ExportDialog::ExportDialog(RankingSession* session, QWidget* parent) : QDialog(parent), session_(session) {
     setWindowTitle(tr("Export Selection"));
     mode_ = new QComboBox;
-    mode_->addItems({tr("Top k% by combined score"), tr("Top N by combined score")});
+    cut_rule::fillCombo(mode_, true);
     value_ = new QDoubleSpinBox;
     alpha_ = new QDoubleSpinBox;
     alpha_->setRange(0, 1);
@@ -34,15 +35,10 @@ ExportDialog::ExportDialog(RankingSession* session, QWidget* parent) : QDialog(p
     alpha_->setDecimals(2);
     alpha_->setValue(session->alpha());
     const auto& sel = session->selection();
-    const bool percent = sel.mode == scoring::Selection::Mode::TopPercent;
-    mode_->setCurrentIndex(percent ? 0 : 1);
-    auto configureValue = [this](bool pct) {
-        value_->setDecimals(pct ? 1 : 0);
-        value_->setRange(pct ? 0.1 : 0, pct ? 100 : 1e9);
-        value_->setSuffix(pct ? QStringLiteral(" %") : QString());
-    };
-    configureValue(percent);
-    value_->setValue(percent ? sel.percent : double(sel.count));
+    const int mode = cut_rule::indexOf(sel.mode);
+    mode_->setCurrentIndex(mode);
+    cut_rule::configureValue(value_, mode);
+    value_->setValue(cut_rule::valueOf(sel));
 
     const QSettings s;
     const QString base = QFileInfo(session->projectPath()).completeBaseName();
@@ -85,9 +81,10 @@ ExportDialog::ExportDialog(RankingSession* session, QWidget* parent) : QDialog(p
     col->addLayout(form);
     col->addWidget(buttons);
 
-    connect(mode_, &QComboBox::currentIndexChanged, this, [this, configureValue](int m) {
-        configureValue(m == 0);
-        value_->setValue(m == 0 ? 10 : double(std::max<int64_t>(1, session_->ranking().cut)));
+    connect(mode_, &QComboBox::currentIndexChanged, this, [this](int m) {
+        const double start = cut_rule::defaultValue(m, session_->ranking().cut, session_->ranking().selectedTokens);
+        cut_rule::configureValue(value_, m);
+        value_->setValue(start);
         updatePreview();
     });
     connect(value_, &QDoubleSpinBox::valueChanged, this, &ExportDialog::updatePreview);
@@ -105,7 +102,12 @@ void ExportDialog::setDestinations(const QString& jsonl, const QString& csv) {
 }
 
 void ExportDialog::setRule(bool topPercent, double value, double alpha) {
-    mode_->setCurrentIndex(topPercent ? 0 : 1);
+    setRule(scoring::Selection::Mode(topPercent ? scoring::Selection::Mode::TopPercent : scoring::Selection::Mode::TopN),
+            value, alpha);
+}
+
+void ExportDialog::setRule(scoring::Selection::Mode mode, double value, double alpha) {
+    mode_->setCurrentIndex(cut_rule::indexOf(mode));
     value_->setValue(value);
     alpha_->setValue(alpha);
     updatePreview();
@@ -117,8 +119,7 @@ void ExportDialog::updatePreview() {
         exportButton_->setEnabled(false);
         return;
     }
-    const auto selection = mode_->currentIndex() == 0 ? scoring::Selection::topPercent(value_->value())
-                                                      : scoring::Selection::topN(int64_t(value_->value()));
+    const auto selection = cut_rule::selection(mode_->currentIndex(), value_->value());
     const db::Ranking r = db::rankPool(session_->inputs(), alpha_->value(), selection);
     int kept = 0, dropped = 0;
     for (const auto& s : session_->inputs().samples) {
@@ -127,10 +128,11 @@ void ExportDialog::updatePreview() {
     }
     previewCount_ = int(r.selected);
     const QLocale l;
-    preview_->setText(tr("<b>%1</b> of %2 scored samples will be exported (cut %3; overrides: %4 kept, %5 dropped by "
-                         "hand). Samples that failed to score are never exported.")
+    previewTokens_ = r.selectedTokens;
+    preview_->setText(tr("<b>%1</b> of %2 scored samples will be exported, %3 tokens (cut %4; overrides: %5 kept, %6 "
+                         "dropped by hand). Samples that failed to score are never exported.")
                           .arg(l.toString(qlonglong(r.selected)), l.toString(qlonglong(r.pool)),
-                               l.toString(qlonglong(r.cut)))
+                               l.toString(qlonglong(r.selectedTokens)), l.toString(qlonglong(r.cut)))
                           .arg(kept)
                           .arg(dropped));
     exportButton_->setEnabled(jsonl_->isChecked() || csv_->isChecked());
@@ -138,8 +140,7 @@ void ExportDialog::updatePreview() {
 
 void ExportDialog::startExport() {
     if (!session_->hasRun()) return;
-    const auto selection = mode_->currentIndex() == 0 ? scoring::Selection::topPercent(value_->value())
-                                                      : scoring::Selection::topN(int64_t(value_->value()));
+    const auto selection = cut_rule::selection(mode_->currentIndex(), value_->value());
     const double alpha = alpha_->value();
     const std::string project = session_->projectPath().toStdString();
     const std::string jsonl = jsonl_->isChecked() ? jsonlPath_->text().toStdString() : std::string();

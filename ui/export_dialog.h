@@ -1,8 +1,12 @@
 #pragma once
-// Export of the curated subset: the rule (top k% or top N by the combined score, overrides
+// Export of the curated subset: the rule (top k%, top N or a token budget, overrides
 // applied), the formats (original-schema JSONL, scores CSV), the destinations and a live
 // preview count. Writing happens on a worker thread; files are replaced atomically.
+#include "core/scoring/formulas.h"
+
 #include <QDialog>
+
+#include <cstdint>
 
 class QCheckBox;
 class QComboBox;
@@ -23,7 +27,10 @@ public:
     // For tests: fill in and run without the file dialogs.
     void setDestinations(const QString& jsonl, const QString& csv);
     void setRule(bool topPercent, double value, double alpha);
+    void setRule(scoring::Selection::Mode mode, double value, double alpha);
     int previewCount() const { return previewCount_; }
+    int64_t previewTokens() const { return previewTokens_; }
+    QComboBox* ruleCombo() const { return mode_; }
     void startExport();
 
 signals:
@@ -44,6 +51,7 @@ private:
     QLabel* preview_;
     QPushButton* exportButton_;
     int previewCount_ = 0;
+    int64_t previewTokens_ = 0;
 };
 
 }  // namespace gateau::ui

@@ -10,6 +10,8 @@
 #include "ui/scoring/jobs_panel.h"
 #include "ui/scoring/scoring_dialog.h"
 #include "ui/plots/plots_panel.h"
+#include "ui/compare/score_compare_view.h"
+#include "db/score_columns.h"
 #include "ui/dataset_panel.h"
 #include "ui/import_controller.h"
 #include "ui/recent_projects.h"
@@ -110,6 +112,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(reloadTimer_, &QTimer::timeout, this, &MainWindow::refreshRuns);
 
     plots_ = new PlotsPanel;
+    // Not a QCustomPlot: the compare view lives in gateau_ui (it needs core's statistics),
+    // joined to the plots' tabs here and brushing the browser the same way.
+    compare_ = new ScoreCompareView;
+    plots_->tabs()->addTab(compare_, tr("Compare"));
     plotsDock_ = new QDockWidget(tr("Plots"), this);
     plotsDock_->setObjectName("plotsDock");
     plotsDock_->setWidget(plots_);
@@ -139,6 +145,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(browser_, &BrowserPanel::selectionChanged, plots_, &PlotsPanel::setSelection);
     connect(browser_, &BrowserPanel::status, this, [this](const QString& m, bool error) { notify(tr("Browser"), m, error); });
     connect(plots_, &PlotsPanel::brushed, browser_, &BrowserPanel::selectSamples);
+    // As a brush in a plot: the browser highlights it and every plot rings it (a brush inside
+    // the plots panel rings it there itself; the browser does not echo a brush back).
+    connect(compare_, &ScoreCompareView::brushed, plots_, &PlotsPanel::setSelection);
+    connect(compare_, &ScoreCompareView::brushed, browser_, &BrowserPanel::selectSamples);
     // Evidence: marked in the inspector, stored (undoable) by the browser, drawn by the inspector.
     connect(inspector_, &InspectorPanel::evidenceEdited, browser_, &BrowserPanel::setEvidence);
     connect(browser_, &BrowserPanel::reviewChanged, this, [this](const QVector<qint64>& ids) {
@@ -427,26 +437,34 @@ void MainWindow::updateStatus() {
 void MainWindow::updatePlots() {
     if (!session_->hasRun()) {
         plots_->setScoreTable({}, {}, {}, {});
+        compare_->setScores({}, {}, {});
         return;
     }
     const auto& in = session_->inputs();
     const size_t n = in.samples.size();
-    std::vector<int64_t> ids(n);
-    std::vector<std::vector<double>> cols(7, std::vector<double>(n));
+    std::vector<int64_t> ids = db::sampleIds(in);
     std::vector<PlotDecision> decisions(n);
+    std::vector<std::string> externalIds(n);
     for (size_t i = 0; i < n; ++i) {
         const auto& s = in.samples[i];
         const auto& r = session_->rankedRow(int(i));
-        ids[i] = s.sampleId;
-        const double v[] = {r.score, r.hmg, r.cam, s.pplB, s.ifd, s.pplA, s.cas};
-        for (size_t c = 0; c < 7; ++c) cols[c][i] = v[c];
+        externalIds[i] = s.externalId;
         decisions[i] = s.decision == db::Decision::Keep   ? PlotDecision::Keep
                        : s.decision == db::Decision::Drop ? PlotDecision::Drop
                        : r.selected                       ? PlotDecision::AutoSelected
                                                           : PlotDecision::AutoRejected;
     }
-    plots_->setScoreTable(ids, {"combined", "HMG", "CAM", "PPL_B", "IFD", "PPL_A", "CAS"}, cols, decisions);
+    // The one list of scores (db/score_columns.h), shown by every plot and the compare view.
+    std::vector<scoring::ScoreColumn> columns = db::scoreColumns(session_->ranking(), in);
+    QStringList names;
+    std::vector<std::vector<double>> cols;
+    for (const auto& c : columns) {
+        names << QString::fromStdString(c.displayName);
+        cols.push_back(c.values);
+    }
+    plots_->setScoreTable(ids, names, std::move(cols), decisions);
     plots_->setThreshold(session_->ranking().threshold);
+    compare_->setScores(std::move(ids), std::move(externalIds), std::move(columns));
 }
 
 void MainWindow::showScoredSample(qint64 sampleId) {

@@ -23,6 +23,7 @@ class InspectorPanel;
 class JobsPanel;
 class DatasetPanel;
 class PlotsPanel;
+class ScoreCompareView;
 class RankingSession;
 class ImportController;
 class SampleTableModel;
@@ -52,6 +53,7 @@ public:
     BrowserPanel* browser() const { return browser_; }
     RankingSession* rankingSession() const { return session_; }
     PlotsPanel* plots() const { return plots_; }
+    ScoreCompareView* compareView() const { return compare_; }
     InspectorPanel* inspector() const { return inspector_; }
     JobsPanel* jobs() const { return jobs_; }
     QUndoStack* undoStack() const { return undo_; }
@@ -104,6 +106,7 @@ private:
     RankingSession* session_;
     BrowserPanel* browser_;
     PlotsPanel* plots_;
+    ScoreCompareView* compare_;
     QDockWidget* plotsDock_;
     InspectorPanel* inspector_;
     QDockWidget* inspectorDock_;

@@ -11,7 +11,7 @@ namespace {
 
 using namespace gateau;
 
-const char* kUsage = "gateau rank PROJECT --run ID [--alpha 0.7] [--top 10% | --top-n N] [--json]";
+const char* kUsage = "gateau rank PROJECT --run ID [--alpha 0.7] [--top 10% | --top-n N | --budget-tokens 50M] [--json]";
 
 int runRank(const cli::Args& a) {
     cli::ArgParser p(a, {"json"}, cli::kRankValueNames);
@@ -30,6 +30,8 @@ int runRank(const cli::Args& a) {
         j["pool"] = ranking.pool;
         j["cut"] = ranking.cut;
         j["selected"] = ranking.selected;
+        j["selected_tokens"] = ranking.selectedTokens;
+        if (o.selection.mode == scoring::Selection::Mode::TokenBudget) j["budget_tokens"] = o.selection.budgetTokens;
         j["failed"] = in.failed;
         auto& samples = j["samples"] = nlohmann::json::array();
         for (const auto& r : ranking.rows) {
@@ -44,14 +46,16 @@ int runRank(const cli::Args& a) {
                                {"ppl_b", s.pplB},
                                {"ifd", s.ifd},
                                {"cas", s.cas},
+                               {"tokens", s.totalTokens()},
                                {"selected", r.selected},
                                {"override", db::decisionName(s.decision)}});
         }
         std::cout << j.dump() << "\n";
         return 0;
     }
-    std::printf("run #%lld  alpha %.2f  pool %lld  selected %lld  (failed samples not ranked: %lld)\n",
-                (long long)o.runId, o.alpha, (long long)ranking.pool, (long long)ranking.selected, (long long)in.failed);
+    std::printf("run #%lld  alpha %.2f  pool %lld  selected %lld (%lld tokens)  (failed samples not ranked: %lld)\n",
+                (long long)o.runId, o.alpha, (long long)ranking.pool, (long long)ranking.selected,
+                (long long)ranking.selectedTokens, (long long)in.failed);
     std::printf("%5s %9s  %-16s %12s %12s %12s %10s %8s  %s\n", "rank", "sample", "external_id", "combined", "HMG", "CAM",
                 "PPL_B", "IFD", "selected");
     for (const auto& r : ranking.rows) {
@@ -67,6 +71,6 @@ int runRank(const cli::Args& a) {
 }  // namespace
 
 GATEAU_CLI_COMMAND("rank", kUsage,
-                   "Rank the scored samples of a run by alpha * HMG + (1 - alpha) * CAM and select the top k% or N, "
-                   "manual overrides applied.",
+                   "Rank the scored samples of a run by alpha * HMG + (1 - alpha) * CAM and select the top k%, the top N "
+                   "or the best samples within a token budget, manual overrides applied.",
                    runRank);

@@ -10,7 +10,8 @@ namespace gateau::cli {
 RankOptions parseRankOptions(const ArgParser& p, const char* usage) {
     RankOptions o;
     if (!p.has("run")) throw CliError(std::string("--run ID is required; usage: ") + usage, 2);
-    if (p.has("top") && p.has("top-n")) throw CliError("--top and --top-n are exclusive", 2);
+    if (int(p.has("top")) + int(p.has("top-n")) + int(p.has("budget-tokens")) > 1)
+        throw CliError("--top, --top-n and --budget-tokens are exclusive", 2);
     o.runId = p.intValue("run", 0);
     o.alpha = p.doubleValue("alpha", 0.7);
     if (!(o.alpha >= 0 && o.alpha <= 1)) throw CliError("--alpha must be in [0, 1]", 2);
@@ -23,6 +24,11 @@ RankOptions parseRankOptions(const ArgParser& p, const char* usage) {
         const long long n = p.intValue("top-n", 0);
         if (n < 0) throw CliError("--top-n must be >= 0", 2);
         o.selection = scoring::Selection::topN(n);
+    }
+    try {
+        if (p.has("budget-tokens")) o.selection = db::parseTokenBudget(p.value("budget-tokens"));
+    } catch (const scoring::ScoringError& e) {
+        throw CliError(std::string("--budget-tokens: ") + e.what(), 2);
     }
     return o;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Options several commands share: --run, --alpha, --top, --top-n (`rank`, `export`)
+// Options several commands share: --run, --alpha, --top, --top-n, --budget-tokens (`rank`, `export`)
 // and --config, --devices, --threads (`score`, `bench scoring`).
 #include "app/cli/command.h"
 #include "core/jobs/scoring_job.h"
@@ -13,9 +13,10 @@ struct RankOptions {
     scoring::Selection selection = scoring::Selection::topPercent(10.0);
 };
 
-inline const std::vector<std::string> kRankValueNames = {"run", "alpha", "top", "top-n"};
+inline const std::vector<std::string> kRankValueNames = {"run", "alpha", "top", "top-n", "budget-tokens"};
 
-// Reads --run (required), --alpha, --top / --top-n; throws CliError (exit 2) on bad values.
+// Reads --run (required), --alpha, --top / --top-n / --budget-tokens (one of them); throws
+// CliError (exit 2) on bad values.
 RankOptions parseRankOptions(const ArgParser& p, const char* usage);
 
 // RUN.json from --config (required by the caller), --devices (default: its "device") and

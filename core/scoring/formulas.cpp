@@ -178,6 +178,8 @@ double ifd(double pplWithContext, double pplResponseOnly) {
 
 int64_t cutSize(size_t poolSize, const Selection& selection) {
     const auto n = int64_t(poolSize);
+    if (selection.mode == Selection::Mode::TokenBudget)
+        throw ScoringError("token-budget selection: the cut depends on the ranking; count rankAndSelect's inCut rows");
     if (selection.mode == Selection::Mode::TopN) {
         if (selection.count < 0) throw ScoringError("top-N selection: N " + std::to_string(selection.count) + " < 0");
         return std::min(selection.count, n);
@@ -191,7 +193,7 @@ int64_t cutSize(size_t poolSize, const Selection& selection) {
 }
 
 std::vector<RankedSample> rankAndSelect(const std::vector<int64_t>& ids, const std::vector<double>& scores,
-                                        const Selection& selection) {
+                                        const Selection& selection, const std::vector<int64_t>& tokens) {
     requireSameSize(ids.size(), scores.size(), "rankAndSelect (ids and scores)");
     requireNonEmpty(ids.size(), "rankAndSelect (empty pool)");
     for (size_t i = 0; i < ids.size(); ++i)
@@ -202,23 +204,54 @@ std::vector<RankedSample> rankAndSelect(const std::vector<int64_t>& ids, const s
     if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
     const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
     if (dup != sorted.end()) throw ScoringError("rankAndSelect: sample id " + std::to_string(*dup) + " appears twice");
-    const int64_t cut = cutSize(ids.size(), selection);
-
-    std::vector<RankedSample> out(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) out[i] = {ids[i], scores[i], 0, false};
-    // Id order breaks ties so that a ranking never depends on the order rows were loaded.
-    std::sort(out.begin(), out.end(), [](const RankedSample& a, const RankedSample& b) {
-        return a.score != b.score ? a.score > b.score : a.sampleId < b.sampleId;
-    });
-    for (size_t i = 0; i < out.size(); ++i) {
-        auto& r = out[i];
-        r.rank = int(i) + 1;
-        r.selected = int64_t(i) < cut;
-        const auto o = selection.overrides.find(r.sampleId);
-        if (o != selection.overrides.end() && o->second == Override::Keep) r.selected = true;
-        if (o != selection.overrides.end() && o->second == Override::Drop) r.selected = false;
+    const bool budget = selection.mode == Selection::Mode::TokenBudget;
+    if (budget) {
+        if (selection.budgetTokens < 0)
+            throw ScoringError("token-budget selection: budget " + std::to_string(selection.budgetTokens) + " < 0");
+        requireSameSize(ids.size(), tokens.size(), "rankAndSelect (ids and token counts)");
+        for (size_t i = 0; i < ids.size(); ++i)
+            if (tokens[i] < 0)
+                throw ScoringError("rankAndSelect: sample " + std::to_string(ids[i]) + " has a negative token count");
     }
-    return out;
+    const int64_t cut = budget ? 0 : cutSize(ids.size(), selection);
+
+    std::vector<std::pair<RankedSample, int64_t>> out(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i)
+        out[i] = std::make_pair(RankedSample{ids[i], scores[i], 0, false, false}, budget ? tokens[i] : int64_t(0));
+    // Id order breaks ties so that a ranking never depends on the order rows were loaded.
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.first.score != b.first.score ? a.first.score > b.first.score : a.first.sampleId < b.first.sampleId;
+    });
+    const auto overrideOf = [&](int64_t id) {
+        const auto o = selection.overrides.find(id);
+        return o == selection.overrides.end() ? Override::None : o->second;
+    };
+    // The budget walk: every Keep is paid for first, then the rest in rank order until one
+    // would overflow (see Selection). Drops are passed over, so they stay above the line.
+    int64_t spent = 0;
+    if (budget)
+        for (const auto& [r, t] : out) spent += overrideOf(r.sampleId) == Override::Keep ? t : 0;
+    bool walking = true;
+    std::vector<RankedSample> ranked(out.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+        auto r = out[i].first;
+        const Override o = overrideOf(r.sampleId);
+        r.rank = int(i) + 1;
+        if (budget) {
+            if (walking && o == Override::None) {
+                if (out[i].second <= selection.budgetTokens - spent) spent += out[i].second;
+                else walking = false;
+            }
+            r.inCut = walking;
+        } else {
+            r.inCut = int64_t(i) < cut;
+        }
+        r.selected = r.inCut;
+        if (o == Override::Keep) r.selected = true;
+        if (o == Override::Drop) r.selected = false;
+        ranked[i] = r;
+    }
+    return ranked;
 }
 
 }  // namespace gateau::scoring

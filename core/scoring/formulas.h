@@ -55,15 +55,25 @@ double ifd(double pplWithContext, double pplResponseOnly);
 
 enum class Override { None, Keep, Drop };
 
+// TokenBudget walks the ranking as LADM does: samples are taken in rank order while the
+// running total of their tokens stays <= the budget, and the walk STOPS at the first sample
+// that would overflow it (it does not skip to smaller samples further down). Why stop: the
+// selection stays a prefix of the ranking, like top k% and top N, so "inside the cut" still
+// means "ranked above a line" (the browser's boundary, the histogram's threshold), and a
+// low-ranked short sample is never preferred over a better long one just because it fits.
+// Overrides: every Keep's tokens count first, wherever it ranks, and it is selected even
+// when the Keeps alone exceed the budget; a Drop is never selected and uses no budget.
 struct Selection {
-    enum class Mode { TopPercent, TopN };
+    enum class Mode { TopPercent, TopN, TokenBudget };
     Mode mode = Mode::TopPercent;
-    double percent = 10.0;  // TopPercent: k in (0, 100]; count = ceil(k% of the pool)
-    int64_t count = 0;      // TopN: N >= 0; N larger than the pool selects everything
+    double percent = 10.0;     // TopPercent: k in (0, 100]; count = ceil(k% of the pool)
+    int64_t count = 0;         // TopN: N >= 0; N larger than the pool selects everything
+    int64_t budgetTokens = 0;  // TokenBudget: >= 0 tokens (prompt + response per sample)
     std::map<int64_t, Override> overrides;  // sampleId -> Keep/Drop; ids not in the pool are ignored
 
     static Selection topPercent(double k) { Selection s; s.mode = Mode::TopPercent; s.percent = k; return s; }
     static Selection topN(int64_t n) { Selection s; s.mode = Mode::TopN; s.count = n; return s; }
+    static Selection tokenBudget(int64_t tokens) { Selection s; s.mode = Mode::TokenBudget; s.budgetTokens = tokens; return s; }
 };
 
 struct RankedSample {
@@ -71,14 +81,18 @@ struct RankedSample {
     double score;
     int rank;       // 1-based position in descending score order, ties by sample id ascending
     bool selected;  // inside the cut, unless overridden; forced Keep/Drop always win
+    bool inCut;     // above the cut line: ranks 1..cut (before overrides decide `selected`)
 };
 
-// Returns the pool in rank order. Throws on mismatched lengths, duplicate ids, NaN
-// scores, an empty pool or a bad k/N.
+// Returns the pool in rank order. `tokens` (parallel to ids, each >= 0) is required by a
+// TokenBudget selection and ignored otherwise. Throws on mismatched lengths, duplicate ids,
+// NaN scores, an empty pool, a bad k/N/budget or missing or negative token counts.
 std::vector<RankedSample> rankAndSelect(const std::vector<int64_t>& ids, const std::vector<double>& scores,
-                                        const Selection& selection);
+                                        const Selection& selection, const std::vector<int64_t>& tokens = {});
 
-// The number of samples inside the cut before overrides (exposed for the UI's summary).
+// The number of samples inside the cut before overrides, for top k% and top N (exposed for
+// the UI's summary). A token budget's cut depends on the ranking and the overrides: it is
+// the count of inCut rows of rankAndSelect, and asking here throws.
 int64_t cutSize(size_t poolSize, const Selection& selection);
 
 }  // namespace gateau::scoring

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -79,6 +80,8 @@ private slots:
     void runIdentity();
     void sameModelElsewhereIsSameRun();
     void rankJson();
+    void rankTokenBudget();
+    void compareJson();
     void evaluateSpearman();
     void scoreRefusesBadPairs();
     void failingRunsStopAndRetry();
@@ -506,6 +509,122 @@ void TestRuns::rankJson() {
     auto bad = runCli({"rank", QString::fromStdString(projectMain_), "--run", "99"});
     QVERIFY(bad.code != 0);
     QVERIFY2(bad.err.find("99") != std::string::npos, bad.err.c_str());
+}
+
+// `gateau rank / export --budget-tokens`: the selection is the LADM walk over the ranking
+// `gateau rank` prints, with each sample's prompt + response tokens as stored.
+void TestRuns::rankTokenBudget() {
+    const QString project = QString::fromStdString(projectMain_);
+    std::map<int64_t, int64_t> tokens;
+    {
+        auto store = db::ProjectStore::open(projectMain_, false);
+        for (auto& row : db::loadRawScores(store, 1))
+            if (row.status == "done") tokens[row.sampleId] = row.promptTokens + row.responseTokens;
+    }
+    auto rank = [&](const QStringList& extra) {
+        auto r = runCli(QStringList{"rank", project, "--run", "1", "--alpha", "0.6", "--json"} + extra);
+        if (r.code != 0) throw std::runtime_error("rank failed: " + r.out + r.err);
+        return nlohmann::json::parse(r.out);
+    };
+    const auto all = rank({"--top", "100%"});
+    // A budget that fits the first two ranked samples and not the third.
+    std::vector<int64_t> order;
+    for (const auto& s : all["samples"]) order.push_back(s["sample_id"].get<int64_t>());
+    QVERIFY(order.size() >= 3);
+    const int64_t budget = tokens[order[0]] + tokens[order[1]] + tokens[order[2]] - 1;
+    const auto j = rank({"--budget-tokens", QString::number(budget)});
+    QCOMPARE(j["budget_tokens"].get<int64_t>(), budget);
+    int64_t want = 0, spent = 0;
+    for (int64_t id : order) {  // the reference walk
+        if (spent + tokens[id] > budget) break;
+        spent += tokens[id];
+        ++want;
+    }
+    QCOMPARE(j["selected"].get<int64_t>(), want);
+    QCOMPARE(j["cut"].get<int64_t>(), want);
+    QCOMPARE(j["selected_tokens"].get<int64_t>(), spent);
+    QVERIFY(spent <= budget);
+    for (const auto& s : j["samples"]) {
+        QCOMPARE(s["tokens"].get<int64_t>(), tokens[s["sample_id"].get<int64_t>()]);
+        QCOMPARE(s["selected"].get<bool>(), s["rank"].get<int64_t>() <= want);
+    }
+    // Suffixes; exclusive with the count rules; bad values are usage errors naming the option.
+    QCOMPARE(rank({"--budget-tokens", "1k"})["budget_tokens"].get<int64_t>(), int64_t(1000));
+    auto both = runCli({"rank", project, "--run", "1", "--top-n", "2", "--budget-tokens", "5M"});
+    QCOMPARE(both.code, 2);
+    auto bad = runCli({"rank", project, "--run", "1", "--budget-tokens", "1.5"});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.find("--budget-tokens") != std::string::npos, bad.err.c_str());
+    // Export writes the same selection.
+    QTemporaryDir dir;
+    const QString out = dir.filePath("sel.jsonl");
+    auto e = runCli({"export", project, out, "--run", "1", "--alpha", "0.6", "--budget-tokens", QString::number(budget)});
+    QVERIFY2(e.code == 0, (e.out + e.err).c_str());
+    std::ifstream in(out.toStdString());
+    int64_t lines = 0;
+    for (std::string line; std::getline(in, line);) lines += line.empty() ? 0 : 1;
+    QCOMPARE(lines, want);
+}
+
+// `gateau compare --json`: the matrix over every score and a pair's most-disagreeing
+// samples, checked against `gateau rank`'s order and the naive Spearman.
+void TestRuns::compareJson() {
+    const QString project = QString::fromStdString(projectMain_);
+    auto c = runCli({"compare", project, "--run", "1", "--alpha", "0.6", "--scores", "combined,ifd", "--top", "3", "--json"});
+    QVERIFY2(c.code == 0, (c.out + c.err).c_str());
+    const auto j = nlohmann::json::parse(c.out);
+    const size_t k = j["scores"].size();
+    QVERIFY(k >= 7);
+    std::map<std::string, size_t> at;
+    for (size_t i = 0; i < k; ++i) at[j["scores"][i]["key"].get<std::string>()] = i;
+    for (const char* key : {"combined", "hmg", "cam", "ifd", "cas"}) QVERIFY2(at.count(key), key);
+    for (const char* m : {"spearman", "kendall"}) {
+        QCOMPARE(j[m].size(), k);
+        for (size_t a = 0; a < k; ++a) {
+            QVERIFY(std::fabs(j[m][a][a].get<double>() - 1.0) < 1e-12);
+            for (size_t b = 0; b < k; ++b) QCOMPARE(j[m][a][b].get<double>(), j[m][b][a].get<double>());
+        }
+    }
+    // Spearman of combined and IFD from `gateau rank`'s values.
+    auto r = runCli({"rank", project, "--run", "1", "--alpha", "0.6", "--top", "100%", "--json"});
+    const auto rj = nlohmann::json::parse(r.out);
+    std::vector<double> score, ifd;
+    std::vector<int64_t> ids;
+    std::map<int64_t, int64_t> rankCombined;
+    for (const auto& s : rj["samples"]) {
+        ids.push_back(s["sample_id"].get<int64_t>());
+        score.push_back(s["score"].get<double>());
+        ifd.push_back(s["ifd"].get<double>());
+        rankCombined[ids.back()] = s["rank"].get<int64_t>();
+    }
+    QVERIFY(std::fabs(j["spearman"][at["combined"]][at["ifd"]].get<double>() - gateau::test::naiveSpearman(score, ifd)) <
+            1e-9);
+    QCOMPARE(j["pair"]["a"].get<std::string>(), std::string("combined"));
+    // Ranks under IFD: high first, ties by id; then the naive top 3 of |difference|.
+    std::vector<size_t> byIfd(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) byIfd[i] = i;
+    std::sort(byIfd.begin(), byIfd.end(),
+              [&](size_t x, size_t y) { return ifd[x] != ifd[y] ? ifd[x] > ifd[y] : ids[x] < ids[y]; });
+    std::map<int64_t, int64_t> rankIfd;
+    for (size_t p = 0; p < byIfd.size(); ++p) rankIfd[ids[byIfd[p]]] = int64_t(p + 1);
+    std::vector<std::pair<int64_t, int64_t>> diffs;  // (-|d|, id)
+    for (int64_t id : ids) diffs.push_back({-std::abs(rankCombined[id] - rankIfd[id]), id});
+    std::sort(diffs.begin(), diffs.end());
+    const auto& samples = j["pair"]["samples"];
+    QCOMPARE(samples.size(), size_t(3));
+    for (size_t i = 0; i < 3; ++i) {
+        const int64_t id = samples[i]["sample_id"].get<int64_t>();
+        QCOMPARE(id, diffs[i].second);
+        QCOMPARE(samples[i]["rank_a"].get<int64_t>(), rankCombined[id]);
+        QCOMPARE(samples[i]["rank_b"].get<int64_t>(), rankIfd[id]);
+        QCOMPARE(samples[i]["rank_difference"].get<int64_t>(), -diffs[i].first);
+    }
+    // Unknown score names: a usage error listing the known keys.
+    auto bad = runCli({"compare", project, "--run", "1", "--scores", "hmg,nope"});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.find("nope") != std::string::npos && bad.err.find("ifd") != std::string::npos, bad.err.c_str());
+    auto text = runCli({"compare", project, "--run", "1", "--scores", "hmg,cam"});
+    QVERIFY2(text.code == 0 && text.out.find("Kendall tau-b") != std::string::npos, (text.out + text.err).c_str());
 }
 
 // `gateau evaluate` prints each score's Spearman correlation with the context tokens as

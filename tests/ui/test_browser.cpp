@@ -7,6 +7,8 @@
 #include "db/search.h"
 #include "tests/ui/scored_project.h"
 #include "ui/browser/browser_panel.h"
+#include "ui/browser/cut_rule.h"
+#include "ui/compare/score_compare_view.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/ranked_filter_proxy.h"
 #include "ui/browser/ranked_table_model.h"
@@ -20,15 +22,20 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTableView>
+#include <QTableWidget>
+#include <QTabWidget>
+#include <QDoubleSpinBox>
 #include <QTemporaryDir>
 #include <QUndoStack>
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <numeric>
 
 using namespace gateau;
@@ -256,6 +263,105 @@ private slots:
         QCOMPARE(fileLines(csv).size(), size_t(kSamples + 1));
         auto store = db::ProjectStore::open(project_, false);
         store.addOverride(order[0], db::Decision::None, "");
+    }
+
+    // The browser's cut control and the export dialog select under a token budget: the
+    // LADM walk (stop at the first overflow) over the ranking with each sample's stored
+    // prompt + response tokens; the rule comes back with the project.
+    void tokenBudgetCut() {
+        std::map<int64_t, int64_t> tokens;
+        {
+            auto store = db::ProjectStore::open(project_, false);
+            for (const auto& r : db::loadRawScores(store, 1, false))
+                if (r.status == "done") tokens[r.sampleId] = r.promptTokens + r.responseTokens;
+        }
+        const auto order = expectedOrder(project_, 0.7);
+        const int64_t budget = tokens[order[0]] + tokens[order[1]] + tokens[order[2]] - 1;
+        int64_t want = 0, spent = 0;
+        for (int64_t id : order) {
+            if (spent + tokens[id] > budget) break;
+            spent += tokens[id];
+            ++want;
+        }
+        const int budgetMode = ui::cut_rule::indexOf(scoring::Selection::Mode::TokenBudget);
+        {
+            ui::MainWindow w;
+            w.show();
+            QVERIFY(openScored(w));
+            auto* b = w.browser();
+            b->alphaSlider()->setValue(70);
+            b->cutMode()->setCurrentIndex(budgetMode);
+            b->cutValue()->setValue(double(budget));
+            QVERIFY(ui::TaskRunner::instance().waitForIdle());
+            QCOMPARE(w.rankingSession()->ranking().selected, want);
+            QCOMPARE(w.rankingSession()->ranking().selectedTokens, spent);
+            QCOMPARE(w.rankingSession()->ranking().cut, want);
+            QVERIFY(b->summaryLabel()->text().contains(QLocale().toString(qlonglong(spent)) + " tokens"));
+            // The budget's wider value box still lets the window fit a 1366 px laptop.
+            QVERIFY2(w.minimumSizeHint().width() <= 1346, qPrintable(QString::number(w.minimumSizeHint().width())));
+            ui::ExportDialog d(w.rankingSession());
+            QCOMPARE(d.ruleCombo()->currentIndex(), budgetMode);  // starts from the browser's rule
+            QCOMPARE(d.previewCount(), int(want));
+            d.setRule(scoring::Selection::Mode::TokenBudget, double(spent + tokens[order[want]]), 0.7);
+            QCOMPARE(d.previewCount(), int(want + 1));
+            QCOMPARE(d.previewTokens(), spent + tokens[order[want]]);
+        }
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(openScored(w));
+        QCOMPARE(w.browser()->cutMode()->currentIndex(), budgetMode);
+        QCOMPARE(int64_t(w.browser()->cutValue()->value()), budget);
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        QCOMPARE(w.rankingSession()->ranking().selected, want);
+        w.browser()->cutMode()->setCurrentIndex(0);  // leave the other tests their top 10%
+        w.browser()->cutValue()->setValue(10);
+    }
+
+    // The plots dock's Compare tab: the matrix of every score fills, and clicking one of the
+    // most-disagreeing samples makes it the browser's current sample (as a scatter click).
+    void compareViewSelectsSamples() {
+        ui::MainWindow w;
+        w.resize(1366, 768);
+        w.show();
+        QVERIFY(openScored(w));
+        auto* tabs = w.plots()->tabs();
+        int tab = -1;
+        for (int i = 0; i < tabs->count(); ++i)
+            if (tabs->tabText(i) == "Compare") tab = i;
+        QVERIFY(tab >= 0);
+        tabs->setCurrentIndex(tab);
+        auto* view = w.compareView();
+        QTRY_VERIFY(view->matrixTable()->rowCount() >= 7);
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        auto* m = view->matrixTable();
+        QCOMPARE(m->columnCount(), m->rowCount());
+        for (int r = 0; r < m->rowCount(); ++r) {
+            QCOMPARE(m->item(r, r)->text(), QString("1.00"));
+            for (int c = 0; c < m->columnCount(); ++c) QCOMPARE(m->item(r, c)->text(), m->item(c, r)->text());
+        }
+        auto* list = view->disagreementTable();
+        QTRY_VERIFY(list->rowCount() > 0);
+        QCOMPARE(list->rowCount(), kSamples);  // top 50 of a 12-sample pool: all of them
+        // Largest difference first.
+        for (int r = 1; r < list->rowCount(); ++r)
+            QVERIFY(list->item(r - 1, 1)->text().toLongLong() >= list->item(r, 1)->text().toLongLong());
+        // A cell picks the pair.
+        const QRect cell = m->visualItemRect(m->item(1, 2));
+        QTest::mouseClick(m->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(view->scoreA()->currentIndex(), 1);
+        QCOMPARE(view->scoreB()->currentIndex(), 2);
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        QVERIFY(list->horizontalHeaderItem(2)->text().contains(view->scoreA()->currentText()));
+        // A listed sample is selected in the browser.
+        const int row = 2;
+        const qint64 id = list->item(row, 0)->text().toLongLong();
+        QSignalSpy brushed(view, &ui::ScoreCompareView::brushed);
+        list->scrollToItem(list->item(row, 0));
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(list->item(row, 0)).center());
+        QCOMPARE(brushed.count(), 1);
+        QCOMPARE(brushed[0][0].value<QVector<qint64>>(), QVector<qint64>{id});
+        QCOMPARE(w.browser()->currentSampleId(), id);
+        QCOMPARE(w.plots()->selection(), QVector<qint64>{id});
     }
 
     void searchFiltersTheTable() {

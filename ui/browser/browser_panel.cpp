@@ -3,6 +3,7 @@
 
 #include "db/sqlite.h"
 #include "ui/browser/annotation_bar.h"
+#include "ui/browser/cut_rule.h"
 #include "ui/browser/filter_bar.h"
 #include "ui/browser/override_command.h"
 #include "ui/browser/ranked_filter_proxy.h"
@@ -27,6 +28,7 @@
 #include <QStyledItemDelegate>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QTableView>
 #include <QTimer>
 #include <QUndoStack>
@@ -78,11 +80,10 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     alphaLabel_ = new QLabel(QStringLiteral("α 0.70"));
     alphaLabel_->setToolTip(glossary::alpha());
     cutMode_ = new QComboBox;
-    cutMode_->addItems({tr("Top %"), tr("Top N")});
+    cut_rule::fillCombo(cutMode_, false);
     cutValue_ = new QDoubleSpinBox;
-    cutValue_->setRange(0.1, 100);
+    cut_rule::configureValue(cutValue_, 0);
     cutValue_->setValue(10);
-    cutValue_->setSuffix(QStringLiteral(" %"));
     summary_ = new QLabel;
     summary_->setWordWrap(true);  // a 100k pool's counts are long
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -179,19 +180,13 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         session_->setAlpha(alpha_->value() / 100.0);
     });
     connect(cutMode_, &QComboBox::currentIndexChanged, this, [this](int mode) {
-        cutValue_->blockSignals(true);
-        if (mode == 0) {
-            cutValue_->setDecimals(1);
-            cutValue_->setRange(0.1, 100);
-            cutValue_->setSuffix(QStringLiteral(" %"));
-            cutValue_->setValue(10);
-        } else {
-            cutValue_->setDecimals(0);
-            cutValue_->setRange(0, 1e9);
-            cutValue_->setSuffix(QString());
-            cutValue_->setValue(std::max<double>(1, double(session_->hasRun() ? session_->ranking().cut : 100)));
-        }
-        cutValue_->blockSignals(false);
+        // The new rule starts out selecting about what the old one did.
+        const bool ranked = session_->hasRun();
+        const double start = cut_rule::defaultValue(mode, ranked ? session_->ranking().cut : 100,
+                                                    ranked ? session_->ranking().selectedTokens : 100000);
+        cut_rule::configureValue(cutValue_, mode);
+        const QSignalBlocker block(cutValue_);
+        cutValue_->setValue(start);
         applyCut();
     });
     connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::applyCut);
@@ -305,7 +300,7 @@ void BrowserPanel::restoreReviewState() {
     const QSettings s;
     restoring_ = true;
     alpha_->setValue(s.value(settingsKey("alpha"), 70).toInt());
-    cutMode_->setCurrentIndex(std::clamp(s.value(settingsKey("cutMode"), 0).toInt(), 0, 1));
+    cutMode_->setCurrentIndex(std::clamp(s.value(settingsKey("cutMode"), 0).toInt(), 0, cut_rule::count() - 1));
     cutValue_->setValue(s.value(settingsKey("cutValue"), cutValue_->value()).toDouble());
     resumeSampleId_ = s.value(settingsKey("current"), -1).toLongLong();
     table_->sortByColumn(std::clamp(s.value(settingsKey("sortColumn"), 0).toInt(), 0, RankedTableModel::ColumnCount - 1),
@@ -491,8 +486,7 @@ void BrowserPanel::syncNote() {
 }
 
 void BrowserPanel::applyCut() {
-    session_->setSelection(cutMode_->currentIndex() == 0 ? scoring::Selection::topPercent(cutValue_->value())
-                                                         : scoring::Selection::topN(int64_t(cutValue_->value())));
+    session_->setSelection(cut_rule::selection(cutMode_->currentIndex(), cutValue_->value()));
 }
 
 void BrowserPanel::updateSummary() {
@@ -502,10 +496,10 @@ void BrowserPanel::updateSummary() {
     }
     const auto& r = session_->ranking();
     const QLocale l;
-    summary_->setText(tr("pool %1 · cut %2 · selected %3 · shown %4 · failed %5")
+    summary_->setText(tr("pool %1 · cut %2 · selected %3 (%4 tokens) · shown %5 · failed %6")
                           .arg(l.toString(qlonglong(r.pool)), l.toString(qlonglong(r.cut)),
-                               l.toString(qlonglong(r.selected)), l.toString(proxy_->rowCount()),
-                               l.toString(qlonglong(session_->inputs().failed))));
+                               l.toString(qlonglong(r.selected)), l.toString(qlonglong(r.selectedTokens)),
+                               l.toString(proxy_->rowCount()), l.toString(qlonglong(session_->inputs().failed))));
 }
 
 }  // namespace gateau::ui
