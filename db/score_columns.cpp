@@ -1,0 +1,51 @@
+#include "db/score_columns.h"
+
+namespace gateau::db {
+
+namespace {
+
+scoring::ScoreDef combinedDef() {
+    return {"combined", "Score", "Combined GATEAU score: alpha * HMG + (1 - alpha) * CAM, both over this pool", true};
+}
+
+}  // namespace
+
+std::vector<scoring::ScoreDef> scoreDefs() {
+    std::vector<scoring::ScoreDef> out{combinedDef()};
+    for (const scoring::Scorer* s : scoring::registeredScorers())
+        for (auto& d : s->scores()) out.push_back(std::move(d));
+    return out;
+}
+
+scoring::RawValues rawValuesOf(const RankInput& r) {
+    scoring::RawValues v = {{"ppl_a", r.pplA}, {"ppl_b", r.pplB}, {"ppl_response_only", r.pplResponseOnly},
+                            {"ifd", r.ifd},    {"cas", r.cas},    {"cam_raw", r.camRaw}};
+    for (const auto& [k, x] : r.values) v[k] = x;
+    return v;
+}
+
+std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& ranking) {
+    const size_t n = inputs.samples.size();
+    std::vector<ScoreColumn> out;
+    {
+        const scoring::ScoreDef d = combinedDef();
+        ScoreColumn c{d.key, d.displayName, d.description, d.higherSelected, std::vector<double>(n, 0.0)};
+        for (const RankedRow& r : ranking.rows) c.values[r.input] = r.score;
+        out.push_back(std::move(c));
+    }
+    if (n == 0) return out;
+    std::vector<scoring::RawValues> pool;
+    pool.reserve(n);
+    for (const RankInput& r : inputs.samples) pool.push_back(rawValuesOf(r));
+    for (const scoring::Scorer* s : scoring::registeredScorers()) {
+        bool complete = true;
+        for (const auto& k : s->rawKeys())
+            for (const auto& p : pool) complete = complete && p.count(k);
+        if (!complete) continue;
+        for (const scoring::ScoreDef& d : s->scores())
+            out.push_back({d.key, d.displayName, d.description, d.higherSelected, s->poolValues(d.key, pool)});
+    }
+    return out;
+}
+
+}  // namespace gateau::db

@@ -1,0 +1,31 @@
+#pragma once
+// The per-sample score columns of a ranked run, from the scorer registry
+// (core/scoring/scorers/): the one list that `gateau rank`, `gateau evaluate`, the scores
+// CSV, the browser's columns and the plots' score lists show. A scorer added to the registry
+// appears in all of them.
+#include "core/scoring/scorers/scorer.h"
+#include "db/ranking.h"
+
+#include <string>
+#include <vector>
+
+namespace gateau::db {
+
+struct ScoreColumn {
+    std::string key, displayName, description;
+    bool higherSelected = true;
+    std::vector<double> values;  // one per RankInputs::samples entry, in that order
+};
+
+// The column definitions: "combined" (alpha * HMG + (1 - alpha) * CAM) first, then every
+// registered scorer's scores in registry order.
+std::vector<scoring::ScoreDef> scoreDefs();
+
+// The columns of a ranked pool, in scoreDefs() order. A scorer whose raw values the pool
+// lacks (inputs built by hand without them) contributes no column.
+std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& ranking);
+
+// One sample's raw values: RankInput::values over the legacy fields.
+scoring::RawValues rawValuesOf(const RankInput& r);
+
+}  // namespace gateau::db
