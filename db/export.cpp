@@ -3,7 +3,6 @@
 #include "core/util/atomic_file.h"
 #include "db/score_columns.h"
 
-#include <set>
 
 #include <cstdio>
 
@@ -58,10 +57,9 @@ int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const
 int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, util::AtomicFile& out) {
     // The columns before plug-in scorers existed keep their places; every other registered
     // score (db/score_columns.h) follows them, so readers by position keep working.
-    static const std::set<std::string> fixed = {"combined", "hmg", "cam", "ppl_a", "ppl_b", "ifd", "cas"};
     std::vector<ScoreColumn> extra;
     for (auto& c : scoreColumns(inputs, ranking))
-        if (!fixed.count(c.key)) extra.push_back(std::move(c));
+        if (!isLegacyScore(c.key)) extra.push_back(std::move(c));
     std::string header =
         "rank,sample_id,external_id,dataset,selected,decision,note,score,hmg,cam,ppl_a,ppl_b,ppl_response_only,ifd,"
         "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated,labels,tags,evidence_start,evidence_end,"

@@ -1,5 +1,7 @@
 #include "db/score_columns.h"
 
+#include <set>
+
 namespace gateau::db {
 
 namespace {
@@ -46,6 +48,36 @@ std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& r
             out.push_back({d.key, d.displayName, d.description, d.higherSelected, s->poolValues(d.key, pool)});
     }
     return out;
+}
+
+bool isLegacyScore(const std::string& key) {
+    static const std::set<std::string> legacy = {"combined", "hmg", "cam", "ppl_a", "ppl_b", "ifd", "cas"};
+    return legacy.count(key) > 0;
+}
+
+std::vector<scoring::ScoreDef> pluginScoreDefs() {
+    std::vector<scoring::ScoreDef> out;
+    for (auto& d : scoreDefs())
+        if (!isLegacyScore(d.key)) out.push_back(std::move(d));
+    return out;
+}
+
+std::vector<double> pluginScoreValues(const RankInputs& inputs, size_t index) {
+    const std::vector<scoring::ScoreDef> defs = pluginScoreDefs();
+    if (index >= defs.size()) return {};
+    for (const scoring::Scorer* s : scoring::registeredScorers())
+        for (const auto& d : s->scores()) {
+            if (d.key != defs[index].key) continue;
+            std::vector<scoring::RawValues> pool;
+            pool.reserve(inputs.samples.size());
+            for (const RankInput& r : inputs.samples) {
+                pool.push_back(rawValuesOf(r));
+                for (const auto& k : s->rawKeys())
+                    if (!pool.back().count(k)) return {};
+            }
+            return pool.empty() ? std::vector<double>{} : s->poolValues(d.key, pool);
+        }
+    return {};
 }
 
 }  // namespace gateau::db

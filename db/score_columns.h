@@ -25,6 +25,16 @@ std::vector<scoring::ScoreDef> scoreDefs();
 // lacks (inputs built by hand without them) contributes no column.
 std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& ranking);
 
+// Whether a score has a fixed place from before plug-ins (the browser's own columns, the
+// scores CSV's first columns): combined, hmg, cam, ppl_a, ppl_b, ifd, cas.
+bool isLegacyScore(const std::string& key);
+// The registered scores without such a place, in registry order: they follow the fixed
+// columns in the browser and the scores CSV.
+std::vector<scoring::ScoreDef> pluginScoreDefs();
+// pluginScoreDefs()[index] over the pool, one value per sample; empty when the pool lacks the
+// raw values it needs. Independent of alpha and overrides.
+std::vector<double> pluginScoreValues(const RankInputs& inputs, size_t index);
+
 // One sample's raw values: RankInput::values over the legacy fields.
 scoring::RawValues rawValuesOf(const RankInput& r);
 

@@ -2,6 +2,8 @@
 // One explanation per score name, shared by every tooltip that shows one (table headers, the
 // alpha control, the inspector's summary, the plots' score choices), so they never disagree.
 // Definitions: METHOD.md. Header-only: the inspector and plot libraries use it too.
+#include "core/scoring/scorers/scorer.h"
+
 #include <QCoreApplication>
 #include <QString>
 
@@ -48,6 +50,13 @@ inline QString explain(QString name) {
     if (name == QLatin1String("PPL_B")) return pplB();
     if (name == QLatin1String("COMBINED") || name == QLatin1String("SCORE")) return combined();
     if (name == QLatin1String("ALPHA") || name == QStringLiteral("Α")) return alpha();
+    // A plug-in scorer's score, by display name or key: its own one-line description.
+    for (const scoring::Scorer* s : scoring::registeredScorers())
+        for (const auto& d : s->scores()) {
+            const QString display = QString::fromStdString(d.displayName).toUpper().replace(QLatin1Char(' '), QLatin1Char('_'));
+            if (name == display || name == QString::fromStdString(d.key).toUpper())
+                return QString::fromStdString(d.description);
+        }
     return QString();
 }
 

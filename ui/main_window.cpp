@@ -2,6 +2,7 @@
 
 #include "db/dataset_admin.h"
 #include "db/run_store.h"
+#include "db/score_columns.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/ranking_session.h"
 #include "ui/inspector/conversation_view.h"
@@ -422,20 +423,24 @@ void MainWindow::updatePlots() {
     const auto& in = session_->inputs();
     const size_t n = in.samples.size();
     std::vector<int64_t> ids(n);
-    std::vector<std::vector<double>> cols(7, std::vector<double>(n));
     std::vector<PlotDecision> decisions(n);
     for (size_t i = 0; i < n; ++i) {
         const auto& s = in.samples[i];
         const auto& r = session_->rankedRow(int(i));
         ids[i] = s.sampleId;
-        const double v[] = {r.score, r.hmg, r.cam, s.pplB, s.ifd, s.pplA, s.cas};
-        for (size_t c = 0; c < 7; ++c) cols[c][i] = v[c];
         decisions[i] = s.decision == db::Decision::Keep   ? PlotDecision::Keep
                        : s.decision == db::Decision::Drop ? PlotDecision::Drop
                        : r.selected                       ? PlotDecision::AutoSelected
                                                           : PlotDecision::AutoRejected;
     }
-    plots_->setScoreTable(ids, {"combined", "HMG", "CAM", "PPL_B", "IFD", "PPL_A", "CAS"}, cols, decisions);
+    // Every registered score (db/score_columns.h): a new scorer shows up here by itself.
+    QStringList names;
+    std::vector<std::vector<double>> cols;
+    for (auto& c : db::scoreColumns(in, session_->ranking())) {
+        names << (c.key == "combined" ? QStringLiteral("combined") : QString::fromStdString(c.displayName));
+        cols.push_back(std::move(c.values));
+    }
+    plots_->setScoreTable(ids, names, cols, decisions);
     plots_->setThreshold(session_->ranking().threshold);
 }
 
