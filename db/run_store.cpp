@@ -417,22 +417,23 @@ void fillRawValues(Database& db, StoredScore& r, const scoring::RawValues& store
         st.bind(1, r.runId).bind(2, r.sampleId);
         if (st.step() && !st.isNull(0)) blob = st.blob(0);
     }
-    const ScoreArrays a = decodeScoreArrays(blob);
-    scoring::SampleRawScores s;
-    s.promptTokens = r.promptTokens;
-    s.responseTokens = r.responseTokens;
-    s.contextTokens = r.contextTokens;
-    s.truncated = r.truncated;
-    s.pplA = r.pplA, s.pplB = r.pplB, s.pplResponseOnly = r.pplResponseOnly, s.ifd = r.ifd;
-    s.cas = r.cas, s.camRaw = r.camRaw;
-    s.logprobsA = a.logprobsA;
-    s.logprobsB = a.logprobsB;
+    // Without usable arrays the values stay missing and the scorer's columns are left out
+    // for the pool (db::scoreColumns): a plug-in never makes a run that ranked before unrankable.
+    if (blob.empty()) return;
     try {
+        const ScoreArrays a = decodeScoreArrays(blob);
+        scoring::SampleRawScores s;
+        s.promptTokens = r.promptTokens;
+        s.responseTokens = r.responseTokens;
+        s.contextTokens = r.contextTokens;
+        s.truncated = r.truncated;
+        s.pplA = r.pplA, s.pplB = r.pplB, s.pplResponseOnly = r.pplResponseOnly, s.ifd = r.ifd;
+        s.cas = r.cas, s.camRaw = r.camRaw;
+        s.logprobsA = a.logprobsA;
+        s.logprobsB = a.logprobsB;
         for (const auto& [k, v] : pluginValues(s, settings))
             if (!r.values.count(k)) r.values[k] = v;
-    } catch (const scoring::ScoringError& e) {
-        throw DbError("run #" + std::to_string(r.runId) + ", sample " + std::to_string(r.sampleId) +
-                      ": cannot compute its plug-in scores from the stored arrays: " + e.what());
+    } catch (const std::exception&) {
     }
 }
 
