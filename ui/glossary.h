@@ -2,9 +2,8 @@
 // One explanation per score name, shared by every tooltip that shows one (table headers, the
 // alpha control, the inspector's summary, the plots' score choices), so they never disagree.
 // Definitions: METHOD.md. Header-only: the inspector and plot libraries use it too.
-#include "core/scoring/scorers/scorer.h"
-
 #include <QCoreApplication>
+#include <QHash>
 #include <QString>
 
 namespace gateau::ui::glossary {
@@ -38,10 +37,20 @@ inline QString alpha() {
 }
 inline QString combined() { return tr("Combined GATEAU score: alpha * HMG + (1 - alpha) * CAM"); }
 
+// Explanations added at start-up for scores the list below does not know: the plug-in
+// scorers' descriptions (MainWindow registers them from core/scoring/scorers; this header
+// stays free of the engine so the plot library can use it alone). Keys as explain() folds them.
+inline QHash<QString, QString>& registeredExplanations() {
+    static QHash<QString, QString> h;
+    return h;
+}
+inline QString foldName(QString name) { return name.toUpper().replace(QLatin1Char(' '), QLatin1Char('_')); }
+inline void registerExplanation(const QString& name, const QString& text) { registeredExplanations()[foldName(name)] = text; }
+
 // The explanation of a score named as in the table and the plots ("HMG", "PPL_A", "PPL B",
 // "combined", ...); empty for an unknown name.
 inline QString explain(QString name) {
-    name = name.toUpper().replace(QLatin1Char(' '), QLatin1Char('_'));
+    name = foldName(name);
     if (name == QLatin1String("HMG")) return hmg();
     if (name == QLatin1String("CAM")) return cam();
     if (name == QLatin1String("CAS")) return cas();
@@ -50,14 +59,7 @@ inline QString explain(QString name) {
     if (name == QLatin1String("PPL_B")) return pplB();
     if (name == QLatin1String("COMBINED") || name == QLatin1String("SCORE")) return combined();
     if (name == QLatin1String("ALPHA") || name == QStringLiteral("Α")) return alpha();
-    // A plug-in scorer's score, by display name or key: its own one-line description.
-    for (const scoring::Scorer* s : scoring::registeredScorers())
-        for (const auto& d : s->scores()) {
-            const QString display = QString::fromStdString(d.displayName).toUpper().replace(QLatin1Char(' '), QLatin1Char('_'));
-            if (name == display || name == QString::fromStdString(d.key).toUpper())
-                return QString::fromStdString(d.description);
-        }
-    return QString();
+    return registeredExplanations().value(name);
 }
 
 }  // namespace gateau::ui::glossary

@@ -4,6 +4,7 @@
 #include "db/run_store.h"
 #include "db/score_columns.h"
 #include "ui/browser/browser_panel.h"
+#include "ui/glossary.h"
 #include "ui/browser/ranking_session.h"
 #include "ui/inspector/conversation_view.h"
 #include "ui/export_dialog.h"
@@ -438,6 +439,8 @@ void MainWindow::updatePlots() {
     std::vector<std::vector<double>> cols;
     for (auto& c : db::scoreColumns(in, session_->ranking())) {
         names << (c.key == "combined" ? QStringLiteral("combined") : QString::fromStdString(c.displayName));
+        if (glossary::explain(names.back()).isEmpty())  // a plug-in score: its own description
+            glossary::registerExplanation(names.back(), QString::fromStdString(c.description));
         cols.push_back(std::move(c.values));
     }
     plots_->setScoreTable(ids, names, cols, decisions);
