@@ -14,6 +14,7 @@
 #include <set>
 
 #include "core/model/checkpoint.h"
+#include "core/model/checkpoint_weights.h"
 #include "core/model/engine.h"
 #include "core/scoring/formulas.h"
 #include "core/scoring/run_config.h"
@@ -191,14 +192,15 @@ void TestScorers::keyTokensOnTinyModels() {
     conv.turns.push_back({datasets::Role::Assistant, "The notes mention " + test::words(30, 4) + "and little else."});
     scoring::PromptConfig cfg;
     cfg.segmentLen = 64;
-    const scoring::SampleRawScores s = scoring::scoreSample({conv}, {a.get(), b.get(), tok.get()}, cfg);
+    const scoring::SampleRawScores s = scoring::scoreSample({conv}, scoring::ScorerModels{a.get(), b.get(), tok.get()}, cfg);
 
     // The log-probs straight from the engines, not through scoreSample.
     const scoring::BuiltPrompt p = scoring::buildPrompt(*tok, conv, cfg);
     model::SpanRequest req;
     req.spanFrom = p.spanFrom;
     const std::vector<int64_t> ids(p.ids.begin(), p.ids.begin() + p.spanEnd);
-    const auto ra = a->scoreSpan(ids, req), rb = b->scoreSpan(ids, req);
+    const model::SpanResult ra = a->scoreSpan(ids, req);
+    const model::SpanResult rb = b->scoreSpan(ids, req);
     std::vector<double> lsd;
     for (size_t i = 0; i < ra.logprobs.size(); ++i) lsd.push_back(double(rb.logprobs[i]) - double(ra.logprobs[i]));
     std::sort(lsd.begin(), lsd.end());
