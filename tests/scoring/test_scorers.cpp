@@ -65,7 +65,7 @@ std::string errorOf(Fn fn) {
 class TestScorers : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
-    std::string dir_;
+    std::string dir_, modelA_, modelB_;  // the tiny pair, when the tokenizer is there
 
 private slots:
     void initTestCase();
@@ -81,6 +81,10 @@ private slots:
 void TestScorers::initTestCase() {
     QVERIFY(tmp_.isValid());
     dir_ = tmp_.path().toStdString();
+    if (fs::is_directory(test::kTokenizerDir)) {
+        modelA_ = test::writeTinyScoringModel(dir_, 1);
+        modelB_ = test::writeTinyScoringModel(dir_, 2);
+    }
 }
 
 void TestScorers::keyTokensHandChecked() {
@@ -158,7 +162,8 @@ void TestScorers::registryPoolValuesAreTheFormulas() {
 }
 
 void TestScorers::runConfigKeys() {
-    const std::string m = test::writeTinyScoringModel(dir_, 1);
+    if (modelA_.empty()) QSKIP("Mistral tokenizer not found; skipping");
+    const std::string m = modelA_;
     const std::string base = R"({"model_a": ")" + m + R"(", "model_b": ")" + m + R"(", "dtype": "float32")";
     QCOMPARE(scoring::parseRunConfig(base + "}", "RUN.json").scorers.at("key_token_threshold"), 2.0);
     const auto c = scoring::parseRunConfig(base + R"(, "key_token_threshold": 0.5})", "RUN.json");
@@ -179,13 +184,13 @@ void TestScorers::runConfigKeys() {
 }
 
 void TestScorers::keyTokensOnTinyModels() {
-    if (!fs::is_directory(test::kTokenizerDir)) QSKIP("Mistral tokenizer not found; skipping");
+    if (modelA_.empty()) QSKIP("Mistral tokenizer not found; skipping");
     model::EngineOptions opt;
     opt.dtype = model::ComputeDtype::Float32;
     opt.device = "cpu";
     opt.threads = 1;
-    auto a = model::loadEngine(model::Checkpoint::open(test::writeTinyScoringModel(dir_, 1)), opt);
-    auto b = model::loadEngine(model::Checkpoint::open(test::writeTinyScoringModel(dir_, 2)), opt);
+    auto a = model::loadEngine(model::Checkpoint::open(modelA_), opt);
+    auto b = model::loadEngine(model::Checkpoint::open(modelB_), opt);
     auto tok = tok::Tokenizer::load(test::kTokenizerDir);
     datasets::Conversation conv;
     conv.turns.push_back({datasets::Role::User, test::words(200, 3) + "\n\nWhich words name a place?"});
@@ -217,9 +222,7 @@ void TestScorers::keyTokensOnTinyModels() {
 }
 
 void TestScorers::endToEndThroughTheCli() {
-    if (!fs::is_directory(test::kTokenizerDir)) QSKIP("Mistral tokenizer not found; skipping");
-    test::writeTinyScoringModel(dir_, 1);
-    test::writeTinyScoringModel(dir_, 2);
+    if (modelA_.empty()) QSKIP("Mistral tokenizer not found; skipping");
     const std::string data = dir_ + "/data.jsonl", project = dir_ + "/p.gateau", config = dir_ + "/run.json";
     test::writeWordDataset(data, 6);
     {
