@@ -1,6 +1,8 @@
 #include "db/export.h"
 
 #include "core/util/atomic_file.h"
+#include "db/score_columns.h"
+
 
 #include <cstdio>
 
@@ -53,10 +55,17 @@ int64_t exportSelectedJsonl(ProjectStore& store, const RankInputs& inputs, const
 }
 
 int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, util::AtomicFile& out) {
-    out.write(
+    // The columns before plug-in scorers existed keep their places; every other registered
+    // score (db/score_columns.h) follows them, so readers by position keep working.
+    std::vector<ScoreColumn> extra;
+    for (auto& c : scoreColumns(inputs, ranking))
+        if (!isLegacyScore(c.key)) extra.push_back(std::move(c));
+    std::string header =
         "rank,sample_id,external_id,dataset,selected,decision,note,score,hmg,cam,ppl_a,ppl_b,ppl_response_only,ifd,"
         "cas,cam_raw,prompt_tokens,response_tokens,context_tokens,truncated,labels,tags,evidence_start,evidence_end,"
-        "adjudicated,adjudicator,decisions\n");
+        "adjudicated,adjudicator,decisions";
+    for (const auto& c : extra) header += "," + c.key;
+    out.write(header + "\n");
     for (const RankedRow& r : ranking.rows) {
         const RankInput& s = inputs.samples[r.input];
         const Annotations& a = s.annotations;
@@ -72,8 +81,9 @@ int64_t exportScoresCsv(const RankInputs& inputs, const Ranking& ranking, util::
                            (a.hasEvidence() ? std::to_string(a.evidenceEnd) : "") + "," +
                            (s.team.isAdjudicated() ? decisionName(s.team.adjudicated) : "") + "," +
                            csvField(s.team.isAdjudicated() ? s.team.adjudicator : std::string()) + "," +
-                           csvField(s.team.describe()) + "\n";
-        out.write(line);
+                           csvField(s.team.describe());
+        for (const auto& c : extra) line += "," + num(c.values[r.input]);
+        out.write(line + "\n");
     }
     return int64_t(ranking.rows.size());
 }

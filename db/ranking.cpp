@@ -41,6 +41,7 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
         r.ifd = x.ifd;
         r.cas = x.cas;
         r.camRaw = x.camRaw;
+        r.values = std::move(x.values);
         auto it = overrides.find(r.sampleId);
         if (it != overrides.end()) r.note = it->second.note;
         if (auto v = votes.find(r.sampleId); v != votes.end()) {

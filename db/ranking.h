@@ -4,6 +4,7 @@
 // at ranking time, never stored. One implementation for `gateau rank`, `gateau export` and
 // the workbench, which keeps RankInputs in memory and re-ranks live as alpha moves.
 #include "core/scoring/formulas.h"
+#include "core/scoring/scorers/scorer.h"
 #include "db/annotations.h"
 #include "db/project_store.h"
 #include "db/team_review.h"
@@ -21,6 +22,7 @@ struct RankInput {
     int64_t promptTokens = 0, responseTokens = 0, contextTokens = 0;
     bool truncated = false;
     double pplA = 0, pplB = 0, pplResponseOnly = 0, ifd = 0, cas = 0, camRaw = 0;
+    scoring::RawValues values;  // every registered scorer's raw values (StoredScore::values)
     // The decision ranking applies: team.effective() (the adjudication, else what every
     // annotator said; None when they disagree); useAnnotatorDecisions() swaps in one's own.
     Decision decision = Decision::None;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 
 namespace gateau::db {
 
@@ -66,6 +67,31 @@ RunInfo readRun(Statement& st) {
 
 void releaseClaim(Database& db, int64_t runId, int64_t sampleId) {
     db.prepare("DELETE FROM sample_claims WHERE run_id = ?1 AND sample_id = ?2").bind(1, runId).bind(2, sampleId).run();
+}
+
+// The scorer settings of a run, from its stored canonical config.
+scoring::ScorerSettings runScorerSettings(Database& db, int64_t runId) {
+    auto st = db.prepare("SELECT config_json FROM runs WHERE id = ?1");
+    st.bind(1, runId);
+    return scoring::scorerSettingsFromCanonical(st.step() ? st.text(0) : std::string());
+}
+
+// The raw values of the scorers that have no sample_scores column of their own.
+scoring::RawValues pluginValues(const scoring::SampleRawScores& s, const scoring::ScorerSettings& settings) {
+    scoring::RawValues out;
+    for (const scoring::Scorer* sc : scoring::registeredScorers())
+        if (!sc->storedInScoreColumns())
+            for (const auto& [k, v] : sc->compute(s, settings)) out[k] = v;
+    return out;
+}
+
+void saveScorerValues(Database& db, int64_t runId, int64_t sampleId, const scoring::SampleRawScores& s) {
+    auto ins = db.prepare("INSERT OR REPLACE INTO sample_score_values(run_id, sample_id, key, value) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto& [k, v] : pluginValues(s, runScorerSettings(db, runId))) {
+        ins.reset();
+        ins.bind(1, runId).bind(2, sampleId).bind(3, k).bind(4, v);
+        ins.run();
+    }
 }
 
 const char* kRunSelect =
@@ -268,6 +294,7 @@ void saveSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId, const
     st.bindBlob(13, blob);
     st.bind(14, utcNow());
     st.run();
+    if (db.changes() > 0) saveScorerValues(db, runId, sampleId, s);
     releaseClaim(db, runId, sampleId);
     tx.commit();
 }
@@ -370,11 +397,70 @@ std::string scoreSelect(bool withArrays) {
 
 }  // namespace
 
+namespace {
+
+// Fills r.values: the columns, the stored plug-in values, and whatever a scorer registered
+// after the sample was scored still lacks, computed from the arrays (loaded when needed).
+void fillRawValues(Database& db, StoredScore& r, const scoring::RawValues& stored,
+                   const scoring::ScorerSettings& settings) {
+    if (r.status != "done") return;
+    r.values = {{"ppl_a", r.pplA},           {"ppl_b", r.pplB}, {"ppl_response_only", r.pplResponseOnly},
+                {"ifd", r.ifd},              {"cas", r.cas},    {"cam_raw", r.camRaw}};
+    for (const auto& [k, v] : stored) r.values[k] = v;
+    bool missing = false;
+    for (const scoring::Scorer* sc : scoring::registeredScorers())
+        for (const auto& k : sc->rawKeys()) missing = missing || !r.values.count(k);
+    if (!missing) return;
+    std::string blob = r.arraysBlob;
+    if (blob.empty()) {
+        auto st = db.prepare("SELECT arrays FROM sample_scores WHERE run_id = ?1 AND sample_id = ?2");
+        st.bind(1, r.runId).bind(2, r.sampleId);
+        if (st.step() && !st.isNull(0)) blob = st.blob(0);
+    }
+    // Without usable arrays the values stay missing and the scorer's columns are left out
+    // for the pool (db::scoreColumns): a plug-in never makes a run that ranked before unrankable.
+    if (blob.empty()) return;
+    try {
+        const ScoreArrays a = decodeScoreArrays(blob);
+        scoring::SampleRawScores s;
+        s.promptTokens = r.promptTokens;
+        s.responseTokens = r.responseTokens;
+        s.contextTokens = r.contextTokens;
+        s.truncated = r.truncated;
+        s.pplA = r.pplA, s.pplB = r.pplB, s.pplResponseOnly = r.pplResponseOnly, s.ifd = r.ifd;
+        s.cas = r.cas, s.camRaw = r.camRaw;
+        s.logprobsA = a.logprobsA;
+        s.logprobsB = a.logprobsB;
+        for (const auto& [k, v] : pluginValues(s, settings))
+            if (!r.values.count(k)) r.values[k] = v;
+    } catch (const std::exception&) {
+    }
+}
+
+std::map<int64_t, scoring::RawValues> storedPluginValues(Database& db, int64_t runId, int64_t sampleId = -1) {
+    auto st = db.prepare(sampleId < 0
+                             ? "SELECT sample_id, key, value FROM sample_score_values WHERE run_id = ?1"
+                             : "SELECT sample_id, key, value FROM sample_score_values WHERE run_id = ?1 AND sample_id = ?2");
+    st.bind(1, runId);
+    if (sampleId >= 0) st.bind(2, sampleId);
+    std::map<int64_t, scoring::RawValues> out;
+    while (st.step()) out[st.int64(0)][st.text(1)] = st.real(2);
+    return out;
+}
+
+}  // namespace
+
 std::vector<StoredScore> loadRawScores(ProjectStore& store, int64_t runId, bool withArrays) {
     auto st = store.db().prepare(scoreSelect(withArrays) + "WHERE x.run_id = ?1 ORDER BY x.sample_id");
     st.bind(1, runId);
     std::vector<StoredScore> out;
     while (st.step()) out.push_back(readScore(st));
+    const auto stored = storedPluginValues(store.db(), runId);
+    const auto settings = runScorerSettings(store.db(), runId);
+    for (StoredScore& r : out) {
+        auto it = stored.find(r.sampleId);
+        fillRawValues(store.db(), r, it == stored.end() ? scoring::RawValues{} : it->second, settings);
+    }
     return out;
 }
 
@@ -383,7 +469,12 @@ std::optional<StoredScore> loadSampleScore(ProjectStore& store, int64_t runId, i
     st.bind(1, runId);
     st.bind(2, sampleId);
     if (!st.step()) return std::nullopt;
-    return readScore(st);
+    StoredScore r = readScore(st);
+    const auto stored = storedPluginValues(store.db(), runId, sampleId);
+    auto it = stored.find(sampleId);
+    fillRawValues(store.db(), r, it == stored.end() ? scoring::RawValues{} : it->second,
+                  runScorerSettings(store.db(), runId));
+    return r;
 }
 
 }  // namespace gateau::db

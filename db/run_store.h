@@ -4,6 +4,7 @@
 // Every sample is committed in its own transaction, so a killed run loses at most the sample
 // in flight and the next invocation resumes with what is missing.
 #include "core/scoring/sample_scorer.h"
+#include "core/scoring/scorers/scorer.h"
 #include "db/project_store.h"
 
 #include <cstdint>
@@ -40,6 +41,9 @@ struct StoredScore {
     bool truncated = false;
     double pplA = 0, pplB = 0, pplResponseOnly = 0, ifd = 0, cas = 0, camRaw = 0;
     std::string arraysBlob;  // decode with decodeScoreArrays
+    // Every registered scorer's raw values (scorers/scorer.h), by key: the columns above and
+    // the sample_score_values rows; for status "done" only. loadRawScores fills them.
+    scoring::RawValues values;
 };
 
 // SHA-256 (hex) of scoring::runIdentityJson(text), the run identity: not the model paths.
@@ -56,7 +60,8 @@ void setRunStatus(ProjectStore& store, int64_t runId, const std::string& status)
 // id order; limit < 0: all.
 std::vector<int64_t> pendingSamples(ProjectStore& store, int64_t runId, int64_t limit = -1);
 
-// Insert the sample's row, each in its own committed transaction, and drop the sample's
+// Insert the sample's row (and the raw values of the scorers without a column of their own,
+// computed with the run's scorer settings), each in its own committed transaction, and drop the sample's
 // claim in the same transaction. A row that already exists (another worker stored it, e.g.
 // after taking over a claim of a worker it took for dead) is kept: results of one run config
 // are the same whoever computes them.
@@ -74,7 +79,9 @@ bool claimSample(ProjectStore& store, int64_t runId, int64_t sampleId, int64_t w
 int64_t claimedByOthers(ProjectStore& store, int64_t runId, int64_t workerId);
 
 // Every row of the run (done and failed) in sample id order; withArrays = false leaves
-// arraysBlob empty (ranking needs only the scalars).
+// arraysBlob empty (ranking needs only the scalars). Done rows carry every registered raw
+// value: a scorer added after the sample was scored gets its values computed from the stored
+// arrays with the run's settings (not written: reading never changes the project).
 std::vector<StoredScore> loadRawScores(ProjectStore& store, int64_t runId, bool withArrays = true);
 // One row with its arrays (the inspector), or nothing when the sample has no row.
 std::optional<StoredScore> loadSampleScore(ProjectStore& store, int64_t runId, int64_t sampleId);

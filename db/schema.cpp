@@ -238,6 +238,19 @@ CREATE TABLE near_duplicate_settings(
   threshold  REAL NOT NULL
 );
 )SQL",
+        // 9: raw values of plug-in scorers (core/scoring/scorers/, docs/scorers.md) that have no
+        //    column of their own in sample_scores: one row per run, sample and value name.
+        //    Values are written with the sample's score row; rows of runs scored before a
+        //    scorer existed are computed from the stored arrays when read (db/run_store.cpp).
+        R"SQL(
+CREATE TABLE sample_score_values(
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  sample_id  INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  key        TEXT NOT NULL,
+  value      REAL NOT NULL,
+  PRIMARY KEY (run_id, sample_id, key)
+) WITHOUT ROWID;
+)SQL",
     };
     return m;
 }

@@ -1,39 +1,51 @@
 #include "db/score_columns.h"
 
-#include <functional>
+#include <set>
 
 namespace gateau::db {
 
-std::vector<scoring::ScoreColumn> scoreColumns(const Ranking& ranking, const RankInputs& inputs) {
-    using Value = std::function<double(const RankInput&, const RankedRow&)>;
-    struct Spec {
-        const char* key;
-        const char* displayName;
-        bool higherIsSelected;
-        Value value;
-    };
-    // Directions: METHOD.md selects high combined/HMG/CAM, and the baselines perplexity
-    // guidance (PPL_B) and IFD high first. CAS is the similarity whose complement is CAM's
-    // raw value, so low CAS is selected; PPL_A follows PPL_B's convention.
-    static const Spec kSpecs[] = {
-        {"combined", "combined", true, [](const RankInput&, const RankedRow& r) { return r.score; }},
-        {"hmg", "HMG", true, [](const RankInput&, const RankedRow& r) { return r.hmg; }},
-        {"cam", "CAM", true, [](const RankInput&, const RankedRow& r) { return r.cam; }},
-        {"ppl_b", "PPL_B", true, [](const RankInput& s, const RankedRow&) { return s.pplB; }},
-        {"ifd", "IFD", true, [](const RankInput& s, const RankedRow&) { return s.ifd; }},
-        {"ppl_a", "PPL_A", true, [](const RankInput& s, const RankedRow&) { return s.pplA; }},
-        {"cas", "CAS", false, [](const RankInput& s, const RankedRow&) { return s.cas; }},
-    };
+namespace {
+
+scoring::ScoreDef combinedDef() {
+    return {"combined", "combined", "Combined GATEAU score: alpha * HMG + (1 - alpha) * CAM, both over this pool", true};
+}
+
+}  // namespace
+
+std::vector<scoring::ScoreDef> scoreDefs() {
+    std::vector<scoring::ScoreDef> out{combinedDef()};
+    for (const scoring::Scorer* s : scoring::registeredScorers())
+        for (auto& d : s->scores()) out.push_back(std::move(d));
+    return out;
+}
+
+scoring::RawValues rawValuesOf(const RankInput& r) {
+    scoring::RawValues v = {{"ppl_a", r.pplA}, {"ppl_b", r.pplB}, {"ppl_response_only", r.pplResponseOnly},
+                            {"ifd", r.ifd},    {"cas", r.cas},    {"cam_raw", r.camRaw}};
+    for (const auto& [k, x] : r.values) v[k] = x;
+    return v;
+}
+
+std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& ranking) {
     const size_t n = inputs.samples.size();
-    std::vector<const RankedRow*> rowOf(n, nullptr);
-    for (const RankedRow& r : ranking.rows)
-        if (r.input < n) rowOf[r.input] = &r;
-    static const RankedRow kUnranked{};
-    std::vector<scoring::ScoreColumn> out;
-    for (const Spec& spec : kSpecs) {
-        scoring::ScoreColumn c{spec.key, spec.displayName, std::vector<double>(n), spec.higherIsSelected};
-        for (size_t i = 0; i < n; ++i) c.values[i] = spec.value(inputs.samples[i], rowOf[i] ? *rowOf[i] : kUnranked);
+    std::vector<ScoreColumn> out;
+    {
+        const scoring::ScoreDef d = combinedDef();
+        ScoreColumn c{d.key, d.displayName, std::vector<double>(n, 0.0), d.higherSelected, d.description};
+        for (const RankedRow& r : ranking.rows) c.values[r.input] = r.score;
         out.push_back(std::move(c));
+    }
+    if (n == 0) return out;
+    std::vector<scoring::RawValues> pool;
+    pool.reserve(n);
+    for (const RankInput& r : inputs.samples) pool.push_back(rawValuesOf(r));
+    for (const scoring::Scorer* s : scoring::registeredScorers()) {
+        bool complete = true;
+        for (const auto& k : s->rawKeys())
+            for (const auto& p : pool) complete = complete && p.count(k);
+        if (!complete) continue;
+        for (const scoring::ScoreDef& d : s->scores())
+            out.push_back({d.key, d.displayName, s->poolValues(d.key, pool), d.higherSelected, d.description});
     }
     return out;
 }
@@ -43,6 +55,36 @@ std::vector<int64_t> sampleIds(const RankInputs& inputs) {
     ids.reserve(inputs.samples.size());
     for (const RankInput& s : inputs.samples) ids.push_back(s.sampleId);
     return ids;
+}
+
+bool isLegacyScore(const std::string& key) {
+    static const std::set<std::string> legacy = {"combined", "hmg", "cam", "ppl_a", "ppl_b", "ifd", "cas"};
+    return legacy.count(key) > 0;
+}
+
+std::vector<scoring::ScoreDef> pluginScoreDefs() {
+    std::vector<scoring::ScoreDef> out;
+    for (auto& d : scoreDefs())
+        if (!isLegacyScore(d.key)) out.push_back(std::move(d));
+    return out;
+}
+
+std::vector<double> pluginScoreValues(const RankInputs& inputs, size_t index) {
+    const std::vector<scoring::ScoreDef> defs = pluginScoreDefs();
+    if (index >= defs.size()) return {};
+    for (const scoring::Scorer* s : scoring::registeredScorers())
+        for (const auto& d : s->scores()) {
+            if (d.key != defs[index].key) continue;
+            std::vector<scoring::RawValues> pool;
+            pool.reserve(inputs.samples.size());
+            for (const RankInput& r : inputs.samples) {
+                pool.push_back(rawValuesOf(r));
+                for (const auto& k : s->rawKeys())
+                    if (!pool.back().count(k)) return {};
+            }
+            return pool.empty() ? std::vector<double>{} : s->poolValues(d.key, pool);
+        }
+    return {};
 }
 
 }  // namespace gateau::db

@@ -122,6 +122,12 @@ MergeResult mergeShard(ProjectStore& main, const std::string& shardPath, const s
     ins.bind(1, out.runId);
     ins.step();
     out.added = db.changes();
+    // The plug-in scorers' raw values (migration 9) travel with their rows.
+    auto values = db.prepare(
+        "INSERT OR IGNORE INTO main.sample_score_values(run_id, sample_id, key, value) "
+        "SELECT ?1, sample_id, key, value FROM sh.sample_score_values");
+    values.bind(1, out.runId);
+    values.step();
     out.alreadyPresent = before - out.added;
     tx.commit();
     return out;

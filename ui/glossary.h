@@ -3,6 +3,7 @@
 // alpha control, the inspector's summary, the plots' score choices), so they never disagree.
 // Definitions: METHOD.md. Header-only: the inspector and plot libraries use it too.
 #include <QCoreApplication>
+#include <QHash>
 #include <QString>
 
 namespace gateau::ui::glossary {
@@ -36,10 +37,20 @@ inline QString alpha() {
 }
 inline QString combined() { return tr("Combined GATEAU score: alpha * HMG + (1 - alpha) * CAM"); }
 
+// Explanations added at start-up for scores the list below does not know: the plug-in
+// scorers' descriptions (MainWindow registers them from core/scoring/scorers; this header
+// stays free of the engine so the plot library can use it alone). Keys as explain() folds them.
+inline QHash<QString, QString>& registeredExplanations() {
+    static QHash<QString, QString> h;
+    return h;
+}
+inline QString foldName(QString name) { return name.toUpper().replace(QLatin1Char(' '), QLatin1Char('_')); }
+inline void registerExplanation(const QString& name, const QString& text) { registeredExplanations()[foldName(name)] = text; }
+
 // The explanation of a score named as in the table and the plots ("HMG", "PPL_A", "PPL B",
 // "combined", ...); empty for an unknown name.
 inline QString explain(QString name) {
-    name = name.toUpper().replace(QLatin1Char(' '), QLatin1Char('_'));
+    name = foldName(name);
     if (name == QLatin1String("HMG")) return hmg();
     if (name == QLatin1String("CAM")) return cam();
     if (name == QLatin1String("CAS")) return cas();
@@ -48,7 +59,7 @@ inline QString explain(QString name) {
     if (name == QLatin1String("PPL_B")) return pplB();
     if (name == QLatin1String("COMBINED") || name == QLatin1String("SCORE")) return combined();
     if (name == QLatin1String("ALPHA") || name == QStringLiteral("Α")) return alpha();
-    return QString();
+    return registeredExplanations().value(name);
 }
 
 }  // namespace gateau::ui::glossary

@@ -2,7 +2,9 @@
 
 #include "db/dataset_admin.h"
 #include "db/run_store.h"
+#include "db/score_columns.h"
 #include "ui/browser/browser_panel.h"
+#include "ui/glossary.h"
 #include "ui/browser/ranking_session.h"
 #include "ui/inspector/conversation_view.h"
 #include "ui/export_dialog.h"
@@ -454,12 +456,15 @@ void MainWindow::updatePlots() {
                        : r.selected                       ? PlotDecision::AutoSelected
                                                           : PlotDecision::AutoRejected;
     }
-    // The one list of scores (db/score_columns.h), shown by every plot and the compare view.
-    std::vector<scoring::ScoreColumn> columns = db::scoreColumns(session_->ranking(), in);
+    // The one list of scores (db/score_columns.h), shown by every plot and the compare view:
+    // a new scorer shows up here by itself.
+    std::vector<scoring::ScoreColumn> columns = db::scoreColumns(in, session_->ranking());
     QStringList names;
     std::vector<std::vector<double>> cols;
     for (const auto& c : columns) {
         names << QString::fromStdString(c.displayName);
+        if (glossary::explain(names.back()).isEmpty())  // a plug-in score: its own description
+            glossary::registerExplanation(names.back(), QString::fromStdString(c.description));
         cols.push_back(c.values);
     }
     plots_->setScoreTable(ids, names, std::move(cols), decisions);

@@ -61,7 +61,7 @@ int runCompare(const cli::Args& a) {
     const db::RankInputs in = db::loadRankInputs(store, runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(runId) + " has no scored samples yet");
     const db::Ranking ranking = db::rankPool(in, alpha, scoring::Selection::topPercent(100));
-    const std::vector<scoring::ScoreColumn> cols = db::scoreColumns(ranking, in);
+    const std::vector<scoring::ScoreColumn> cols = db::scoreColumns(in, ranking);
     const std::vector<int64_t> ids = db::sampleIds(in);
     const scoring::AgreementMatrix m = scoring::agreementMatrix(cols);
 

@@ -2,6 +2,7 @@
 #include "core/scoring/auroc.h"
 #include "core/scoring/spearman.h"
 #include "db/ranking.h"
+#include "db/score_columns.h"
 
 #include <nlohmann/json.hpp>
 
@@ -43,13 +44,7 @@ int runEvaluate(const cli::Args& a) {
     const db::RankInputs in = db::loadRankInputs(store, runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(runId) + " has no scored samples yet");
     const db::Ranking ranking = db::rankPool(in, alpha, scoring::Selection::topPercent(100));
-    std::vector<double> hmg(in.samples.size()), cam(hmg.size()), combined(hmg.size());
-    for (const auto& r : ranking.rows) {
-        hmg[r.input] = r.hmg;
-        cam[r.input] = r.cam;
-        combined[r.input] = r.score;
-    }
-    std::vector<double> pplB, ifd, pplA, contextTokens;
+    std::vector<double> contextTokens;
     std::vector<bool> positive;
     int64_t unlabeled = 0;
     for (const auto& s : in.samples) {
@@ -58,16 +53,18 @@ int runEvaluate(const cli::Args& a) {
         const std::string v = record.is_discarded() ? std::string() : fieldText(record, path);
         if (v.empty()) ++unlabeled;
         positive.push_back(v == positiveValue);
-        pplB.push_back(s.pplB);
-        ifd.push_back(s.ifd);
-        pplA.push_back(s.pplA);
         contextTokens.push_back(double(s.contextTokens));
     }
     int64_t pos = 0;
     for (bool b : positive) pos += b ? 1 : 0;
-    // Every score is "high first", as the workbench ranks them.
-    const std::vector<std::pair<const char*, const std::vector<double>*>> scores = {
-        {"combined", &combined}, {"hmg", &hmg}, {"cam", &cam}, {"ppl_b", &pplB}, {"ifd", &ifd}, {"ppl_a", &pplA}};
+    // Every registered score (db/score_columns.h), turned so that high means "keep first", as
+    // the workbench ranks it: a score whose direction is low-first (CAS) is negated.
+    std::vector<std::pair<std::string, std::vector<double>>> scores;
+    for (auto& c : db::scoreColumns(in, ranking)) {
+        if (!c.higherIsSelected)
+            for (double& v : c.values) v = -v;
+        scores.emplace_back(c.key, std::move(c.values));
+    }
     nlohmann::json j;
     j["run"] = runId;
     j["alpha"] = alpha;
@@ -77,7 +74,7 @@ int runEvaluate(const cli::Args& a) {
     j["unlabeled"] = unlabeled;
     for (const auto& [name, v] : scores) {
         try {
-            j["auroc"][name] = scoring::auroc(*v, positive);
+            j["auroc"][name] = scoring::auroc(v, positive);
         } catch (const scoring::ScoringError& e) {
             throw cli::CliError(std::string("cannot compute AUROC: ") + e.what());
         }
@@ -85,7 +82,7 @@ int runEvaluate(const cli::Args& a) {
     // The length confound: with flat segment importance cam_raw grows with the number of
     // segments, i.e. with the context tokens as scored (after left truncation).
     for (const auto& [name, v] : scores) {
-        const double rho = scoring::spearman(*v, contextTokens);
+        const double rho = scoring::spearman(v, contextTokens);
         j["spearman_context_tokens"][name] = std::isnan(rho) ? nlohmann::json(nullptr) : nlohmann::json(rho);
     }
     if (p.flag("json")) {
@@ -94,14 +91,14 @@ int runEvaluate(const cli::Args& a) {
     }
     std::printf("run #%lld, %zu scored samples, %lld with %s (positive), %lld without the field\n", (long long)runId,
                 in.samples.size(), (long long)pos, label.c_str(), (long long)unlabeled);
-    std::printf("AUROC (0.5 = chance; every score ranked high first):\n");
-    for (const auto& [name, v] : scores) std::printf("  %-9s %.4f\n", name, j["auroc"][name].get<double>());
+    std::printf("AUROC (0.5 = chance; every score ranked as the workbench ranks it, CAS low first):\n");
+    for (const auto& [name, v] : scores) std::printf("  %-15s %.4f\n", name.c_str(), j["auroc"][name].get<double>());
     std::printf("Spearman correlation with context length (context tokens as scored, after truncation; "
                 "near +-1: the score mostly measures length):\n");
     for (const auto& [name, v] : scores) {
         const auto& rho = j["spearman_context_tokens"][name];
-        if (rho.is_null()) std::printf("  %-9s -  (constant)\n", name);
-        else std::printf("  %-9s %+.4f\n", name, rho.get<double>());
+        if (rho.is_null()) std::printf("  %-15s -  (constant)\n", name.c_str());
+        else std::printf("  %-15s %+.4f\n", name.c_str(), rho.get<double>());
     }
     return 0;
 }

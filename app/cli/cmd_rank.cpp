@@ -1,6 +1,7 @@
 #include "app/cli/command.h"
 #include "app/cli/shared_options.h"
 #include "db/ranking.h"
+#include "db/score_columns.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,8 @@ int runRank(const cli::Args& a) {
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
     const db::Ranking ranking = db::rankPool(in, o.alpha, o.selection);
 
+    // Every registered score (db/score_columns.h); "combined" is printed as "score".
+    const std::vector<db::ScoreColumn> columns = db::scoreColumns(in, ranking);
     if (p.flag("json")) {
         nlohmann::json j;
         j["run"] = o.runId;
@@ -36,19 +39,16 @@ int runRank(const cli::Args& a) {
         auto& samples = j["samples"] = nlohmann::json::array();
         for (const auto& r : ranking.rows) {
             const db::RankInput& s = in.samples[r.input];
-            samples.push_back({{"rank", r.rank},
-                               {"sample_id", s.sampleId},
-                               {"external_id", s.externalId},
-                               {"score", r.score},
-                               {"hmg", r.hmg},
-                               {"cam", r.cam},
-                               {"ppl_a", s.pplA},
-                               {"ppl_b", s.pplB},
-                               {"ifd", s.ifd},
-                               {"cas", s.cas},
-                               {"tokens", s.totalTokens()},
-                               {"selected", r.selected},
-                               {"override", db::decisionName(s.decision)}});
+            nlohmann::json row = {{"rank", r.rank},
+                                  {"sample_id", s.sampleId},
+                                  {"external_id", s.externalId},
+                                  {"score", r.score},
+                                  {"tokens", s.totalTokens()},
+                                  {"selected", r.selected},
+                                  {"override", db::decisionName(s.decision)}};
+            for (const auto& c : columns)
+                if (c.key != "combined") row[c.key] = c.values[r.input];
+            samples.push_back(std::move(row));
         }
         std::cout << j.dump() << "\n";
         return 0;
@@ -56,14 +56,16 @@ int runRank(const cli::Args& a) {
     std::printf("run #%lld  alpha %.2f  pool %lld  selected %lld (%lld tokens)  (failed samples not ranked: %lld)\n",
                 (long long)o.runId, o.alpha, (long long)ranking.pool, (long long)ranking.selected,
                 (long long)ranking.selectedTokens, (long long)in.failed);
-    std::printf("%5s %9s  %-16s %12s %12s %12s %10s %8s  %s\n", "rank", "sample", "external_id", "combined", "HMG", "CAM",
-                "PPL_B", "IFD", "selected");
+    std::printf("%5s %9s  %-16s", "rank", "sample", "external_id");
+    for (const auto& c : columns) std::printf(" %12s", c.displayName.c_str());
+    std::printf("  %s\n", "selected");
     for (const auto& r : ranking.rows) {
         const db::RankInput& s = in.samples[r.input];
         const std::string ext = s.externalId.size() > 16 ? s.externalId.substr(0, 15) + "~" : s.externalId;
         const std::string ovr = s.decision == db::Decision::None ? "" : std::string(" (") + db::decisionName(s.decision) + ")";
-        std::printf("%5d %9lld  %-16s %12.6g %12.6g %12.6g %10.4g %8.4g  %s%s\n", r.rank, (long long)s.sampleId,
-                    ext.c_str(), r.score, r.hmg, r.cam, s.pplB, s.ifd, r.selected ? "yes" : "no", ovr.c_str());
+        std::printf("%5d %9lld  %-16s", r.rank, (long long)s.sampleId, ext.c_str());
+        for (const auto& c : columns) std::printf(" %12.6g", c.values[r.input]);
+        std::printf("  %s%s\n", r.selected ? "yes" : "no", ovr.c_str());
     }
     return 0;
 }

@@ -142,12 +142,13 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     static const char* known[] = {"model_a", "model_b",   "preset",    "segment_len", "max_tokens",   "template",
                                   "add_bos", "stretch_a", "device",    "dtype",       "instruction", "response_turn"};
     for (auto it = j.begin(); it != j.end(); ++it) {
-        bool ok = false;
+        bool ok = findConfigKey(it.key()) != nullptr;
         std::string names;
         for (const char* k : known) {
             ok = ok || it.key() == k;
             names += (names.empty() ? "" : ", ") + std::string(k);
         }
+        for (const auto& [k, v] : defaultScorerSettings()) names += ", " + k;
         if (!ok) bad(sourceName, "unknown key \"" + it.key() + "\" (known: " + names + ")");
     }
     applyPreset(j, sourceName);
@@ -185,6 +186,14 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     if (c.dtype != "auto" && c.dtype != "float32" && c.dtype != "bfloat16" && c.dtype != "float16")
         bad(sourceName, "\"dtype\" must be auto, float32, bfloat16 or float16, not \"" + c.dtype + "\"");
     if (c.device.empty()) bad(sourceName, "\"device\" is empty");
+    for (auto& [key, value] : c.scorers) {
+        if (!j.contains(key)) continue;
+        const ScorerConfigKey* d = findConfigKey(key);
+        if (!j[key].is_number() || !(j[key].get<double>() >= d->min) || !(j[key].get<double>() <= d->max))
+            bad(sourceName, "\"" + key + "\" must be a number from " + nlohmann::json(d->min).dump() + " to " +
+                                nlohmann::json(d->max).dump() + ", not " + j[key].dump());
+        value = j[key].get<double>();
+    }
     try {
         validate(c.prompt);
     } catch (const ScoringError& e) {
@@ -220,6 +229,8 @@ std::string canonicalRunConfigJson(const RunConfig& c) {
     j["dtype"] = c.dtype;
     j["instruction"] = instructionRuleName(c.prompt.instruction);
     j["response_turn"] = responseTurnName(c.prompt.responseTurn);
+    for (const auto& [key, value] : c.scorers)
+        if (const ScorerConfigKey* d = findConfigKey(key); d && value != d->defaultValue) j[key] = value;
     return j.dump();
 }
 
@@ -249,10 +260,20 @@ RunConfig runConfigFromCanonical(const std::string& canonicalJson) {
         c.prompt.instruction = *instruction;
         c.prompt.responseTurn = *responseTurn;
         validate(c.prompt);
+        c.scorers = scorerSettingsFromCanonical(canonicalJson);
         return c;
     } catch (const nlohmann::json::exception& e) {
         bad(src, e.what());
     }
+}
+
+ScorerSettings scorerSettingsFromCanonical(const std::string& canonicalJson) {
+    ScorerSettings out = defaultScorerSettings();
+    const auto j = nlohmann::json::parse(canonicalJson, nullptr, false);
+    if (!j.is_object()) return out;
+    for (auto& [key, value] : out)
+        if (j.contains(key) && j[key].is_number()) value = j[key].get<double>();
+    return out;
 }
 
 }  // namespace gateau::scoring

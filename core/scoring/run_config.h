@@ -5,6 +5,7 @@
 
 #include "core/scoring/formulas.h"  // ScoringError
 #include "core/scoring/prompt.h"
+#include "core/scoring/scorers/scorer.h"
 
 namespace gateau::scoring {
 
@@ -21,10 +22,13 @@ struct RunConfig {
     std::string device = "cpu";
     std::string dtype = "auto";  // auto | float32 | bfloat16 | float16; auto is resolved for
                                  // the devices (jobs::resolveAutoDtype) before it names a run
+    // The registered scorers' config keys (scorers/scorer.h), every one, defaults filled.
+    ScorerSettings scorers = defaultScorerSettings();
 };
 
 // Parses RUN.json text: {"model_a", "model_b" (required), "preset", "segment_len", "max_tokens",
-// "template", "add_bos", "stretch_a", "device", "dtype", "instruction", "response_turn"}; a
+// "template", "add_bos", "stretch_a", "device", "dtype", "instruction", "response_turn", and every
+// registered scorer's config key, e.g. "key_token_threshold"}; a
 // "preset" ("paper", "reference-code") fills the keys the file leaves out, and missing keys
 // take PromptConfig's defaults.
 // "model_a" / "model_b" are folders or Hugging Face repo ids ("Qwen/Qwen3-8B[@revision]",
@@ -42,6 +46,9 @@ RunConfig loadRunConfig(const std::string& path);
 // runIdentityJson). Not the device: one run may be scored on several devices (and resumed on
 // another one). Not the preset's name: only the values it gave. dtype must be resolved (never
 // "auto", which would let a bf16 and an fp32 scoring share a run): throws ScoringError
+// The scorers' config keys enter it only where they differ from their defaults, so runs
+// made before a scorer existed keep their identity (changing a default needs a new engine
+// version).
 // otherwise. Opens both checkpoints and hashes their files (throws ModelError /
 // std::runtime_error naming the file).
 std::string canonicalRunConfigJson(const RunConfig& config);
@@ -58,5 +65,8 @@ bool matchesLegacyRun(const std::string& storedJson, const std::string& canonica
 // model paths, prompt config, stretch_a and dtype from its canonical JSON; device "cpu".
 // Throws ScoringError on text that is not a canonical run config.
 RunConfig runConfigFromCanonical(const std::string& canonicalJson);
+// The scorer settings of a stored run: defaults, overridden by the keys its canonical JSON
+// names. Never throws: text that is not a JSON object gives the defaults.
+ScorerSettings scorerSettingsFromCanonical(const std::string& canonicalJson);
 
 }  // namespace gateau::scoring

@@ -1,5 +1,7 @@
 #include "core/scoring/sample_scorer.h"
 
+#include "core/scoring/scorers/scorer.h"
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -100,6 +102,8 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     const int64_t S = int64_t(full.segments.size());
 
     const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
+    // The union of what the registered scorers read: each pass runs once, shared by all.
+    const Passes passes = requiredPasses();
     clock.lap(&ScorePhaseTimes::tokenize);
     checkpoint();
 
@@ -132,7 +136,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     }
 
     // 2. A over the same ids: HMG's PPL_A.
-    {
+    if (passes & kPassFullA) {
         model::SpanRequest req;
         req.spanFrom = K;
         req.progress = chunkProgress;
@@ -145,7 +149,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     checkpoint();
 
     // 3. B over each segment prompt: PPL_B(y | s_k, x).
-    if (S > 0) {
+    if (S > 0 && (passes & kPassSegments)) {
         std::vector<std::vector<int64_t>> seqs;
         std::vector<int64_t> froms;
         seqs.reserve(size_t(S));
@@ -193,7 +197,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     }
 
     // 4. B over the response alone: IFD's PPL_B(y).
-    {
+    if (passes & kPassResponseOnly) {
         const SpanPrompt p = buildResponseOnly(full);
         if (p.spanEnd - p.spanFrom < 1)
             throw ScoringError("response-only pass: a " + std::to_string(out.responseTokens) +
@@ -209,7 +213,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     clock.lap(&ScorePhaseTimes::responseOnly);
 
     // 5. CAM's per-sample values.
-    if (S == 0) {
+    if (S == 0 || !(passes & kPassSegments)) {
         // No context: nothing to be aware of. The sample counts as perfectly aligned
         // (CAS = 1, the same value a single segment gives), i.e. no CAM difficulty.
         out.cas = 1.0;

@@ -14,6 +14,7 @@ struct ScoreColumn {
     std::string displayName;  // as the table and the plots name it: "combined", "HMG", "PPL_B", ...
     std::vector<double> values;
     bool higherIsSelected = true;  // the direction the method (or the baseline) selects in
+    std::string description;       // one line, for tooltips (the scorer's own)
 };
 
 // Rank 1 = the sample this score would select first (highest value, or lowest when

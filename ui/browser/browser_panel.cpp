@@ -303,7 +303,7 @@ void BrowserPanel::restoreReviewState() {
     cutMode_->setCurrentIndex(std::clamp(s.value(settingsKey("cutMode"), 0).toInt(), 0, cut_rule::count() - 1));
     cutValue_->setValue(s.value(settingsKey("cutValue"), cutValue_->value()).toDouble());
     resumeSampleId_ = s.value(settingsKey("current"), -1).toLongLong();
-    table_->sortByColumn(std::clamp(s.value(settingsKey("sortColumn"), 0).toInt(), 0, RankedTableModel::ColumnCount - 1),
+    table_->sortByColumn(std::clamp(s.value(settingsKey("sortColumn"), 0).toInt(), 0, RankedTableModel::ColumnCount + RankedTableModel::pluginColumnCount() - 1),
                          Qt::SortOrder(std::clamp(s.value(settingsKey("sortOrder"), 0).toInt(), 0, 1)));
     QComboBox* decision = filters_->decisionCombo();
     decision->setCurrentIndex(std::clamp(s.value(settingsKey("decisionFilter"), 0).toInt(), 0, decision->count() - 1));
@@ -388,7 +388,7 @@ void BrowserPanel::selectSamples(const QVector<qint64>& ids) {
         const QModelIndex p = proxyIndexOf(id);
         if (!p.isValid()) continue;
         if (!first.isValid() || p.row() < first.row()) first = p;
-        sel.select(p, p.siblingAtColumn(RankedTableModel::ColumnCount - 1));
+        sel.select(p, p.siblingAtColumn(RankedTableModel::ColumnCount + RankedTableModel::pluginColumnCount() - 1));
     }
     QItemSelectionModel* sm = table_->selectionModel();
     if (first.isValid()) {

@@ -1,5 +1,6 @@
 #include "ui/browser/rank_order.h"
 
+#include "db/score_columns.h"
 #include "ui/browser/ranked_table_model.h"
 
 #include <QString>
@@ -50,9 +51,14 @@ void orderView(const db::RankInputs& inputs, RankedView& v, int column, Qt::Sort
     // Ties by sample id (inputs are in sample id order, so by input index); descending is the
     // exact reverse of ascending, as QSortFilterProxyModel sorted before.
     const bool desc = sortOrder == Qt::DescendingOrder;
-    if (column <= RankedTableModel::ColResponseTokens || column == RankedTableModel::ColNearDuplicate) {
+    if (column <= RankedTableModel::ColResponseTokens || column >= RankedTableModel::ColNearDuplicate) {
         std::vector<double> keys(n);
-        for (size_t i = 0; i < n; ++i) keys[i] = numberKey(inputs.samples[i], v.ranking.rows[size_t(v.rowOfInput[i])], column);
+        if (column >= RankedTableModel::ColumnCount) {  // a plug-in score
+            keys = db::pluginScoreValues(inputs, size_t(column - RankedTableModel::ColumnCount));
+            keys.resize(n, std::nan(""));
+        } else {
+            for (size_t i = 0; i < n; ++i) keys[i] = numberKey(inputs.samples[i], v.ranking.rows[size_t(v.rowOfInput[i])], column);
+        }
         auto less = [&](int a, int b) {
             const double x = keys[size_t(a)], y = keys[size_t(b)];
             if (std::isnan(x) != std::isnan(y)) return std::isnan(x);  // missing values first

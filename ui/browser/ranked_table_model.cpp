@@ -1,5 +1,6 @@
 #include "ui/browser/ranked_table_model.h"
 
+#include "db/score_columns.h"
 #include "ui/browser/ranking_session.h"
 #include "ui/glossary.h"
 
@@ -35,6 +36,10 @@ RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
     : QAbstractTableModel(parent), session_(session) {
     connect(session, &RankingSession::loaded, this, [this] {
         beginResetModel();
+        // Plug-in scores depend on the pool only, not on alpha or overrides: once per load.
+        plugin_.clear();
+        if (session_->hasRun())
+            for (int c = 0; c < pluginColumnCount(); ++c) plugin_.push_back(db::pluginScoreValues(session_->inputs(), size_t(c)));
         endResetModel();
     });
     // Rows move (a new order came with the ranking): persistent indexes follow their sample,
@@ -64,7 +69,14 @@ int RankedTableModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() || !session_->hasRun() ? 0 : int(session_->inputs().samples.size());
 }
 
-int RankedTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int RankedTableModel::pluginColumnCount() {
+    static const int n = int(db::pluginScoreDefs().size());
+    return n;
+}
+
+int RankedTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount + pluginColumnCount();
+}
 
 qint64 RankedTableModel::sampleIdAt(int row) const {
     if (row < 0 || row >= rowCount()) return -1;
@@ -78,6 +90,14 @@ int RankedTableModel::rowOf(qint64 sampleId) const {
 
 QVariant RankedTableModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal) return {};
+    if (section >= ColumnCount) {
+        static const std::vector<scoring::ScoreDef> defs = db::pluginScoreDefs();
+        if (size_t(section - ColumnCount) >= defs.size()) return {};
+        const scoring::ScoreDef& d = defs[size_t(section - ColumnCount)];
+        if (role == Qt::DisplayRole) return QString::fromStdString(d.displayName);
+        if (role == Qt::ToolTipRole) return QString::fromStdString(d.description);
+        return {};
+    }
     static const char* names[] = {"Rank", "Sel", "Score", "HMG", "CAM", "PPL A", "PPL B", "IFD", "CAS",
                                   "Context", "Response", "Decision", "Note", "Labels", "Dataset", "ID", "Near dup"};
     if (role == Qt::DisplayRole) return QString::fromLatin1(names[section]);
@@ -116,6 +136,11 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
     const bool forSort = role == SortRole;
     if (role == Qt::DisplayRole || forSort) {
         auto num = [&](double v, char fmt, int prec) -> QVariant { return forSort ? QVariant(v) : QVariant(QString::number(v, fmt, prec)); };
+        if (index.column() >= ColumnCount) {
+            const size_t c = size_t(index.column() - ColumnCount);
+            if (c >= plugin_.size() || size_t(i) >= plugin_[c].size()) return {};
+            return num(plugin_[c][size_t(i)], 'g', 4);
+        }
         switch (index.column()) {
             case ColRank: return r.rank;
             case ColSelected: return forSort ? QVariant(r.selected ? 1 : 0) : QVariant(r.selected ? QStringLiteral("✓") : QString());
@@ -146,7 +171,7 @@ QVariant RankedTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::TextAlignmentRole) {
         const int c = index.column();
         if (c == ColSelected) return int(Qt::AlignCenter);
-        if (c <= ColResponseTokens) return int(Qt::AlignRight | Qt::AlignVCenter);
+        if (c <= ColResponseTokens || c >= ColumnCount) return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     }
     if (role == Qt::BackgroundRole) {

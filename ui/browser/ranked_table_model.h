@@ -5,6 +5,8 @@
 #include <QAbstractTableModel>
 #include <QString>
 
+#include <vector>
+
 namespace gateau::db {
 struct Annotations;
 struct RankInput;
@@ -28,6 +30,9 @@ public:
         ColRank, ColSelected, ColScore, ColHmg, ColCam, ColPplA, ColPplB, ColIfd, ColCas,
         ColContextTokens, ColResponseTokens, ColDecision, ColNote, ColLabels, ColDataset, ColExternalId, ColNearDuplicate, ColumnCount
     };
+    // Columns from ColumnCount on are the registered plug-in scores (db::pluginScoreDefs():
+    // every score without a column above, e.g. the key-token share), in registry order.
+    static int pluginColumnCount();
     static constexpr int SortRole = Qt::UserRole;       // raw number (or text) for sorting
     static constexpr int SampleIdRole = Qt::UserRole + 1;
 
@@ -45,6 +50,7 @@ private:
     RankingSession* session_;
     QList<qint64> oldIds_;  // persistent indexes' samples across a re-order
     QList<int> oldColumns_;
+    std::vector<std::vector<double>> plugin_;  // [plugin column][input index], per loaded pool
 };
 
 }  // namespace gateau::ui
