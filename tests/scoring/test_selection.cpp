@@ -335,7 +335,7 @@ void TestSelection::scoreColumnsParallelToInputs() {
         in.samples.push_back(r);
     }
     const Ranking rk = rankPool(in, 0.7, Selection::topN(1));
-    const auto cols = scoreColumns(rk, in);
+    const auto cols = scoreColumns(in, rk);
     QVERIFY(cols.size() >= 7);
     QCOMPARE(sampleIds(in), (std::vector<int64_t>{5, 6, 7}));
     std::set<std::string> keys;
