@@ -1,5 +1,6 @@
 // The first window driven offscreen: a project opens with every row reachable, the
 // conversation view shows the selected sample, and a GUI import updates the table.
+#include "tests/ui/sql_thread_log.h"
 #include "../common/test_files.h"
 #include "db/dataset_admin.h"
 #include "db/importer.h"
@@ -30,14 +31,9 @@ std::string records(int n, const std::string& tag) {
     return out;
 }
 
-// Every SQL statement with the thread that ran it (db::setSqlObserver).
-std::mutex sqlMutex;
-QList<QPair<bool, QString>> sqlSeen;  // (on the GUI thread, SQL)
-void recordSql(std::string_view sql) {
-    const bool gui = QThread::currentThread() == qApp->thread();
-    std::lock_guard lock(sqlMutex);
-    sqlSeen << qMakePair(gui, QString::fromUtf8(sql.data(), qsizetype(sql.size())));
-}
+using test::recordSql;
+using test::sqlMutex;
+using test::sqlSeen;
 }  // namespace
 
 class TestMainWindow : public QObject {

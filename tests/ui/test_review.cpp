@@ -1,6 +1,7 @@
 // The review loop driven offscreen as an annotator drives it: keys, clicks in the table and
 // the scatter, the note editor. Every check compares what the user sees (highlighted rows,
 // the inspector's sample, the counts on screen) with what the project stores.
+#include "tests/ui/sql_thread_log.h"
 #include "tests/ui/scored_project.h"
 #include "core/scoring/prompt.h"
 #include "db/annotations.h"
@@ -133,14 +134,9 @@ void dumpMinimums(QWidget* root) {
     }
 }
 
-// Every SQL statement with the thread that ran it (db::setSqlObserver).
-std::mutex sqlMutex;
-QList<QPair<bool, QString>> sqlSeen;  // (on the GUI thread, SQL)
-void recordSql(std::string_view sql) {
-    const bool gui = QThread::currentThread() == qApp->thread();
-    std::lock_guard lock(sqlMutex);
-    sqlSeen << qMakePair(gui, QString::fromUtf8(sql.data(), qsizetype(sql.size())));
-}
+using test::recordSql;
+using test::sqlMutex;
+using test::sqlSeen;
 
 }  // namespace
 

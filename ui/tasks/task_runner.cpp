@@ -27,6 +27,19 @@ namespace gateau::ui {
 
 namespace {
 [[maybe_unused]] char handoff;  // only its address is used, as TSan's sync object
+
+// Runs a task's body; returns its error, or a null string when it succeeded.
+QString runGuarded(const std::function<void(const CancelToken&)>& body, const CancelToken& token) {
+    try {
+        body(token);
+        return QString();
+    } catch (const std::exception& e) {
+        const QString what = QString::fromUtf8(e.what());
+        return what.isEmpty() ? QStringLiteral("failed") : what;
+    } catch (...) {
+        return QStringLiteral("unknown error");
+    }
+}
 }  // namespace
 
 TaskRunner& TaskRunner::instance() {
@@ -66,17 +79,8 @@ void TaskRunner::enqueue(quint64 id, const Lane& key, QPointer<QObject> ownerAli
     const CancelToken token = live_.at(id);
     QPointer<TaskRunner> self(this);
     std::function<void()> item = [self, id, key, token, ownerAlive, body = std::move(body), finish = std::move(finish)] {
-        QString error;
-        bool failed = false;
-        try {
-            body(token);
-        } catch (const std::exception& e) {
-            failed = true;
-            error = QString::fromUtf8(e.what());
-        } catch (...) {
-            failed = true;
-        }
-        if (failed && error.isEmpty()) error = QStringLiteral("unknown error");
+        const QString error = runGuarded(body, token);
+        const bool failed = !error.isNull();
         GATEAU_HANDOFF_RELEASE();
         QMetaObject::invokeMethod(
             self.data(),
@@ -173,20 +177,8 @@ void TaskRunner::launch(quint64 id, const Lane& key, bool named, QPointer<QObjec
     std::function<void()> job = [self, id, key, named, token, ownerAlive, body = std::move(body),
                                  finish = std::move(finish)] {
         GATEAU_HANDOFF_ACQUIRE();
-        QString error;
-        bool failed = false;
-        if (!token.cancelled()) {
-            try {
-                body(token);
-            } catch (const std::exception& e) {
-                failed = true;
-                error = QString::fromUtf8(e.what());
-            } catch (...) {
-                failed = true;
-                error = QStringLiteral("unknown error");
-            }
-        }
-        if (failed && error.isEmpty()) error = QStringLiteral("failed");
+        const QString error = token.cancelled() ? QString() : runGuarded(body, token);
+        const bool failed = !error.isNull();
         // Completion is handled by the runner on the GUI thread; the QPointers are read there.
         GATEAU_HANDOFF_RELEASE();
         QMetaObject::invokeMethod(
