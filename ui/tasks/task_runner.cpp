@@ -77,18 +77,10 @@ void TaskRunner::enqueue(quint64 id, const Lane& key, QPointer<QObject> ownerAli
     auto& q = queues_[key];
     if (!q) q = std::make_shared<Queue>();
     const CancelToken token = live_.at(id);
-    QPointer<TaskRunner> self(this);
-    std::function<void()> item = [self, id, key, token, ownerAlive, body = std::move(body), finish = std::move(finish)] {
-        const QString error = runGuarded(body, token);
-        const bool failed = !error.isNull();
-        GATEAU_HANDOFF_RELEASE();
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, id, key, error, finish, ownerAlive, failed] {
-                GATEAU_HANDOFF_ACQUIRE();
-                if (self) self->complete(id, key, false, failed ? error : QString(), finish, !ownerAlive.isNull());
-            },
-            Qt::QueuedConnection);
+    // The destructor waits for the pool, so the runner outlives every worker that posts to it.
+    std::function<void()> item = [runner = this, id, key, token, ownerAlive, body = std::move(body),
+                                  finish = std::move(finish)] {
+        runner->post({id, key, false, runGuarded(body, token), finish, ownerAlive});
     };
     bool startDrainer = false;
     {
@@ -172,25 +164,32 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
 void TaskRunner::launch(quint64 id, const Lane& key, bool named, QPointer<QObject> ownerAlive, Body body,
                         Finish finish) {
     const CancelToken token = live_.at(id);
-    QPointer<TaskRunner> self(this);
-    // Built before the release, so that its captures are covered by it.
-    std::function<void()> job = [self, id, key, named, token, ownerAlive, body = std::move(body),
+    // Built before the release, so that its captures are covered by it. The destructor waits
+    // for the pool, so the runner outlives every worker that posts to it.
+    std::function<void()> job = [runner = this, id, key, named, token, ownerAlive, body = std::move(body),
                                  finish = std::move(finish)] {
         GATEAU_HANDOFF_ACQUIRE();
-        const QString error = token.cancelled() ? QString() : runGuarded(body, token);
-        const bool failed = !error.isNull();
-        // Completion is handled by the runner on the GUI thread; the QPointers are read there.
-        GATEAU_HANDOFF_RELEASE();
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, id, key, named, error, finish, ownerAlive, failed] {
-                GATEAU_HANDOFF_ACQUIRE();
-                if (self) self->complete(id, key, named, failed ? error : QString(), finish, !ownerAlive.isNull());
-            },
-            Qt::QueuedConnection);
+        runner->post({id, key, named, token.cancelled() ? QString() : runGuarded(body, token), finish, ownerAlive});
     };
     GATEAU_HANDOFF_RELEASE();
     pool_.start(std::move(job));
+}
+
+void TaskRunner::post(Completion c) {
+    {
+        std::lock_guard<std::mutex> lk(completionsMutex_);
+        completions_.push_back(std::move(c));
+    }
+    QMetaObject::invokeMethod(this, "drainCompletions", Qt::QueuedConnection);
+}
+
+void TaskRunner::drainCompletions() {
+    std::deque<Completion> ready;
+    {
+        std::lock_guard<std::mutex> lk(completionsMutex_);
+        ready.swap(completions_);
+    }
+    for (const Completion& c : ready) complete(c.id, c.lane, c.named, c.error, c.finish, !c.ownerAlive.isNull());
 }
 
 void TaskRunner::complete(quint64 id, const Lane& key, bool named, const QString& error, const Finish& finish,

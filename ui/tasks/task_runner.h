@@ -19,9 +19,11 @@
 #include <QThreadPool>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 namespace gateau::ui {
@@ -116,6 +118,22 @@ private:
                          qint64 total, const CancelToken::Progress& onProgress);
     void launch(quint64 id, const Lane& key, bool named, QPointer<QObject> owner, Body body, Finish finish);
     void complete(quint64 id, const Lane& lane, bool named, const QString& error, const Finish& finish, bool ownerAlive);
+
+    // A finished task's report, handed from its worker to the GUI thread through a mutex
+    // (which TSan sees) and a queued call by name (no functor whose captures the worker
+    // would write after the hand-off).
+    struct Completion {
+        quint64 id;
+        Lane lane;
+        bool named;
+        QString error;  // null: succeeded (or never ran)
+        Finish finish;
+        QPointer<QObject> ownerAlive;
+    };
+    void post(Completion c);                // on a worker
+    Q_INVOKABLE void drainCompletions();    // on the GUI thread
+    std::mutex completionsMutex_;
+    std::deque<Completion> completions_;
 
     struct Queue;  // a Queue lane's pending work, drained in order by one pool task at a time
     void enqueue(quint64 id, const Lane& key, QPointer<QObject> owner, Body body, Finish finish);
