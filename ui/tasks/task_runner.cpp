@@ -89,8 +89,8 @@ void TaskRunner::enqueue(quint64 id, const Lane& key, QPointer<QObject> ownerAli
         if (!q->draining) startDrainer = q->draining = true;
     }
     if (!startDrainer) return;
-    GATEAU_HANDOFF_RELEASE();
-    pool_.start([q] {
+    // Built before the release, so that its captures are covered by it.
+    std::function<void()> drainer = [q] {
         GATEAU_HANDOFF_ACQUIRE();
         for (;;) {
             std::function<void()> next;
@@ -105,7 +105,9 @@ void TaskRunner::enqueue(quint64 id, const Lane& key, QPointer<QObject> ownerAli
             }
             next();
         }
-    });
+    };
+    GATEAU_HANDOFF_RELEASE();
+    pool_.start(std::move(drainer));
 }
 
 void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish finish, LaneMode mode,
