@@ -26,18 +26,15 @@ scoring::RawValues rawValuesOf(const RankInput& r) {
     return v;
 }
 
-std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& ranking) {
-    const size_t n = inputs.samples.size();
+namespace {
+
+// Every registered scorer's columns over the pool, the raw values built once; a scorer whose
+// raw values some sample lacks contributes none. Empty for an empty pool.
+std::vector<ScoreColumn> registeredColumns(const RankInputs& inputs) {
     std::vector<ScoreColumn> out;
-    {
-        const scoring::ScoreDef d = combinedDef();
-        ScoreColumn c{d.key, d.displayName, std::vector<double>(n, 0.0), d.higherSelected, d.description};
-        for (const RankedRow& r : ranking.rows) c.values[r.input] = r.score;
-        out.push_back(std::move(c));
-    }
-    if (n == 0) return out;
+    if (inputs.samples.empty()) return out;
     std::vector<scoring::RawValues> pool;
-    pool.reserve(n);
+    pool.reserve(inputs.samples.size());
     for (const RankInput& r : inputs.samples) pool.push_back(rawValuesOf(r));
     for (const scoring::Scorer* s : scoring::registeredScorers()) {
         bool complete = true;
@@ -47,6 +44,18 @@ std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& r
         for (const scoring::ScoreDef& d : s->scores())
             out.push_back({d.key, d.displayName, s->poolValues(d.key, pool), d.higherSelected, d.description});
     }
+    return out;
+}
+
+}  // namespace
+
+std::vector<ScoreColumn> scoreColumns(const RankInputs& inputs, const Ranking& ranking) {
+    const scoring::ScoreDef d = combinedDef();
+    ScoreColumn combined{d.key, d.displayName, std::vector<double>(inputs.samples.size(), 0.0), d.higherSelected,
+                         d.description};
+    for (const RankedRow& r : ranking.rows) combined.values[r.input] = r.score;
+    std::vector<ScoreColumn> out{std::move(combined)};
+    for (auto& c : registeredColumns(inputs)) out.push_back(std::move(c));
     return out;
 }
 
@@ -69,22 +78,13 @@ std::vector<scoring::ScoreDef> pluginScoreDefs() {
     return out;
 }
 
-std::vector<double> pluginScoreValues(const RankInputs& inputs, size_t index) {
+std::vector<std::vector<double>> pluginScoreValues(const RankInputs& inputs) {
     const std::vector<scoring::ScoreDef> defs = pluginScoreDefs();
-    if (index >= defs.size()) return {};
-    for (const scoring::Scorer* s : scoring::registeredScorers())
-        for (const auto& d : s->scores()) {
-            if (d.key != defs[index].key) continue;
-            std::vector<scoring::RawValues> pool;
-            pool.reserve(inputs.samples.size());
-            for (const RankInput& r : inputs.samples) {
-                pool.push_back(rawValuesOf(r));
-                for (const auto& k : s->rawKeys())
-                    if (!pool.back().count(k)) return {};
-            }
-            return pool.empty() ? std::vector<double>{} : s->poolValues(d.key, pool);
-        }
-    return {};
+    std::vector<std::vector<double>> out(defs.size());
+    for (auto& c : registeredColumns(inputs))
+        for (size_t i = 0; i < defs.size(); ++i)
+            if (defs[i].key == c.key) out[i] = std::move(c.values);
+    return out;
 }
 
 }  // namespace gateau::db

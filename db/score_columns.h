@@ -28,9 +28,9 @@ bool isLegacyScore(const std::string& key);
 // The registered scores without such a place, in registry order: they follow the fixed
 // columns in the browser and the scores CSV.
 std::vector<scoring::ScoreDef> pluginScoreDefs();
-// pluginScoreDefs()[index] over the pool, one value per sample; empty when the pool lacks the
-// raw values it needs. Independent of alpha and overrides.
-std::vector<double> pluginScoreValues(const RankInputs& inputs, size_t index);
+// The values of every pluginScoreDefs() entry over the pool, in that order, one per sample; an
+// entry is empty when the pool lacks the raw values it needs. Independent of alpha and overrides.
+std::vector<std::vector<double>> pluginScoreValues(const RankInputs& inputs);
 
 // inputs.samples' ids, in the same order as scoreColumns' values.
 std::vector<int64_t> sampleIds(const RankInputs& inputs);

@@ -63,34 +63,22 @@ ScoringRun::~ScoringRun() = default;
 // Each control copies the job out under the lock and calls it after: the job's callbacks may
 // call these (Ctrl-C in the CLI's progress), so nothing of the job runs under state_->m
 // (issue 15, defect 1: a callback under a mutex that cancel() takes deadlocked).
+std::shared_ptr<jobs::ScoringJob> ScoringRun::request(bool State::*flag, bool value) {
+    std::lock_guard<std::mutex> lk(state_->m);
+    (*state_).*flag = value;
+    return state_->job;
+}
+
 void ScoringRun::pause() {
-    std::shared_ptr<jobs::ScoringJob> job;
-    {
-        std::lock_guard<std::mutex> lk(state_->m);
-        state_->pauseRequested = true;
-        job = state_->job;
-    }
-    if (job) job->pause();
+    if (auto job = request(&State::pauseRequested, true)) job->pause();
 }
 
 void ScoringRun::resume() {
-    std::shared_ptr<jobs::ScoringJob> job;
-    {
-        std::lock_guard<std::mutex> lk(state_->m);
-        state_->pauseRequested = false;
-        job = state_->job;
-    }
-    if (job) job->resume();
+    if (auto job = request(&State::pauseRequested, false)) job->resume();
 }
 
 void ScoringRun::cancel() {
-    std::shared_ptr<jobs::ScoringJob> job;
-    {
-        std::lock_guard<std::mutex> lk(state_->m);
-        state_->cancelRequested = true;
-        job = state_->job;
-    }
-    if (job) job->cancel();
+    if (auto job = request(&State::cancelRequested, true)) job->cancel();
 }
 
 bool ScoringRun::isPaused() const {

@@ -81,6 +81,10 @@ public:
     struct State;
 
 private:
+    // Sets a request flag under the lock and returns the job, to be called after the lock is
+    // released: the job's callbacks may call back into these controls.
+    std::shared_ptr<jobs::ScoringJob> request(bool State::*flag, bool value);
+
     std::shared_ptr<State> state_;
 };
 

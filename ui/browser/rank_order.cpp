@@ -54,7 +54,9 @@ void orderView(const db::RankInputs& inputs, RankedView& v, int column, Qt::Sort
     if (column <= RankedTableModel::ColResponseTokens || column >= RankedTableModel::ColNearDuplicate) {
         std::vector<double> keys(n);
         if (column >= RankedTableModel::ColumnCount) {  // a plug-in score
-            keys = db::pluginScoreValues(inputs, size_t(column - RankedTableModel::ColumnCount));
+            auto plugin = db::pluginScoreValues(inputs);
+            const size_t index = size_t(column - RankedTableModel::ColumnCount);
+            keys = index < plugin.size() ? std::move(plugin[index]) : std::vector<double>{};
             keys.resize(n, std::nan(""));
         } else {
             for (size_t i = 0; i < n; ++i) keys[i] = numberKey(inputs.samples[i], v.ranking.rows[size_t(v.rowOfInput[i])], column);

@@ -38,8 +38,7 @@ RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
         beginResetModel();
         // Plug-in scores depend on the pool only, not on alpha or overrides: once per load.
         plugin_.clear();
-        if (session_->hasRun())
-            for (int c = 0; c < pluginColumnCount(); ++c) plugin_.push_back(db::pluginScoreValues(session_->inputs(), size_t(c)));
+        if (session_->hasRun()) plugin_ = db::pluginScoreValues(session_->inputs());
         endResetModel();
     });
     // Rows move (a new order came with the ranking): persistent indexes follow their sample,
