@@ -127,6 +127,7 @@ int benchScoring(const ArgParser& p) {
             scoring::ScoreHooks hb, hs;
             hb.times = &batched;
             hs.times = &single;
+            hb.scorers = hs.scorers = &options.config.scorers;
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
                                  options.segmentBatchTokens, true, hb);
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,

@@ -103,7 +103,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
 
     const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
     // The union of what the registered scorers read: each pass runs once, shared by all.
-    const Passes passes = requiredPasses();
+    const Passes passes = requiredPasses(hooks.scorers ? *hooks.scorers : defaultScorerSettings());
     clock.lap(&ScorePhaseTimes::tokenize);
     checkpoint();
 
