@@ -226,7 +226,6 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         *keep = {currentSampleId(), table_->verticalScrollBar()->value()};
     });
     connect(session, &RankingSession::loaded, this, [this, keep] {
-        if (session_->hasRun()) followProjectAlpha(session_->inputs().projectAlpha);
         updateSummary();
         // A reload keeps the user's sample; a project just opened goes back to where its
         // review stopped last time.
@@ -376,11 +375,23 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
     writer_->setProject(store ? store->path() : std::string());
     if (changed) {
         skipped_.clear();
-        projectAlpha_ = db::kDefaultAlpha;  // the project's own arrives with its run
+        projectAlpha_ = db::kDefaultAlpha;  // until the project's own is read
         loadLabelSet();
         filters_->setLabelSet(labelSet_);
     }
-    if (store && changed) restoreReviewState();
+    if (store && changed) {
+        restoreReviewState();
+        const std::string path = store->path();
+        TaskRunner::instance().run<double>(
+            this, QStringLiteral("project-alpha-read"),
+            [path](const CancelToken&) {
+                auto s = db::ProjectStore::openReadOnly(path);
+                return db::projectAlpha(s.db());
+            },
+            [this](TaskResult<double>& r) {
+                if (r.status == TaskStatus::Finished) followProjectAlpha(r.value);
+            });
+    }
     filters_->setProject(store ? QString::fromStdString(store->path()) : QString());
 }
 
