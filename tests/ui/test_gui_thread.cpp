@@ -2,6 +2,7 @@
 // set, delete a dataset) is recorded statement by statement with the thread that ran it, and
 // checked for what it did: the project opened (or the error shown), the labels stored, the
 // dataset gone and the list refreshed.
+#include "tests/ui/open_project.h"
 #include "tests/ui/sql_thread_log.h"
 #include "../common/test_files.h"
 #include "db/annotations.h"
@@ -78,9 +79,7 @@ std::vector<std::string> storedLabels(const std::string& project) {
 
 // Opens and waits until the window shows the project (the open runs on the task runner).
 bool openAndWait(ui::MainWindow& w, const std::string& project) {
-    w.openProject(q(project), false);
-    if (!QTest::qWaitFor([&] { return w.projectPath() == q(project); }, 20000)) return false;
-    return ui::TaskRunner::instance().waitForIdle();
+    return test::openProjectOk(w, q(project)) && w.projectPath() == q(project) && ui::TaskRunner::instance().waitForIdle();
 }
 
 QString joined(const QStringList& l) { return l.mid(0, 5).join(" | "); }
@@ -117,9 +116,11 @@ private slots:
         w.show();
         QVERIFY(openAndWait(w, good));
         SqlRecording rec;
-        w.openProject(q(junk), false);
+        QVERIFY(w.findChildren<QMessageBox*>().isEmpty());
+        const QString error = test::openProjectAndWait(w, q(junk));
+        QVERIFY2(error.contains("junk.gateau") && error.contains("not a Gateau project"), qPrintable(error));
         // The error is shown (a non-modal box naming the file) and the open project stays.
-        QTRY_VERIFY(!w.findChildren<QMessageBox*>().isEmpty());
+        QVERIFY(!w.findChildren<QMessageBox*>().isEmpty());
         QMessageBox* box = w.findChildren<QMessageBox*>().constLast();
         QVERIFY2(box->detailedText().contains("junk.gateau"), qPrintable(box->detailedText()));
         const QStringList onGui = rec.stop();
@@ -148,9 +149,9 @@ private slots:
         QCOMPARE(w.projectPath(), q(second));
         QTRY_COMPARE(w.sampleModel()->totalSamples(), int64_t(5));
         QTRY_COMPARE(w.datasetPanel()->datasetCount(), 1);
-        QCOMPARE(w.browser()->labelSet(), storedLabels(second));  // the new project's defaults
         const QStringList onGui = rec.stop();
         QVERIFY2(onGui.isEmpty(), qPrintable(joined(onGui)));
+        QCOMPARE(w.browser()->labelSet(), storedLabels(second));  // the second project's set
     }
 
     // Closing the window while its project opens: nothing crashes, the open ends on its worker.
