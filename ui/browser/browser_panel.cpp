@@ -275,13 +275,13 @@ void BrowserPanel::applyPendingMark() {
 
 QString BrowserPanel::settingsKey(const char* name) const {
     // Per project: review state of one project must not leak into another.
-    const QByteArray path = store_ ? QByteArray::fromStdString(store_->path()) : QByteArray();
+    const QByteArray path = QByteArray::fromStdString(project_);
     return QStringLiteral("review/%1/%2")
         .arg(QString::fromLatin1(QCryptographicHash::hash(path, QCryptographicHash::Sha1).toHex().left(16)), QLatin1String(name));
 }
 
 void BrowserPanel::saveReviewState() {
-    if (!store_ || restoring_) return;
+    if (project_.empty() || restoring_) return;
     QSettings s;
     s.setValue(settingsKey("alpha"), alpha_->value());
     s.setValue(settingsKey("cutMode"), cutMode_->currentIndex());
@@ -314,8 +314,8 @@ void BrowserPanel::restoreReviewState() {
     restoring_ = false;
 }
 
-void BrowserPanel::setStore(db::ProjectStore* store) {
-    const bool changed = store != store_;
+void BrowserPanel::setProject(const std::string& path) {
+    const bool changed = path != project_;
     if (changed) {
         // The typed note belongs to this project's sample: save it here, and never let it
         // reach the sample with the same id in the next project.
@@ -323,15 +323,16 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
         noteSampleId_ = -1;
         note_->clear();
     }
-    store_ = store;
-    writer_->setProject(store ? store->path() : std::string());
+    project_ = path;
+    writer_->setProject(path);
     if (changed) {
         skipped_.clear();
+        labelWritesInFlight_ = 0;  // the old project's reports are ignored (see loadLabelSet)
+        showLabelSet({});
         loadLabelSet();
-        filters_->setLabelSet(labelSet_);
     }
-    if (store && changed) restoreReviewState();
-    filters_->setProject(store ? QString::fromStdString(store->path()) : QString());
+    if (!path.empty() && changed) restoreReviewState();
+    filters_->setProject(QString::fromStdString(path));
 }
 
 void BrowserPanel::setDatasets(const std::vector<db::DatasetInfo>& datasets) {
