@@ -15,10 +15,12 @@
 #include "ui/sample_table_model.h"
 #include "ui/tasks/task_runner.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -127,6 +129,35 @@ private slots:
         QVERIFY2(onGui.isEmpty(), qPrintable(joined(onGui)));
         QCOMPARE(w.projectPath(), q(good));
         QCOMPARE(test::readFile(junk), std::string("this is not a project file at all, sorry.........."));
+    }
+
+    // While a project opens the status bar says so with a busy bar and the project's actions
+    // are disabled; once it has opened they are enabled again and the bar goes.
+    void theWindowIsBusyWhileOpening() {
+        QTemporaryDir dir;
+        const std::string project = makeProject(dir, "busy.gateau");
+        ui::MainWindow w;
+        w.show();
+        QAction* import = nullptr;
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->text() == "&Import Dataset...") import = a;
+        QVERIFY(import);
+        auto* bar = w.findChild<QProgressBar*>("busyBar");
+        QVERIFY(bar);
+        QVERIFY(!import->isEnabled());  // no project yet
+        QSignalSpy opened(&w, &ui::MainWindow::projectOpened);
+        w.openProject(q(project), false);
+        // Nothing has run yet: the report comes through the event loop.
+        QVERIFY(w.opening());
+        QVERIFY(bar->isVisible());
+        QVERIFY(!import->isEnabled());
+        QVERIFY2(w.statusBar()->currentMessage().contains("Opening") && w.statusBar()->currentMessage().contains("busy.gateau"),
+                 qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(opened.wait(20000));
+        QVERIFY(!w.opening());
+        QVERIFY(!bar->isVisible());
+        QVERIFY(import->isEnabled());
+        QCOMPARE(w.projectPath(), q(project));
     }
 
     // Two opens in a row: the later one is the project shown, and the window's state never
