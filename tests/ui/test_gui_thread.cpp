@@ -3,6 +3,7 @@
 // checked for what it did: the project opened (or the error shown), the labels stored, the
 // dataset gone and the list refreshed.
 #include "tests/ui/open_project.h"
+#include "tests/ui/scored_project.h"
 #include "tests/ui/sql_thread_log.h"
 #include "../common/test_files.h"
 #include "db/annotations.h"
@@ -10,6 +11,10 @@
 #include "db/importer.h"
 #include "db/sql_observer.h"
 #include "ui/browser/browser_panel.h"
+#include "ui/browser/ranked_filter_proxy.h"
+#include "ui/browser/ranked_table_model.h"
+#include "ui/browser/ranking_session.h"
+#include "ui/inspector/inspector_panel.h"
 #include "ui/dataset_panel.h"
 #include "ui/main_window.h"
 #include "ui/sample_table_model.h"
@@ -23,6 +28,8 @@
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTableView>
+#include <QUndoStack>
 #include <QTemporaryDir>
 
 #include <mutex>
@@ -273,6 +280,41 @@ private slots:
                  qPrintable(w.findChildren<QMessageBox*>().constLast()->text()));
         auto store = db::ProjectStore::openReadOnly(project);
         QCOMPARE(store.sampleCount(), int64_t(7));
+    }
+
+    // Issue 15's sweep, as a user would go: open a scored project, walk rows (the inspector
+    // loads each), keep one, label it, undo, edit the label set, reload. None of it runs SQL
+    // on the GUI thread.
+    void aReviewSessionRunsNoSqlOnTheGuiThread() {
+        QTemporaryDir dir;
+        const auto p = test::makeScoredProject(dir.path().toStdString(), 12);
+        QCOMPARE(p.error, std::string());
+        ui::MainWindow w;
+        w.resize(1366, 768);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        SqlRecording rec;
+        QVERIFY(openAndWait(w, p.project));
+        QTRY_VERIFY(w.rankingSession()->hasRun());
+        ui::BrowserPanel* b = w.browser();
+        QTRY_COMPARE(b->proxy()->rowCount(), 12);
+        QTableView* t = b->table();
+        for (int row : {0, 3, 5}) {
+            QTest::mouseClick(t->viewport(), Qt::LeftButton, {}, t->visualRect(b->proxy()->index(row, 1)).center());
+            const qint64 id = b->proxy()->index(row, 0).data(ui::RankedTableModel::SampleIdRole).toLongLong();
+            QTRY_COMPARE(w.inspector()->sampleId(), int64_t(id));
+        }
+        QTest::keyClick(t, Qt::Key_K);
+        b->setLabelSet({"checked"});
+        b->toggleLabel("checked");
+        w.undoStack()->undo();
+        w.refresh();
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        int off = 0;
+        const QStringList onGui = rec.stop(&off);
+        QVERIFY2(onGui.isEmpty(), qPrintable(QString("%1 statements on the GUI thread: %2").arg(onGui.size()).arg(joined(onGui))));
+        QVERIFY(off > 0);
+        QCOMPARE(storedLabels(p.project), (std::vector<std::string>{"checked"}));
     }
 };
 
