@@ -316,6 +316,7 @@ void MainWindow::notify(const QString& title, const QString& message, bool error
 
 void MainWindow::openProject(const QString& path, bool create) {
     setBusy(tr("Opening %1 …").arg(path));
+    if (project_.empty()) view_->showMessage(tr("Opening %1 …").arg(path));
     // Serial: one open at a time on this window, the newest wins (an earlier one still
     // running finishes on its worker, unreported). The migrations run here, off the GUI thread.
     TaskRunner::instance().run<std::string>(
@@ -329,6 +330,7 @@ void MainWindow::openProject(const QString& path, bool create) {
                 if (!create) RecentProjects::remove(path);
                 notify(tr("Cannot open project"), r.error, true);
                 rebuildRecentMenu();
+                if (project_.empty()) refresh();  // the "open or create a project" hint again
                 emit projectOpened(path, r.error);
                 return;
             }
