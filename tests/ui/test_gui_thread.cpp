@@ -9,6 +9,8 @@
 #include "db/annotations.h"
 #include "db/dataset_admin.h"
 #include "db/importer.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 #include "db/sql_observer.h"
 #include "ui/browser/browser_panel.h"
 #include "ui/browser/ranked_filter_proxy.h"
@@ -167,6 +169,25 @@ private slots:
         QCOMPARE(w.projectPath(), q(project));
     }
 
+    // A project from a newer Gateau: refused untouched, the message says so, nothing opens.
+    void aNewerSchemaIsReportedUntouched() {
+        QTemporaryDir dir;
+        const std::string project = makeProject(dir, "newer.gateau");
+        {
+            db::Database d(project, false);
+            d.exec(("PRAGMA user_version = " + std::to_string(db::schemaVersion() + 1)).c_str());
+            d.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        const std::string before = test::readFile(project);
+        ui::MainWindow w;
+        w.show();
+        const QString error = test::openProjectAndWait(w, q(project));
+        QVERIFY2(error.contains("newer than this Gateau") && error.contains("newer.gateau"), qPrintable(error));
+        QVERIFY(w.projectPath().isEmpty());
+        QVERIFY(!w.opening());
+        QCOMPARE(test::readFile(project), before);
+    }
+
     // Two opens in a row: the later one is the project shown, and the window's state never
     // mixes the two (the sample count and datasets are the second project's).
     void theLatestOpenWins() {
@@ -255,7 +276,12 @@ private slots:
         QTRY_COMPARE(w.sampleModel()->totalSamples(), int64_t(7));
         SqlRecording rec;
         w.deleteDataset(1, false);
+        // Busy until the delete reports: the bar, the message, the dataset panel disabled.
+        QVERIFY(w.findChild<QProgressBar*>("busyBar")->isVisible());
+        QVERIFY2(w.statusBar()->currentMessage().contains("Deleting dataset #1"), qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(!w.datasetPanel()->isEnabled());
         QTRY_COMPARE(w.datasetPanel()->datasetCount(), 1);
+        QTRY_VERIFY(w.datasetPanel()->isEnabled());
         QTRY_COMPARE(w.sampleModel()->totalSamples(), int64_t(3));
         int off = 0;
         const QStringList onGui = rec.stop(&off);
