@@ -6,6 +6,7 @@
 #include "core/datasets/demo_generator.h"
 #include "core/jobs/scoring_job.h"
 #include "core/scoring/run_config.h"
+#include "core/scoring/scorers/scorer.h"
 #include "db/importer.h"
 #include "db/project_job_store.h"
 #include "db/run_store.h"
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <string>
 #include <unistd.h>
 
 namespace gateau::cli {
@@ -60,8 +62,17 @@ private:
     jobs::JobStore& inner_;
 };
 
-void share(const char* name, double secs, double total) {
-    std::printf("  %-28s %9.2f s  %5.1f%%\n", name, secs, total > 0 ? 100.0 * secs / total : 0.0);
+void share(const char* name, double secs, double total, const std::string& who = {}) {
+    std::printf("  %-28s %9.2f s  %5.1f%%%s\n", name, secs, total > 0 ? 100.0 * secs / total : 0.0, who.c_str());
+}
+
+// "  needed by cam, ifd" for a phase that runs for these passes; "  every run" for 0.
+std::string neededBy(scoring::Passes passes) {
+    if (passes == 0) return "  every run";
+    std::string out;
+    for (const scoring::Scorer* s : scoring::registeredScorers())
+        if (s->passes() & passes) out += (out.empty() ? "  needed by " : ", ") + s->key();
+    return out.empty() ? "  needed by no registered scorer" : out;
 }
 
 }  // namespace
@@ -109,11 +120,9 @@ int benchScoring(const ArgParser& p) {
                 (long long)last.done, (long long)last.failed, wall, double(ids.size()) / wall,
                 total > 0 ? double(ids.size()) / total : 0.0);
     share("read records", timed.reads, total);
-    share("tokenize + prompt assembly", t.tokenize, total);
-    share("long passes (A and B)", t.longPasses, total);
-    share("segment passes (batched)", t.segmentPasses, total);
-    share("response-only pass", t.responseOnly, total);
-    share("attention aggregation", t.aggregation, total);
+    // Each phase with the scorers that need it: what turning a scorer off would save.
+    for (const scoring::ScorePhase& ph : scoring::scorePhases())
+        share(ph.name, t.*ph.seconds, total, neededBy(ph.passes));
     share("store writes", timed.writes, total);
 
     // The same samples with one segment pass per call, in this process, for the batching ratio.
