@@ -7,13 +7,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
+#include "core/model/checkpoint.h"
+#include "core/model/checkpoint_weights.h"
+#include "core/model/engine.h"
 #include "core/scoring/formulas.h"
+#include "core/scoring/prompt.h"
 #include "core/scoring/sample_scorer.h"
 #include "core/scoring/scorers/cds.h"
 #include "core/scoring/scorers/scorer.h"
+#include "core/tokenizer/tokenizer.h"
+#include "db/importer.h"
+#include "db/project_store.h"
+#include "db/run_store.h"
+#include "tests/scoring/run_fixture.h"
+#include "tests/scoring/tiny_scoring_models.h"
 
 using namespace gateau;
 using scoring::CdsParams;
@@ -125,8 +137,19 @@ double cdsOf(const Attn& a, const CdsParams& p) {
 
 class TestCds : public QObject {
     Q_OBJECT
+    QTemporaryDir tmp_;
+    std::string dir_, modelA_, modelB_;  // the tiny pair, when the tokenizer is there
 
 private slots:
+    void initTestCase() {
+        QVERIFY(tmp_.isValid());
+        dir_ = tmp_.path().toStdString();
+        if (std::filesystem::is_directory(test::kTokenizerDir)) {
+            modelA_ = test::writeTinyScoringModel(dir_, 1);
+            modelB_ = test::writeTinyScoringModel(dir_, 2);
+        }
+    }
+
     void handChecked() {
         // n = 9, L = 2, distance step 1, query stride 1, 2 distances: tiles end at n, so
         // {0}, {1,2}, {3,4}, {5,6}, {7,8}; only {7,8} starts after L * (1 + 2 * 1) = 6.
@@ -204,6 +227,80 @@ private slots:
         QCOMPARE(s->compute(raw, {}).at("cds"), 0.0);
         raw.tileQueries = {2};
         QVERIFY_THROWS_EXCEPTION(scoring::ScoringError, s->compute(raw, {}));  // shape
+    }
+
+    void throughTheCliOnTinyModels() {
+        // Scored with "cds": 1 and small spans: a finite value per sample, stored, equal to the
+        // aggregation of model B's tile attention taken straight from the engine, and listed
+        // by rank --json; a run without it lists no cds.
+        if (modelA_.empty()) QSKIP("Mistral tokenizer not found; skipping");
+        const std::string data = dir_ + "/data.jsonl", project = dir_ + "/p.gateau";
+        test::writeWordDataset(data, 5);
+        {
+            auto store = db::ProjectStore::open(project, true);
+            db::importDataset(store, data);
+        }
+        const std::string base = R"("model_a": "m1", "model_b": "m2", "segment_len": 64, "max_tokens": 400, "dtype": "float32")";
+        std::ofstream(dir_ + "/cds.json") << "{" << base
+                                          << R"(, "cds": 1, "cds_span": 8, "cds_distance_step": 1, "cds_query_stride": 2, "cds_min_distances": 2})";
+        std::ofstream(dir_ + "/plain.json") << "{" << base << "}";
+        auto r = test::runCli({"score", test::q(project), "--config", test::q(dir_ + "/cds.json")});
+        QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+        r = test::runCli({"score", test::q(project), "--config", test::q(dir_ + "/plain.json")});
+        QVERIFY2(r.code == 0, (r.out + r.err).c_str());
+
+        CdsParams p;
+        p.span = 8;
+        p.distanceStep = 1;
+        p.queryStride = 2;
+        p.minDistances = 2;
+        model::EngineOptions opt;
+        opt.dtype = model::ComputeDtype::Float32;
+        opt.threads = 1;
+        auto b = model::loadEngine(model::Checkpoint::open(modelB_), opt);
+        auto tok = tok::Tokenizer::load(test::kTokenizerDir);
+        scoring::PromptConfig cfg;
+        cfg.segmentLen = 64;
+        cfg.maxTokens = 400;
+        std::map<int64_t, double> stored;
+        int64_t cdsRun = 0, plainRun = 0;
+        {
+            auto store = db::ProjectStore::open(project, false);
+            for (const auto& run : db::listRuns(store))
+                (run.configJson.find("\"cds\"") != std::string::npos ? cdsRun : plainRun) = run.id;
+            QVERIFY(cdsRun > 0 && plainRun > 0);
+            for (const auto& row : db::loadRawScores(store, cdsRun)) {
+                QCOMPARE(row.status, std::string("done"));
+                const double v = row.values.at("cds");
+                QVERIFY(std::isfinite(v) && v > 0);
+                stored[row.sampleId] = v;
+                const auto text = store.sampleText(row.sampleId);
+                QVERIFY(text.has_value());
+                const scoring::BuiltPrompt bp = scoring::buildPrompt(*tok, text->conversation, cfg);
+                const std::vector<int64_t> ids(bp.ids.begin(), bp.ids.begin() + bp.spanEnd);
+                model::SpanRequest req;
+                req.spanFrom = bp.spanFrom;
+                req.tileLen = p.span;
+                req.tileQueries = scoring::cdsQueryTiles(bp.spanEnd, p);
+                QVERIFY(!req.tileQueries.empty());
+                const model::SpanResult sr = b->scoreSpan(ids, req);
+                const double want =
+                    scoring::cdsFromTiles(sr.tileAttention, sr.numLayers, sr.tileQueries, sr.numTiles, bp.spanEnd, p);
+                QVERIFY_NEAR(v, want, 1e-4);
+            }
+            QCOMPARE(stored.size(), size_t(5));
+            auto st = store.db().prepare("SELECT count(*) FROM sample_score_values WHERE key = 'cds' AND run_id = ?");
+            st.bind(1, plainRun);
+            QVERIFY(st.step());
+            QCOMPARE(st.int64(0), int64_t(0));
+        }
+        auto rank = test::runCli({"rank", test::q(project), "--run", QString::number(cdsRun), "--json"});
+        QVERIFY2(rank.code == 0, rank.err.c_str());
+        for (const auto& s : nlohmann::json::parse(rank.out)["samples"])
+            QCOMPARE(s["cds"].get<double>(), stored.at(s["sample_id"].get<int64_t>()));
+        rank = test::runCli({"rank", test::q(project), "--run", QString::number(plainRun), "--json"});
+        QVERIFY2(rank.code == 0, rank.err.c_str());
+        for (const auto& s : nlohmann::json::parse(rank.out)["samples"]) QVERIFY(!s.contains("cds"));
     }
 };
 
