@@ -66,12 +66,15 @@ void share(const char* name, double secs, double total, const std::string& who =
     std::printf("  %-28s %9.2f s  %5.1f%%%s\n", name, secs, total > 0 ? 100.0 * secs / total : 0.0, who.c_str());
 }
 
-// "  needed by cam, ifd" for a phase that runs for these passes; "  every run" for 0.
-std::string neededBy(scoring::Passes passes) {
+// "  needed by cam, ifd" for a phase that runs for these passes; "  every run" for 0. An
+// opt-in scorer this run leaves off is marked "(off)".
+std::string neededBy(scoring::Passes passes, const scoring::ScorerSettings& settings) {
     if (passes == 0) return "  every run";
     std::string out;
     for (const scoring::Scorer* s : scoring::registeredScorers())
-        if (s->passes() & passes) out += (out.empty() ? "  needed by " : ", ") + s->key();
+        if (s->passes() & passes)
+            out += (out.empty() ? "  needed by " : ", ") + s->key() +
+                   (scoring::scorerEnabled(*s, settings) ? "" : " (off)");
     return out.empty() ? "  needed by no registered scorer" : out;
 }
 
@@ -122,7 +125,7 @@ int benchScoring(const ArgParser& p) {
     share("read records", timed.reads, total);
     // Each phase with the scorers that need it: what turning a scorer off would save.
     for (const scoring::ScorePhase& ph : scoring::scorePhases())
-        share(ph.name, t.*ph.seconds, total, neededBy(ph.passes));
+        share(ph.name, t.*ph.seconds, total, neededBy(ph.passes, options.config.scorers));
     share("store writes", timed.writes, total);
 
     // The same samples with one segment pass per call, in this process, for the batching ratio.
@@ -136,6 +139,7 @@ int benchScoring(const ArgParser& p) {
             scoring::ScoreHooks hb, hs;
             hb.times = &batched;
             hs.times = &single;
+            hb.scorers = hs.scorers = &options.config.scorers;
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
                                  options.segmentBatchTokens, true, hb);
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,

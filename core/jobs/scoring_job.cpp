@@ -216,6 +216,7 @@ void workerMain(ScoringJob::State& st, const JobOptions& opt, size_t w) {
     scoring::ScorePhaseTimes local;
     scoring::ScoreHooks hooks;
     hooks.times = &local;
+    hooks.scorers = &opt.config.scorers;
     hooks.keepGoing = [&st] { return !st.cancelled && !st.paused; };
 
     // Failed samples held back until the worker scores one (then they are the samples'

@@ -117,9 +117,8 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
 
     const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
     // The union of what the registered scorers read: each pass runs once, shared by all.
-    const Passes passes = requiredPasses();
-    // TODO(merge): the run's settings once they reach scoreSample.
-    const ScorerSettings settings = defaultScorerSettings();
+    const ScorerSettings settings = hooks.scorers ? *hooks.scorers : defaultScorerSettings();
+    const Passes passes = requiredPasses(settings);
     clock.lap(&ScorePhaseTimes::tokenize);
     checkpoint();
 

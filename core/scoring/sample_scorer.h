@@ -84,6 +84,8 @@ struct ScoreHooks {
     // Polled between passes and after each prefill chunk of the long passes; returning
     // false raises model::EngineCancelled (a paused or cancelled job stops mid-sample).
     std::function<bool()> keepGoing;
+    // The run's scorer settings: which opt-in scorers' passes run. Null: the defaults.
+    const ScorerSettings* scorers = nullptr;
 };
 
 // Runs, in order: B over the full prompt (logprobs + segment attention), A over the same

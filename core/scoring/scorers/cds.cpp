@@ -90,8 +90,11 @@ public:
     std::string description() const override {
         return "LADM's Contextual Dependency Score: attention of B's spans to spans at growing distances before them";
     }
+    // Opt-in: its query rows leave pass 1's fused attention (docs/scorers.md, what it costs).
+    bool optIn() const override { return true; }
     std::vector<ScorerConfigKey> configKeys() const override {
-        return {{kSpan, 128, 1, 8192, "CDS: tokens per query and key span (LADM's attn_chunk_size, 128)"},
+        return {{"cds", 0, 0, 1, "1: compute LADM's CDS (its query spans' attention in B's full pass)"},
+                {kSpan, 128, 1, 8192, "CDS: tokens per query and key span (LADM's attn_chunk_size, 128)"},
                 {kDistanceStep, 4, 1, 1024,
                  "CDS: key spans lie k times this many spans before a query span (LADM's d_afs, 4)"},
                 {kQueryStride, 4, 1, 1024,
