@@ -150,6 +150,38 @@ int benchScoring(const ArgParser& p) {
     std::printf("segment passes, same samples on %s: batched %.2f s, one by one %.2f s: batching speed-up %.2fx\n",
                 device.c_str(), batched.segmentPasses, single.segmentPasses,
                 batched.segmentPasses > 0 ? single.segmentPasses / batched.segmentPasses : 0.0);
+
+    // What each opt-in scorer this run turns on costs: the same samples scored with it on and
+    // off, alternating per sample so that load on the machine hits both alike.
+    for (const scoring::Scorer* sc : scoring::registeredScorers()) {
+        if (!sc->optIn() || !scoring::scorerEnabled(*sc, options.config.scorers)) continue;
+        scoring::ScorerSettings off = options.config.scorers;
+        off[sc->key()] = 0;
+        scoring::ScorePhaseTimes on, without;
+        for (int64_t id : ids) {
+            auto text = store.sampleText(id);
+            if (!text) continue;
+            try {
+                scoring::ScoreHooks hOn, hOff;
+                hOn.times = &on;
+                hOff.times = &without;
+                hOn.scorers = &options.config.scorers;
+                hOff.scorers = &off;
+                scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
+                                     options.segmentBatchTokens, true, hOn);
+                scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
+                                     options.segmentBatchTokens, true, hOff);
+            } catch (const scoring::ScoringError&) {
+            }
+        }
+        const double n = double(ids.size());
+        std::printf("%s on vs off, same samples: %.3f s vs %.3f s per sample (%+.1f%%)\n", sc->key().c_str(),
+                    on.total() / n, without.total() / n,
+                    without.total() > 0 ? 100.0 * (on.total() / without.total() - 1) : 0.0);
+        for (const scoring::ScorePhase& ph : scoring::scorePhases())
+            if (on.*ph.seconds > 0 || without.*ph.seconds > 0)
+                std::printf("  %-28s %+9.3f s per sample\n", ph.name, (on.*ph.seconds - without.*ph.seconds) / n);
+    }
     return 0;
 }
 
