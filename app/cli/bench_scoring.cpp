@@ -6,6 +6,7 @@
 #include "core/datasets/demo_generator.h"
 #include "core/jobs/scoring_job.h"
 #include "core/scoring/run_config.h"
+#include "core/scoring/scorers/scorer.h"
 #include "db/importer.h"
 #include "db/project_job_store.h"
 #include "db/run_store.h"
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <string>
 #include <unistd.h>
 
 namespace gateau::cli {
@@ -60,8 +62,20 @@ private:
     jobs::JobStore& inner_;
 };
 
-void share(const char* name, double secs, double total) {
-    std::printf("  %-28s %9.2f s  %5.1f%%\n", name, secs, total > 0 ? 100.0 * secs / total : 0.0);
+void share(const char* name, double secs, double total, const std::string& who = {}) {
+    std::printf("  %-28s %9.2f s  %5.1f%%%s\n", name, secs, total > 0 ? 100.0 * secs / total : 0.0, who.c_str());
+}
+
+// "  needed by cam, ifd" for a phase that runs for these passes; "  every run" for 0. An
+// opt-in scorer this run leaves off is marked "(off)".
+std::string neededBy(scoring::Passes passes, const scoring::ScorerSettings& settings) {
+    if (passes == 0) return "  every run";
+    std::string out;
+    for (const scoring::Scorer* s : scoring::registeredScorers())
+        if (s->passes() & passes)
+            out += (out.empty() ? "  needed by " : ", ") + s->key() +
+                   (scoring::scorerEnabled(*s, settings) ? "" : " (off)");
+    return out.empty() ? "  needed by no registered scorer" : out;
 }
 
 }  // namespace
@@ -109,11 +123,9 @@ int benchScoring(const ArgParser& p) {
                 (long long)last.done, (long long)last.failed, wall, double(ids.size()) / wall,
                 total > 0 ? double(ids.size()) / total : 0.0);
     share("read records", timed.reads, total);
-    share("tokenize + prompt assembly", t.tokenize, total);
-    share("long passes (A and B)", t.longPasses, total);
-    share("segment passes (batched)", t.segmentPasses, total);
-    share("response-only pass", t.responseOnly, total);
-    share("attention aggregation", t.aggregation, total);
+    // Each phase with the scorers that need it: what turning a scorer off would save.
+    for (const scoring::ScorePhase& ph : scoring::scorePhases())
+        share(ph.name, t.*ph.seconds, total, neededBy(ph.passes, options.config.scorers));
     share("store writes", timed.writes, total);
 
     // The same samples with one segment pass per call, in this process, for the batching ratio.
@@ -138,6 +150,38 @@ int benchScoring(const ArgParser& p) {
     std::printf("segment passes, same samples on %s: batched %.2f s, one by one %.2f s: batching speed-up %.2fx\n",
                 device.c_str(), batched.segmentPasses, single.segmentPasses,
                 batched.segmentPasses > 0 ? single.segmentPasses / batched.segmentPasses : 0.0);
+
+    // What each opt-in scorer this run turns on costs: the same samples scored with it on and
+    // off, alternating per sample so that load on the machine hits both alike.
+    for (const scoring::Scorer* sc : scoring::registeredScorers()) {
+        if (!sc->optIn() || !scoring::scorerEnabled(*sc, options.config.scorers)) continue;
+        scoring::ScorerSettings off = options.config.scorers;
+        off[sc->key()] = 0;
+        scoring::ScorePhaseTimes on, without;
+        for (int64_t id : ids) {
+            auto text = store.sampleText(id);
+            if (!text) continue;
+            try {
+                scoring::ScoreHooks hOn, hOff;
+                hOn.times = &on;
+                hOff.times = &without;
+                hOn.scorers = &options.config.scorers;
+                hOff.scorers = &off;
+                scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
+                                     options.segmentBatchTokens, true, hOn);
+                scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
+                                     options.segmentBatchTokens, true, hOff);
+            } catch (const scoring::ScoringError&) {
+            }
+        }
+        const double n = double(ids.size());
+        std::printf("%s on vs off, same samples: %.3f s vs %.3f s per sample (%+.1f%%)\n", sc->key().c_str(),
+                    on.total() / n, without.total() / n,
+                    without.total() > 0 ? 100.0 * (on.total() / without.total() - 1) : 0.0);
+        for (const scoring::ScorePhase& ph : scoring::scorePhases())
+            if (on.*ph.seconds > 0 || without.*ph.seconds > 0)
+                std::printf("  %-28s %+9.3f s per sample\n", ph.name, (on.*ph.seconds - without.*ph.seconds) / n);
+    }
     return 0;
 }
 

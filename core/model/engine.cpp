@@ -281,6 +281,23 @@ SpanResult Engine::scoreSpan(const std::vector<int64_t>& ids, const SpanRequest&
             plan.keyRows.push_back(t);
         }
     }
+    if (req.tileLen < 0) throw ModelError("tile length must not be negative");
+    if (req.tileLen > 0) {
+        const int64_t L = req.tileLen;
+        plan.tileLen = L;
+        plan.tileOrigin = n % L == 0 ? 0 : n % L - L;
+        const int64_t tiles = (n - plan.tileOrigin) / L;
+        plan.rowTile.assign(size_t(n), -1);
+        for (size_t i = 0; i < req.tileQueries.size(); ++i) {
+            const int64_t q = req.tileQueries[i];
+            if (q < 0 || q >= tiles || (i > 0 && q <= req.tileQueries[i - 1]))
+                throw ModelError("query tile " + std::to_string(q) + " is outside 0.." + std::to_string(tiles - 1) +
+                                 " or not after the one before it");
+            for (int64_t t = std::max<int64_t>(0, plan.tileOrigin + q * L); t < plan.tileOrigin + (q + 1) * L; ++t)
+                plan.rowTile[size_t(t)] = int32_t(i);
+        }
+        plan.tileQueries = req.tileQueries;
+    }
     plan.progress = req.progress ? &req.progress : nullptr;
 
     ForwardOutput out = m.forward({ids}, plan);
@@ -301,6 +318,13 @@ SpanResult Engine::scoreSpan(const std::vector<int64_t>& ids, const SpanRequest&
     if (!plan.keyRows.empty()) {
         r.keyAttentionPositions = plan.keyRows;
         r.keyAttention = toVector(out.keyAttention / layers);
+    }
+    if (plan.tileLen > 0) {
+        r.tileLen = plan.tileLen;
+        r.tileOrigin = plan.tileOrigin;
+        r.numTiles = (n - plan.tileOrigin) / plan.tileLen;
+        r.tileQueries = plan.tileQueries;
+        r.tileAttention = toVector(out.tileAttention);
     }
     return r;
 }

@@ -81,6 +81,14 @@ struct SpanRequest {
     // absolute positions in K..n-1; or every span token when keyAttentionAll is set.
     std::vector<int64_t> keyAttentionFor;
     bool keyAttentionAll = false;
+    // Prefix tile attention (LADM's CDS, docs/scorers.md): positions 0..n-1 cut into tiles of
+    // tileLen that end at n (tile 0 is the shorter one when tileLen does not divide n). For
+    // each tile in tileQueries, every token's attention restricted to the keys before its
+    // tile (softmax renormalised per head over those keys), averaged over heads, summed over
+    // the tile's tokens and over each key tile. Independent of spanFrom: query tiles may lie
+    // anywhere, and only their rows leave the fused attention path.
+    int64_t tileLen = 0;                // 0: off
+    std::vector<int64_t> tileQueries;   // tile indices, strictly ascending
     // Called after each prefill chunk with (tokens done, total); return false to cancel.
     std::function<bool(int64_t, int64_t)> progress;
 };
@@ -105,6 +113,12 @@ struct SpanResult {
     // the query are 0.
     std::vector<int64_t> keyAttentionPositions;
     std::vector<float> keyAttention;
+    // Prefix tile attention: tile k covers [tileOrigin + k * tileLen, + tileLen) clipped to
+    // [0, n), tileOrigin in (-tileLen, 0]. [numLayers x tileQueries.size() x numTiles],
+    // row-major; key tiles at or after the query tile are 0.
+    int64_t tileLen = 0, tileOrigin = 0, numTiles = 0;
+    std::vector<int64_t> tileQueries;
+    std::vector<float> tileAttention;
 
     float segmentAt(int64_t layer, int64_t seg) const {
         return segmentAttention[size_t(layer * numSegments + seg)];

@@ -90,6 +90,39 @@ void spanStatistics(int64_t layer, const at::Tensor& probs, int64_t t0, int64_t 
     }
 }
 
+// Adds one query block's prefix tile attention: for each query tile the block's rows fall in,
+// every row's probabilities on the keys before the tile, summed per key tile and per head,
+// renormalised per head and row over those keys (the softmax LADM takes over the keys before
+// the query span only), then averaged over heads and summed over the rows. probs: [H, rows,
+// nk] fp32 for queries t0.. and keys kStart..kStart+nk-1.
+void tileStatistics(int64_t layer, const at::Tensor& probs, int64_t t0, int64_t kStart,
+                    const ForwardPlan& plan, ForwardOutput& out) {
+    const int64_t qbb = probs.size(1), nk = probs.size(2), L = plan.tileLen, o = plan.tileOrigin;
+    int64_t r = 0;
+    while (r < qbb) {
+        const int64_t slot = plan.rowTile[size_t(t0 + r)];
+        if (slot < 0) {
+            ++r;
+            continue;
+        }
+        int64_t rEnd = r + 1;
+        while (rEnd < qbb && plan.rowTile[size_t(t0 + rEnd)] == slot) ++rEnd;
+        const int64_t tileStart = o + plan.tileQueries[size_t(slot)] * L;
+        const int64_t e = std::min(kStart + nk, tileStart);
+        if (e > kStart) {  // no key before the tile in view (a window): nothing to add
+            const int64_t a0 = o + ((kStart - o) / L) * L;
+            const int64_t nseg = (e - a0 + L - 1) / L;
+            auto ctx = probs.narrow(1, r, rEnd - r).narrow(2, 0, e - kStart);
+            auto padded = at::constant_pad_nd(ctx, {kStart - a0, nseg * L - (e - a0)});
+            auto tiles = padded.reshape({probs.size(0), rEnd - r, nseg, L}).sum(-1);  // [H, rows, nseg]
+            auto mass = tiles.sum(-1, true).clamp_min(std::numeric_limits<float>::min());
+            auto perTile = (tiles / mass).mean(0).sum(0);  // [nseg]
+            out.tileAttention[layer][slot].narrow(0, (a0 - o) / L, nseg).add_(perTile);
+        }
+        r = rEnd;
+    }
+}
+
 // Buffers that live across chunks and calls (KV cache, attention scratch). On the CPU they
 // are mapped on their own, outside the malloc heap: the heap keeps freed memory for the
 // per-chunk tensors (see tuneAllocator), and long-lived blocks allocated between those
@@ -151,6 +184,7 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
     const int64_t W = layers[size_t(layer)].window;
     const double scale = attnScale;
     const bool spanStats = B == 1 && (plan.numSegments > 0 || !plan.keyRows.empty());
+    const bool tileStats = B == 1 && plan.tileLen > 0;
 
     // Grouped-query attention without repeat_kv copies: query head h = kv * G + g uses kv
     // head kv (HF's repeat_kv order), so [B, KV, G * rows, dh] x [B, KV, dh, keys] suffices.
@@ -170,7 +204,9 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
         auto Kb = kCache.narrow(2, kStart, nk);
         auto Vb = vCache.narrow(2, kStart, nk);
         auto qs = qg.narrow(3, q0, qbb).reshape({B, KV, G * qbb, dh});
-        const bool wantStats = spanStats && kEnd > plan.spanFrom;
+        const bool spanRows = spanStats && kEnd > plan.spanFrom;
+        const bool tileRows = tileStats && plan.tileRowsIn(t0, kEnd);
+        const bool wantStats = spanRows || tileRows;
 
         // Future keys can only sit in the last qbb columns, keys beyond the window only in
         // the first qbb: mask those slices, not a [rows x keys] matrix.
@@ -227,7 +263,8 @@ at::Tensor Engine::Impl::attention(int layer, const at::Tensor& q, const at::Ten
         if (W > 0) s5.narrow(4, 0, c1).masked_fill_(stale, ninf);
         at::_softmax_out(probs, probs, -1, false);
         if (wantStats) {
-            spanStatistics(layer, probs.view({KV * G, qbb, nk}), t0, kStart, plan, out);
+            if (spanRows) spanStatistics(layer, probs.view({KV * G, qbb, nk}), t0, kStart, plan, out);
+            if (tileRows) tileStatistics(layer, probs.view({KV * G, qbb, nk}), t0, kStart, plan, out);
             if (low.defined()) low.copy_(probs);
         }
         auto o = at::bmm(low.defined() ? low : probs, v3);
@@ -268,6 +305,9 @@ ForwardOutput Engine::Impl::forward(const std::vector<std::vector<int64_t>>& seq
             out.tokenSegments = at::zeros({plan.lens[0] - plan.spanFrom, plan.numSegments}, f32);
     }
     if (!plan.keyRows.empty()) out.keyAttention = at::zeros({int64_t(plan.keyRows.size()), T}, f32);
+    if (plan.tileLen > 0)
+        out.tileAttention = at::zeros(
+            {nLayers, int64_t(plan.tileQueries.size()), (T - plan.tileOrigin) / plan.tileLen}, f32);
 
     const int64_t headBlock =
         std::max<int64_t>(1, opt.attentionBlockBytes / std::max<int64_t>(1, vocab * 4));

@@ -41,6 +41,15 @@ struct ForwardPlan {
     int64_t numSegments = 0;
     bool tokenSegments = false;
     std::vector<int64_t> keyRows;     // positions whose per-key attention is kept
+    // Prefix tile attention (SpanRequest::tileLen), B == 1 only.
+    int64_t tileLen = 0, tileOrigin = 0;
+    std::vector<int64_t> tileQueries;  // tile indices
+    std::vector<int32_t> rowTile;      // per position: index into tileQueries, or -1
+    bool tileRowsIn(int64_t t0, int64_t t1) const {  // any query-tile row in [t0, t1)?
+        for (int64_t t = t0; t < t1 && t < int64_t(rowTile.size()); ++t)
+            if (rowTile[size_t(t)] >= 0) return true;
+        return false;
+    }
     const std::function<bool(int64_t, int64_t)>* progress = nullptr;
 };
 
@@ -49,6 +58,7 @@ struct ForwardOutput {
     at::Tensor layerSegments;    // [layers, S] float, summed over span queries (mean later)
     at::Tensor tokenSegments;    // [span, S] float, summed over layers
     at::Tensor keyAttention;     // [keyRows, n] float, summed over layers
+    at::Tensor tileAttention;    // [layers, tileQueries, tiles] float
 };
 
 struct Engine::Impl {

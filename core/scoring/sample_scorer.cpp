@@ -1,5 +1,6 @@
 #include "core/scoring/sample_scorer.h"
 
+#include "core/scoring/scorers/cds.h"
 #include "core/scoring/scorers/scorer.h"
 
 #include <algorithm>
@@ -60,12 +61,25 @@ private:
 
 }  // namespace
 
+const std::vector<ScorePhase>& scorePhases() {
+    static const std::vector<ScorePhase> all = {
+        {"tokenize + prompt assembly", &ScorePhaseTimes::tokenize, 0},
+        {"long passes (A and B)", &ScorePhaseTimes::longPasses, kPassFullB | kPassFullA | kPassTileAttention},
+        {"segment passes", &ScorePhaseTimes::segmentPasses, kPassSegments},
+        {"response-only pass", &ScorePhaseTimes::responseOnly, kPassResponseOnly},
+        {"attention aggregation", &ScorePhaseTimes::aggregation, kPassSegments},
+    };
+    return all;
+}
+
+double ScorePhaseTimes::total() const {
+    double t = 0;
+    for (const ScorePhase& p : scorePhases()) t += this->*p.seconds;
+    return t;
+}
+
 ScorePhaseTimes& ScorePhaseTimes::operator+=(const ScorePhaseTimes& o) {
-    tokenize += o.tokenize;
-    longPasses += o.longPasses;
-    segmentPasses += o.segmentPasses;
-    responseOnly += o.responseOnly;
-    aggregation += o.aggregation;
+    for (const ScorePhase& p : scorePhases()) this->*p.seconds += o.*p.seconds;
     return *this;
 }
 
@@ -103,7 +117,8 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
 
     const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
     // The union of what the registered scorers read: each pass runs once, shared by all.
-    const Passes passes = requiredPasses(hooks.scorers ? *hooks.scorers : defaultScorerSettings());
+    const ScorerSettings settings = hooks.scorers ? *hooks.scorers : defaultScorerSettings();
+    const Passes passes = requiredPasses(settings);
     clock.lap(&ScorePhaseTimes::tokenize);
     checkpoint();
 
@@ -117,6 +132,14 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
             req.segmentBegin = full.contextBegin;
             req.segmentEnd = full.contextEnd;
             req.tokenSegmentAttention = true;
+        }
+        // CDS rides on this pass (docs/scorers.md): widening its query rows to the CDS query
+        // spans costs only their attention statistics, a second pass a whole forward.
+        CdsParams cds;
+        if (passes & kPassTileAttention) {
+            cds = cdsParams(settings);
+            req.tileLen = cds.span;
+            req.tileQueries = cdsQueryTiles(E, cds);
         }
         model::SpanResult r = inPass("model B, full prompt", [&] { return B.scoreSpan(ids, req); });
         checkLogprobCount("model B, full prompt", r.logprobs, out.responseTokens);
@@ -133,6 +156,13 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
         out.segments = S;
         out.layerSegmentAttention = std::move(r.segmentAttention);
         out.tokenSegmentAttention = std::move(r.tokenSegmentAttention);
+        out.sequenceTokens = E;
+        if (r.tileLen > 0) {
+            out.tileLen = r.tileLen;
+            out.numTiles = r.numTiles;
+            out.tileQueries = std::move(r.tileQueries);
+            out.tileAttention = std::move(r.tileAttention);
+        }
     }
 
     // 2. A over the same ids: HMG's PPL_A.

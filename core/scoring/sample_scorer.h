@@ -46,6 +46,13 @@ struct SampleRawScores {
     int64_t layers = 0, segments = 0;
     std::vector<float> tokenSegmentAttention;  // [responseTokens x segments], heads and layers averaged
 
+    // LADM's CDS (scorers/cds.h): B's prefix tile attention over the sequence cut at the
+    // response's end (sequenceTokens), for the query tiles cdsQueryTiles chose; tileLen 0 when
+    // the pass did not keep it (CDS off, or a blob stored before CDS).
+    int64_t tileLen = 0, numTiles = 0, sequenceTokens = 0;
+    std::vector<int64_t> tileQueries;
+    std::vector<float> tileAttention;  // [layers x tileQueries x numTiles]
+
     // No context (0 segments): cas = 1, camRaw = 0, importance/attention/segment arrays
     // empty (docs/scoring.md "Sample scorer").
     double cas = 0, camRaw = 0;
@@ -58,9 +65,19 @@ struct ScorePhaseTimes {
     double segmentPasses = 0;  // B over every segment prompt
     double responseOnly = 0;   // B over the response alone
     double aggregation = 0;    // importance, attention distribution, CAS on the host
-    double total() const { return tokenize + longPasses + segmentPasses + responseOnly + aggregation; }
+    double total() const;      // over scorePhases()
     ScorePhaseTimes& operator+=(const ScorePhaseTimes& o);
 };
+
+// Every phase, in order, with the passes it runs for: a scorer whose passes() meet `passes`
+// needs the phase (bench scoring prints that); 0 for phases every run has. A new phase is a
+// field above and a row here.
+struct ScorePhase {
+    const char* name;
+    double ScorePhaseTimes::*seconds;
+    Passes passes;
+};
+const std::vector<ScorePhase>& scorePhases();
 
 struct ScoreHooks {
     ScorePhaseTimes* times = nullptr;  // accumulated into when set

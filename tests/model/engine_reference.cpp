@@ -291,6 +291,7 @@ Reference referenceForward(const TinyModel& m, const std::vector<int64_t>& ids, 
     r.segmentAttention.assign(size_t(L * S), 0.0);
     r.tokenSegments.assign(size_t((n - K) * S), 0.0);
     r.keyAttention.assign(size_t((n - K) * n), 0.0);
+    r.probs.assign(size_t(L * H * n * n), 0.0);
 
     for (int64_t l = 0; l < L; ++l) {
         // Additive mask, built cell by cell: causal, plus this layer's window (t - j < window).
@@ -337,6 +338,8 @@ Reference referenceForward(const TinyModel& m, const std::vector<int64_t>& ids, 
             auto probs = at::softmax(scores, 1);
             heads.push_back(at::matmul(probs, vh));
             auto pa = probs.accessor<double, 2>();
+            for (int64_t t = 0; t < n; ++t)
+                for (int64_t j = 0; j < n; ++j) r.probs[size_t(((l * H + hd) * n + t) * n + j)] = pa[t][j];
             for (int64_t t = K; t < n; ++t) {
                 for (int64_t j = 0; j < n; ++j) {
                     r.keyAttention[size_t((t - K) * n + j)] += pa[t][j] / double(H * L);

@@ -34,6 +34,7 @@ struct Reference {
     std::vector<double> segmentAttention;  // [layers x S]
     std::vector<double> tokenSegments;     // [span x S], layer mean
     std::vector<double> keyAttention;      // [span x n], head and layer mean
+    std::vector<double> probs;             // [layers x heads x n x n], every softmax row
     int64_t numSegments = 0;
 };
 

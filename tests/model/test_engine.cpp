@@ -448,6 +448,94 @@ private slots:
         QCOMPARE(r.keyAttentionPositions, std::vector<int64_t>{6});
     }
 
+    void tileAttentionByHand() {
+        // q_proj = 0: query t spreads 1/(t+1) over keys 0..t, so restricted to the keys
+        // before its tile it spreads 1/tileStart over each. n = 7, L = 3: tiles end at n, so
+        // origin -2 and tiles {0}, {1,2,3}, {4,5,6}.
+        // Query tile 2 (rows 4..6, keys 0..3 at 1/4 each): tile 0 gets 3 x 1/4 = 0.75,
+        // tile 1 gets 3 x 3/4 = 2.25. Query tile 1 (rows 1..3, only key 0): tile 0 gets 3.
+        auto m = testref::tinyModel(Arch::Llama, 18);
+        m.zeroQueries = true;
+        auto engine = testref::makeEngine(m, fp32(2));
+        auto ids = testref::randomIds(7, m.cfg.vocabSize, 19);
+        SpanRequest req;
+        req.spanFrom = 5;
+        req.tileLen = 3;
+        req.tileQueries = {1, 2};
+        auto r = engine->scoreSpan(ids, req);
+        QCOMPARE(r.tileOrigin, int64_t(-2));
+        QCOMPARE(r.numTiles, int64_t(3));
+        const std::vector<double> perLayer = {3, 0, 0, 0.75, 2.25, 0};
+        std::vector<double> want;
+        for (int l = 0; l < 2; ++l) want.insert(want.end(), perLayer.begin(), perLayer.end());
+        EXPECT_CLOSE(r.tileAttention, want, 1e-6);
+        SpanRequest bad = req;
+        bad.tileQueries = {2, 1};
+        QVERIFY_THROWS_EXCEPTION(ModelError, engine->scoreSpan(ids, bad));
+        bad.tileQueries = {3};
+        QVERIFY_THROWS_EXCEPTION(ModelError, engine->scoreSpan(ids, bad));
+    }
+
+    void tileAttentionMatchesReference_data() {
+        QTest::addColumn<int>("arch");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<qlonglong>("chunk");
+        QTest::addColumn<qlonglong>("blockBytes");
+        QTest::newRow("llama gqa, one chunk") << int(Arch::Llama) << 0 << qlonglong(1000) << qlonglong(128 << 20);
+        QTest::newRow("llama, small chunks and blocks") << int(Arch::Llama) << 0 << qlonglong(7) << qlonglong(4096);
+        QTest::newRow("mistral window 30") << int(Arch::Mistral) << 30 << qlonglong(16) << qlonglong(8192);
+    }
+    void tileAttentionMatchesReference() {
+        // Against the float64 full n x n attention: per head, each query row of a chosen
+        // tile renormalised over the keys before its tile, head mean, summed per key tile.
+        QFETCH(int, arch);
+        QFETCH(int, window);
+        QFETCH(qlonglong, chunk);
+        QFETCH(qlonglong, blockBytes);
+        auto m = testref::tinyModel(Arch(arch), 40);
+        if (window > 0) m.cfg.slidingWindow = window;
+        const int64_t n = 100, L = 8, K = 90;
+        auto ids = testref::randomIds(n, m.cfg.vocabSize, 41);
+        EngineOptions opt = fp32(chunk);
+        opt.attentionBlockBytes = blockBytes;
+        auto engine = testref::makeEngine(m, opt);
+        SpanRequest req;
+        req.spanFrom = K;
+        req.segmentLen = 10;  // the CAM statistics of the same pass stay as they were
+        req.tokenSegmentAttention = true;
+        req.tileLen = L;
+        req.tileQueries = {0, 2, 5, 7, 12};
+        auto r = engine->scoreSpan(ids, req);
+        auto ref = testref::referenceForward(m, ids, K, 10);
+        EXPECT_CLOSE(r.segmentAttention, ref.segmentAttention, 1e-5);
+        const int64_t H = m.cfg.numHeads, layers = m.cfg.numLayers, o = n % L - L, T = (n - o) / L;
+        QCOMPARE(r.tileOrigin, o);
+        QCOMPARE(r.numTiles, T);
+        const int64_t Q = int64_t(req.tileQueries.size());
+        std::vector<double> want(size_t(layers * Q * T), 0.0);
+        for (int64_t l = 0; l < layers; ++l)
+            for (int64_t q = 0; q < Q; ++q) {
+                const int64_t ts = o + req.tileQueries[size_t(q)] * L;
+                for (int64_t t = std::max<int64_t>(0, ts); t < ts + L; ++t)
+                    for (int64_t h = 0; h < H; ++h) {
+                        const double* row = &ref.probs[size_t(((l * H + h) * n + t) * n)];
+                        double mass = 0;
+                        for (int64_t j = 0; j < ts; ++j) mass += row[j];
+                        if (mass <= 0) continue;
+                        for (int64_t j = 0; j < ts; ++j)
+                            want[size_t((l * Q + q) * T + (j - o) / L)] += row[j] / mass / double(H);
+                    }
+            }
+        EXPECT_CLOSE(r.tileAttention, want, 2e-5);
+        // Each row puts mass 1 on the keys before its tile (when it sees any).
+        if (window == 0)
+            for (int64_t q = 1; q < Q; ++q) {
+                double sum = 0;
+                for (int64_t k = 0; k < T; ++k) sum += r.tileAttention[size_t(q * T + k)];
+                QVERIFY(std::abs(sum - double(L)) < 1e-4);
+            }
+    }
+
     void segmentMassPlusSpanMassIsOne() {
         auto m = testref::tinyModel(Arch::Llama, 20);
         auto engine = testref::makeEngine(m, fp32(16));
