@@ -114,6 +114,7 @@ int benchScoring(const ArgParser& p) {
     share("segment passes (batched)", t.segmentPasses, total);
     share("response-only pass", t.responseOnly, total);
     share("attention aggregation", t.aggregation, total);
+    share("LDS segment pairs", t.segmentPairs, total);
     share("store writes", timed.writes, total);
 
     // The same samples with one segment pass per call, in this process, for the batching ratio.
@@ -128,9 +129,9 @@ int benchScoring(const ArgParser& p) {
             hb.times = &batched;
             hs.times = &single;
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                 options.segmentBatchTokens, true, hb);
+                                 options.segmentBatchTokens, true, hb, &options.config.scorers);
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                 options.segmentBatchTokens, false, hs);
+                                 options.segmentBatchTokens, false, hs, &options.config.scorers);
         } catch (const scoring::ScoringError&) {
         }
     }

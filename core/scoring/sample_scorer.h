@@ -11,6 +11,7 @@
 #include "core/model/engine.h"
 #include "core/scoring/formulas.h"  // ScoringError
 #include "core/scoring/prompt.h"
+#include "core/scoring/scorers/lds.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace gateau::scoring {
@@ -23,6 +24,7 @@ struct ScorerModels {
     model::Engine* shortModel = nullptr;  // A: short native window
     model::Engine* longModel = nullptr;   // B: extended window
     const tok::Tokenizer* tokenizer = nullptr;
+    model::Engine* ldsModel = nullptr;  // LDS pass (RUN.json lds_model); nullptr: A
 };
 
 struct SampleRawScores {
@@ -48,6 +50,12 @@ struct SampleRawScores {
     // No context (0 segments): cas = 1, camRaw = 0, importance/attention/segment arrays
     // empty (docs/scoring.md "Sample scorer").
     double cas = 0, camRaw = 0;
+
+    // LDS (kPassSegmentPairs): PPL of each prompt segment alone and of the sampled pairs.
+    bool ldsRan = false;
+    std::vector<double> ldsSegmentPpl;
+    std::vector<LdsPair> ldsPairs;
+    int64_t ldsWindowSegments = 0;  // max_tokens / lds_segment_len: the distance scale
 };
 
 // Wall-clock seconds per phase of one scoreSample call (gateau bench scoring).
@@ -57,7 +65,8 @@ struct ScorePhaseTimes {
     double segmentPasses = 0;  // B over every segment prompt
     double responseOnly = 0;   // B over the response alone
     double aggregation = 0;    // importance, attention distribution, CAS on the host
-    double total() const { return tokenize + longPasses + segmentPasses + responseOnly + aggregation; }
+    double segmentPairs = 0;   // LDS: its model over prompt segments alone and in pairs
+    double total() const { return tokenize + longPasses + segmentPasses + responseOnly + aggregation + segmentPairs; }
     ScorePhaseTimes& operator+=(const ScorePhaseTimes& o);
 };
 
@@ -77,9 +86,11 @@ struct ScoreHooks {
 // split a group further by its own batchTokens. batched = false scores them one by one
 // with scoreSpan (same numbers within fp32 tolerance; for tests and benchmarks).
 // Throws ScoringError for a bad sample (no response, empty response, too long for
-// maxTokens, a token the models do not know, ...), naming the pass. model::EngineCancelled
+// maxTokens, a token the models do not know, ...), naming the pass. settings: the run's
+// scorer settings (LDS reads its segment length, pair count and seed); nullptr: defaults. model::EngineCancelled
 // propagates unchanged.
 SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& models, const PromptConfig& config,
-                            int64_t segmentBatchTokens = 8192, bool batched = true, const ScoreHooks& hooks = {});
+                            int64_t segmentBatchTokens = 8192, bool batched = true, const ScoreHooks& hooks = {},
+                            const ScorerSettings* settings = nullptr);
 
 }  // namespace gateau::scoring

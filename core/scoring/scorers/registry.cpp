@@ -12,10 +12,11 @@ const Scorer& camScorer();
 const Scorer& pplScorer();
 const Scorer& ifdScorer();
 const Scorer& keyTokensScorer();
+const Scorer& ldsScorer();
 
 const std::vector<const Scorer*>& registeredScorers() {
     static const std::vector<const Scorer*> all = {&hmgScorer(), &camScorer(), &pplScorer(), &ifdScorer(),
-                                                   &keyTokensScorer()};
+                                                   &keyTokensScorer(), &ldsScorer()};
     return all;
 }
 
