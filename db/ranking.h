@@ -7,6 +7,7 @@
 #include "core/scoring/scorers/scorer.h"
 #include "db/annotations.h"
 #include "db/project_store.h"
+#include "db/ranking_settings.h"
 #include "db/team_review.h"
 
 #include <cstdint>
@@ -44,6 +45,7 @@ struct RankInputs {
     int64_t runId = 0;
     std::vector<RankInput> samples;  // status done, sample id order
     int64_t failed = 0;              // failed rows, not part of the pool
+    double projectAlpha = kDefaultAlpha;  // the project's alpha (db/ranking_settings.h)
 };
 
 // Throws DbError when the run does not exist.
@@ -62,7 +64,7 @@ struct RankedRow {
 };
 
 struct Ranking {
-    double alpha = 0.7;
+    double alpha = kDefaultAlpha;
     int64_t pool = 0, cut = 0, selected = 0;
     int64_t selectedTokens = 0;  // RankInput::totalTokens() summed over the selected rows
     double threshold = 0;  // score of the last sample inside the cut (before overrides); 0 when the cut is empty

@@ -76,11 +76,14 @@ scoring::ScorerSettings runScorerSettings(Database& db, int64_t runId) {
     return scoring::scorerSettingsFromCanonical(st.step() ? st.text(0) : std::string());
 }
 
-// The raw values of the scorers that have no sample_scores column of their own.
-scoring::RawValues pluginValues(const scoring::SampleRawScores& s, const scoring::ScorerSettings& settings) {
+// The raw values of the run's scorers that have no sample_scores column of their own.
+// fromArrays: s holds only what a stored run's arrays keep, so the opt-in scorers, whose
+// values come from passes of their own, are left out.
+scoring::RawValues pluginValues(const scoring::SampleRawScores& s, const scoring::ScorerSettings& settings,
+                                bool fromArrays = false) {
     scoring::RawValues out;
     for (const scoring::Scorer* sc : scoring::registeredScorers())
-        if (!sc->storedInScoreColumns())
+        if (!sc->storedInScoreColumns() && scoring::scorerEnabled(*sc, settings) && !(fromArrays && sc->optIn()))
             for (const auto& [k, v] : sc->compute(s, settings)) out[k] = v;
     return out;
 }
@@ -409,7 +412,8 @@ void fillRawValues(Database& db, StoredScore& r, const scoring::RawValues& store
     for (const auto& [k, v] : stored) r.values[k] = v;
     bool missing = false;
     for (const scoring::Scorer* sc : scoring::registeredScorers())
-        for (const auto& k : sc->rawKeys()) missing = missing || !r.values.count(k);
+        if (!sc->optIn())
+            for (const auto& k : sc->rawKeys()) missing = missing || !r.values.count(k);
     if (!missing) return;
     std::string blob = r.arraysBlob;
     if (blob.empty()) {
@@ -431,7 +435,7 @@ void fillRawValues(Database& db, StoredScore& r, const scoring::RawValues& store
         s.cas = r.cas, s.camRaw = r.camRaw;
         s.logprobsA = a.logprobsA;
         s.logprobsB = a.logprobsB;
-        for (const auto& [k, v] : pluginValues(s, settings))
+        for (const auto& [k, v] : pluginValues(s, settings, true))
             if (!r.values.count(k)) r.values[k] = v;
     } catch (const std::exception&) {
     }

@@ -251,6 +251,13 @@ CREATE TABLE sample_score_values(
   PRIMARY KEY (run_id, sample_id, key)
 ) WITHOUT ROWID;
 )SQL",
+        // 10: the project's ranking alpha (db/ranking_settings.h); no row means METHOD.md's 0.7.
+        R"SQL(
+CREATE TABLE ranking_settings(
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  alpha  REAL NOT NULL CHECK (alpha >= 0 AND alpha <= 1)
+);
+)SQL",
     };
     return m;
 }

@@ -128,10 +128,11 @@ int benchScoring(const ArgParser& p) {
             scoring::ScoreHooks hb, hs;
             hb.times = &batched;
             hs.times = &single;
+            hb.scorers = hs.scorers = &options.config.scorers;
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                 options.segmentBatchTokens, true, hb, &options.config.scorers);
+                                 options.segmentBatchTokens, true, hb);
             scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                 options.segmentBatchTokens, false, hs, &options.config.scorers);
+                                 options.segmentBatchTokens, false, hs);
         } catch (const scoring::ScoringError&) {
         }
     }

@@ -1,4 +1,5 @@
 #include "app/cli/command.h"
+#include "app/cli/shared_options.h"
 #include "db/ranking.h"
 #include "db/score_columns.h"
 
@@ -12,7 +13,7 @@ namespace {
 
 using namespace gateau;
 
-const char* kUsage = "gateau compare PROJECT --run ID [--alpha 0.7] [--scores A,B] [--top 20] [--json]";
+const char* kUsage = "gateau compare PROJECT --run ID [--alpha A] [--scores A,B] [--top 20] [--json]";
 
 // NaN (a constant score orders nothing) is JSON null, not an invalid token.
 nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -52,14 +53,13 @@ int runCompare(const cli::Args& a) {
     p.requirePositionals(1, 1, kUsage);
     if (!p.has("run")) throw cli::CliError(std::string("--run ID is required; usage: ") + kUsage, 2);
     const int64_t runId = p.intValue("run", 0);
-    const double alpha = p.doubleValue("alpha", 0.7);
-    if (!(alpha >= 0 && alpha <= 1)) throw cli::CliError("--alpha must be in [0, 1]", 2);
     const long long top = p.intValue("top", 20);
     if (top < 0) throw cli::CliError("--top must be >= 0", 2);
 
     auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(runId) + " has no scored samples yet");
+    const double alpha = cli::alphaOption(p, in);
     const db::Ranking ranking = db::rankPool(in, alpha, scoring::Selection::topPercent(100));
     const std::vector<scoring::ScoreColumn> cols = db::scoreColumns(in, ranking);
     const std::vector<int64_t> ids = db::sampleIds(in);

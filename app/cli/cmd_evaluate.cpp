@@ -1,4 +1,5 @@
 #include "app/cli/command.h"
+#include "app/cli/shared_options.h"
 #include "core/scoring/auroc.h"
 #include "core/scoring/spearman.h"
 #include "db/ranking.h"
@@ -15,7 +16,7 @@ namespace {
 
 using namespace gateau;
 
-const char* kUsage = "gateau evaluate PROJECT --run ID --label FIELD.PATH=VALUE [--alpha 0.7] [--json]";
+const char* kUsage = "gateau evaluate PROJECT --run ID --label FIELD.PATH=VALUE [--alpha A] [--json]";
 
 // The record's value at a dotted path ("gateau_demo.dependency"), as text; empty when absent.
 std::string fieldText(const nlohmann::json& record, const std::string& path) {
@@ -37,12 +38,12 @@ int runEvaluate(const cli::Args& a) {
     const auto eq = label.find('=');
     if (eq == std::string::npos || eq == 0) throw cli::CliError("--label expects FIELD.PATH=VALUE, e.g. gateau_demo.dependency=long", 2);
     const std::string path = label.substr(0, eq), positiveValue = label.substr(eq + 1);
-    const double alpha = p.doubleValue("alpha", 0.7);
     const int64_t runId = p.intValue("run", 0);
 
     auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(runId) + " has no scored samples yet");
+    const double alpha = cli::alphaOption(p, in);
     const db::Ranking ranking = db::rankPool(in, alpha, scoring::Selection::topPercent(100));
     std::vector<double> contextTokens;
     std::vector<bool> positive;

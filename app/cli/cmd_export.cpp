@@ -9,7 +9,7 @@ namespace {
 using namespace gateau;
 
 const char* kUsage =
-    "gateau export PROJECT OUT.jsonl --run ID [--alpha 0.7] [--top 10% | --top-n N | --budget-tokens 50M] [--scores-csv FILE] [--annotator NAME]";
+    "gateau export PROJECT OUT.jsonl --run ID [--alpha A] [--top 10% | --top-n N | --budget-tokens 50M] [--scores-csv FILE] [--annotator NAME]";
 
 int runExport(const cli::Args& a) {
     auto names = cli::kRankValueNames;
@@ -29,12 +29,13 @@ int runExport(const cli::Args& a) {
         }
     }
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
-    const db::Ranking ranking = db::rankPool(in, o.alpha, o.selection);
+    const double alpha = cli::alphaOption(p, in);
+    const db::Ranking ranking = db::rankPool(in, alpha, o.selection);
     const std::string csv = p.value("scores-csv");
     const db::ExportCounts n = db::exportRun(store, in, ranking, p.positionals()[1], csv);
     std::printf("exported %lld of %lld samples, %lld tokens (run #%lld, alpha %.2f, overrides applied) to %s\n",
                 (long long)n.selected, (long long)ranking.pool, (long long)ranking.selectedTokens, (long long)o.runId,
-                o.alpha, p.positionals()[1].c_str());
+                alpha, p.positionals()[1].c_str());
     if (p.has("annotator")) std::printf("decisions: %s's alone\n", p.value("annotator").c_str());
     if (!csv.empty()) std::printf("wrote scores of %lld samples to %s\n", (long long)n.csvRows, csv.c_str());
     return 0;

@@ -12,7 +12,7 @@ namespace {
 
 using namespace gateau;
 
-const char* kUsage = "gateau rank PROJECT --run ID [--alpha 0.7] [--top 10% | --top-n N | --budget-tokens 50M] [--json]";
+const char* kUsage = "gateau rank PROJECT --run ID [--alpha A] [--top 10% | --top-n N | --budget-tokens 50M] [--json]";
 
 int runRank(const cli::Args& a) {
     cli::ArgParser p(a, {"json"}, cli::kRankValueNames);
@@ -22,14 +22,15 @@ int runRank(const cli::Args& a) {
     auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, o.runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
-    const db::Ranking ranking = db::rankPool(in, o.alpha, o.selection);
+    const double alpha = cli::alphaOption(p, in);
+    const db::Ranking ranking = db::rankPool(in, alpha, o.selection);
 
     // Every registered score (db/score_columns.h); "combined" is printed as "score".
     const std::vector<db::ScoreColumn> columns = db::scoreColumns(in, ranking);
     if (p.flag("json")) {
         nlohmann::json j;
         j["run"] = o.runId;
-        j["alpha"] = o.alpha;
+        j["alpha"] = alpha;
         j["pool"] = ranking.pool;
         j["cut"] = ranking.cut;
         j["selected"] = ranking.selected;
@@ -54,7 +55,7 @@ int runRank(const cli::Args& a) {
         return 0;
     }
     std::printf("run #%lld  alpha %.2f  pool %lld  selected %lld (%lld tokens)  (failed samples not ranked: %lld)\n",
-                (long long)o.runId, o.alpha, (long long)ranking.pool, (long long)ranking.selected,
+                (long long)o.runId, alpha, (long long)ranking.pool, (long long)ranking.selected,
                 (long long)ranking.selectedTokens, (long long)in.failed);
     std::printf("%5s %9s  %-16s", "rank", "sample", "external_id");
     for (const auto& c : columns) std::printf(" %12s", c.displayName.c_str());

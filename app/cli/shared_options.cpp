@@ -13,8 +13,6 @@ RankOptions parseRankOptions(const ArgParser& p, const char* usage) {
     if (int(p.has("top")) + int(p.has("top-n")) + int(p.has("budget-tokens")) > 1)
         throw CliError("--top, --top-n and --budget-tokens are exclusive", 2);
     o.runId = p.intValue("run", 0);
-    o.alpha = p.doubleValue("alpha", 0.7);
-    if (!(o.alpha >= 0 && o.alpha <= 1)) throw CliError("--alpha must be in [0, 1]", 2);
     try {
         if (p.has("top")) o.selection = db::parseTopPercent(p.value("top"));
     } catch (const scoring::ScoringError& e) {
@@ -31,6 +29,13 @@ RankOptions parseRankOptions(const ArgParser& p, const char* usage) {
         throw CliError(std::string("--budget-tokens: ") + e.what(), 2);
     }
     return o;
+}
+
+double alphaOption(const ArgParser& p, const db::RankInputs& in) {
+    if (!p.has("alpha")) return in.projectAlpha;
+    const double alpha = p.doubleValue("alpha", db::kDefaultAlpha);
+    if (!(alpha >= 0 && alpha <= 1)) throw CliError("--alpha must be in [0, 1]", 2);
+    return alpha;
 }
 
 jobs::JobOptions parseJobOptions(const ArgParser& p) {

@@ -223,6 +223,7 @@ void workerMain(ScoringJob::State& st, const JobOptions& opt, size_t w) {
     scoring::ScorePhaseTimes local;
     scoring::ScoreHooks hooks;
     hooks.times = &local;
+    hooks.scorers = &opt.config.scorers;
     hooks.keepGoing = [&st] { return !st.cancelled && !st.paused; };
 
     // Failed samples held back until the worker scores one (then they are the samples'
@@ -262,7 +263,7 @@ void workerMain(ScoringJob::State& st, const JobOptions& opt, size_t w) {
         try {
             if (opt.beforeSample) opt.beforeSample(opt.devices[w], item.sampleId);
             r.scores = scoring::scoreSample({item.conversation}, models, opt.config.prompt, opt.segmentBatchTokens, true,
-                                            hooks, &opt.config.scorers);
+                                            hooks);
             r.ok = true;
         } catch (const model::EngineCancelled&) {
             if (st.cancelled) break;

@@ -134,8 +134,8 @@ std::string identityJson(const std::string& canonicalJson, bool legacy) {
 }  // namespace
 
 bool RunConfig::ldsModelInUse() const {
-    auto on = scorers.find("lds");
-    return !modelLds.empty() && on != scorers.end() && on->second != 0;
+    const Scorer* lds = findScorer("lds");
+    return !modelLds.empty() && lds && scorerEnabled(*lds, scorers);
 }
 
 RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir) {

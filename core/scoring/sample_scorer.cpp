@@ -110,8 +110,7 @@ ScorePhaseTimes& ScorePhaseTimes::operator+=(const ScorePhaseTimes& o) {
 }
 
 SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& models, const PromptConfig& config,
-                            int64_t segmentBatchTokens, bool batched, const ScoreHooks& hooks,
-                            const ScorerSettings* settings) {
+                            int64_t segmentBatchTokens, bool batched, const ScoreHooks& hooks) {
     if (!models.shortModel || !models.longModel || !models.tokenizer)
         throw ScoringError("scoreSample: short model, long model and tokenizer are all required");
     if (segmentBatchTokens < 1)
@@ -144,7 +143,8 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
 
     const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
     // The union of what the registered scorers read: each pass runs once, shared by all.
-    const Passes passes = requiredPasses();
+    const ScorerSettings& scorerSettings = hooks.scorers ? *hooks.scorers : defaultScorerSettings();
+    const Passes passes = requiredPasses(scorerSettings);
     clock.lap(&ScorePhaseTimes::tokenize);
     checkpoint();
 
@@ -228,8 +228,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
 
     // 5. LDS: its model over each prompt segment alone, then over the sampled pairs (earlier
     // segment, later segment); both score the later segment's tokens after its first.
-    const ScorerSettings& scorerSettings = settings ? *settings : defaultScorerSettings();
-    if ((passes & kPassSegmentPairs) && scorerSettings.count("lds") && scorerSettings.at("lds") != 0) {
+    if (passes & kPassSegmentPairs) {
         model::Engine& L = models.ldsModel ? *models.ldsModel : A;
         const LdsPassPlan plan = ldsPassPlan(ids, scorerSettings, config.maxTokens);
         const int64_t len = plan.segmentLen;

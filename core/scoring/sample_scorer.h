@@ -12,6 +12,7 @@
 #include "core/scoring/formulas.h"  // ScoringError
 #include "core/scoring/prompt.h"
 #include "core/scoring/scorers/lds.h"
+#include "core/scoring/scorers/scorer.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace gateau::scoring {
@@ -75,6 +76,8 @@ struct ScoreHooks {
     // Polled between passes and after each prefill chunk of the long passes; returning
     // false raises model::EngineCancelled (a paused or cancelled job stops mid-sample).
     std::function<bool()> keepGoing;
+    // The run's scorer settings: which opt-in scorers' passes run. Null: the defaults.
+    const ScorerSettings* scorers = nullptr;
 };
 
 // Runs, in order: B over the full prompt (logprobs + segment attention), A over the same
@@ -86,11 +89,9 @@ struct ScoreHooks {
 // split a group further by its own batchTokens. batched = false scores them one by one
 // with scoreSpan (same numbers within fp32 tolerance; for tests and benchmarks).
 // Throws ScoringError for a bad sample (no response, empty response, too long for
-// maxTokens, a token the models do not know, ...), naming the pass. settings: the run's
-// scorer settings (LDS reads its segment length, pair count and seed); nullptr: defaults. model::EngineCancelled
+// maxTokens, a token the models do not know, ...), naming the pass. model::EngineCancelled
 // propagates unchanged.
 SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& models, const PromptConfig& config,
-                            int64_t segmentBatchTokens = 8192, bool batched = true, const ScoreHooks& hooks = {},
-                            const ScorerSettings* settings = nullptr);
+                            int64_t segmentBatchTokens = 8192, bool batched = true, const ScoreHooks& hooks = {});
 
 }  // namespace gateau::scoring

@@ -38,7 +38,8 @@ private slots:
         QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, qPrintable(log));
         QVERIFY2(log.contains("total 12 done, 0 failed, 0 pending (complete)"), qPrintable(log));
         // Every step ran, in order: scored, ranked, evaluated, exported, summarised.
-        const QStringList steps = {"total 12 done, 0 failed, 0 pending (complete)", "pool 12  selected 2", "AUROC (0.5 = chance", 
+        const QStringList steps = {"total 12 done, 0 failed, 0 pending (complete)", "demo.gateau: alpha 0.8 (",
+                                   "alpha 0.80  pool 12  selected 2", "AUROC (0.5 = chance", 
                                    "exported 2 of 12 samples", ": 12 samples in 1 datasets", "demo complete: 14 ranking lines, 2 samples exported"};
         qsizetype at = 0;
         for (const QString& step : steps) {

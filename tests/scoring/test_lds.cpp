@@ -272,7 +272,8 @@ void TestLds::passOnTinyModels() {
     scoring::ScorePhaseTimes times;
     scoring::ScoreHooks hooks;
     hooks.times = &times;
-    const scoring::SampleRawScores s = scoring::scoreSample({conv}, models, cfg, 8192, true, hooks, &settings);
+    hooks.scorers = &settings;
+    const scoring::SampleRawScores s = scoring::scoreSample({conv}, models, cfg, 8192, true, hooks);
     QVERIFY(s.ldsRan);
     QVERIFY(times.segmentPairs > 0);
 
@@ -309,7 +310,7 @@ void TestLds::passOnTinyModels() {
 
     // Deterministic: the same sample draws the same pairs and the same numbers again; a named
     // LDS model (here B) is the one the pass runs on.
-    const scoring::SampleRawScores again = scoring::scoreSample({conv}, models, cfg, 8192, false, {}, &settings);
+    const scoring::SampleRawScores again = scoring::scoreSample({conv}, models, cfg, 8192, false, hooks);
     QCOMPARE(again.ldsPairs.size(), s.ldsPairs.size());
     for (size_t k = 0; k < s.ldsPairs.size(); ++k) {
         QCOMPARE(again.ldsPairs[k].later, s.ldsPairs[k].later);
@@ -317,12 +318,21 @@ void TestLds::passOnTinyModels() {
         QVERIFY(std::fabs(again.ldsPairs[k].ppl - s.ldsPairs[k].ppl) < 1e-4 * s.ldsPairs[k].ppl);
     }
     models.ldsModel = b.get();
-    const scoring::SampleRawScores onB = scoring::scoreSample({conv}, models, cfg, 8192, true, {}, &settings);
+    const scoring::SampleRawScores onB = scoring::scoreSample({conv}, models, cfg, 8192, true, hooks);
     model::SpanRequest req;
     req.spanFrom = 1;
     QVERIFY(std::fabs(onB.ldsSegmentPpl[0] - pplOfLogprobs(b->scoreSpan(seg(0), req).logprobs)) <
             1e-4 * onB.ldsSegmentPpl[0]);
     QVERIFY(std::fabs(onB.ldsSegmentPpl[0] - s.ldsSegmentPpl[0]) > 1e-6);  // A and B differ
+
+    // Opt-in: without "lds": 1 the pass does not run and the scorer stores nothing.
+    settings["lds"] = 0;
+    scoring::ScorePhaseTimes offTimes;
+    hooks.times = &offTimes;
+    const scoring::SampleRawScores off = scoring::scoreSample({conv}, models, cfg, 8192, true, hooks);
+    QVERIFY(!off.ldsRan && off.ldsPairs.empty());
+    QCOMPARE(offTimes.segmentPairs, 0.0);
+    QVERIFY(scoring::findScorer("lds")->compute(off, settings).empty());
 }
 
 void TestLds::endToEndThroughTheCli() {

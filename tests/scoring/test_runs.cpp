@@ -510,6 +510,34 @@ void TestRuns::rankJson() {
     auto bad = runCli({"rank", QString::fromStdString(projectMain_), "--run", "99"});
     QVERIFY(bad.code != 0);
     QVERIFY2(bad.err.find("99") != std::string::npos, bad.err.c_str());
+
+    // The project's alpha (`gateau alpha`, 0.7 until set) is every ranking command's default;
+    // --alpha overrides it for one command and stores nothing.
+    const QString project = QString::fromStdString(projectMain_);
+    auto shown = [&] {
+        auto r = runCli({"alpha", project});
+        return r.code == 0 ? std::stod(r.out) : -1.0;
+    };
+    QCOMPARE(shown(), 0.7);
+    QCOMPARE(rank({})["alpha"].get<double>(), 0.7);
+    QCOMPARE(runCli({"alpha", project, "0.85"}).code, 0);
+    QCOMPARE(shown(), 0.85);
+    auto d = rank({"--top", "40%"});
+    QCOMPARE(d["alpha"].get<double>(), 0.85);
+    for (const auto& s : d["samples"]) {
+        const size_t i = at.at(s["sample_id"].get<int64_t>());
+        QVERIFY_NEAR(s["score"].get<double>(), scoring::combined(hmg[i], cam[i], 0.85), 1e-12);
+    }
+    QCOMPARE(rank({"--alpha", "0.6"})["alpha"].get<double>(), 0.6);
+    auto cmp = runCli({"compare", project, "--run", "1", "--json"});
+    QCOMPARE(cmp.code, 0);
+    QCOMPARE(nlohmann::json::parse(cmp.out)["alpha"].get<double>(), 0.85);
+    for (const char* v : {"1.5", "-0.1", "abc", "nan", "0.5x"}) {
+        auto r = runCli({"alpha", project, v});
+        QVERIFY2(r.code == 2 && r.err.find("alpha") != std::string::npos, (std::string(v) + ": " + r.err).c_str());
+    }
+    QCOMPARE(shown(), 0.85);
+    QCOMPARE(runCli({"alpha", project, "0.7"}).code, 0);
 }
 
 // `gateau rank / export --budget-tokens`: the selection is the LADM walk over the ranking

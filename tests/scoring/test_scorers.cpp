@@ -126,14 +126,23 @@ void TestScorers::registryDeclarations() {
         QVERIFY2(scorerKeys.insert(s->key()).second, s->key().c_str());
         QVERIFY(!s->description().empty());
         QVERIFY(s->passes() != 0);
-        all |= s->passes();
+        if (s->optIn()) {
+            // Turned on by a config key of its own name, off by default.
+            const scoring::ScorerConfigKey* on = scoring::findConfigKey(s->key());
+            QVERIFY2(on && on->defaultValue == 0 && on->min == 0 && on->max == 1, s->key().c_str());
+            QVERIFY(!scoring::scorerEnabled(*s, scoring::defaultScorerSettings()));
+            QVERIFY(scoring::scorerEnabled(*s, {{s->key(), 1.0}}));
+        } else {
+            QVERIFY(scoring::scorerEnabled(*s, {}));
+            all |= s->passes();
+        }
         for (const auto& d : s->scores()) {
             QVERIFY2(scoreKeys.insert(d.key).second, d.key.c_str());
             QVERIFY(!d.displayName.empty() && !d.description.empty());
         }
         for (const auto& c : s->configKeys()) QVERIFY2(configKeys.insert(c.key).second, c.key.c_str());
     }
-    QCOMPARE(scoring::requiredPasses(), all);
+    QCOMPARE(scoring::requiredPasses(scoring::defaultScorerSettings()), all);
     QCOMPARE(all, scoring::Passes(scoring::kPassFullB | scoring::kPassFullA | scoring::kPassSegments |
                                   scoring::kPassResponseOnly));
     for (const char* k : {"hmg", "cam", "cas", "ppl_a", "ppl_b", "ifd", "key_token_share", "key_token_gain"})

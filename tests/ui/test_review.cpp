@@ -7,6 +7,7 @@
 #include "db/annotations.h"
 #include "db/export.h"
 #include "db/ranking.h"
+#include "db/ranking_settings.h"
 #include "db/sql_observer.h"
 #include "ui/browser/annotation_bar.h"
 #include "ui/browser/browser_panel.h"
@@ -751,6 +752,70 @@ private slots:
         ui::MainWindow other;
         QVERIFY(open(other, "restart-other"));
         QCOMPARE(other.browser()->alphaSlider()->value(), 70);
+    }
+
+    // The slider starts from the alpha stored in the project and follows it until the user
+    // moves it; "Make This α the Project's Default" stores the user's, "Follow" forgets it.
+    void sliderFollowsTheProjectsAlpha() {
+        const std::string path = tmp_.filePath("alpha.gateau").toStdString();
+        QVERIFY(QFile::copy(q(scored_), q(path)));
+        auto storedAlpha = [&] {
+            auto store = db::ProjectStore::openReadOnly(path);
+            return db::projectAlpha(store.db());
+        };
+        auto setStoredAlpha = [&](double a) {
+            auto store = db::ProjectStore::open(path, false);
+            db::setProjectAlpha(store.db(), a);
+            store.finish();
+        };
+        QCOMPARE(storedAlpha(), 0.7);
+        setStoredAlpha(0.85);
+        auto action = [](ui::BrowserPanel* b, const QString& prefix) -> QAction* {
+            for (QAction* a : b->alphaSlider()->actions())
+                if (a->text().startsWith(prefix)) return a;
+            return nullptr;
+        };
+        {
+            ui::MainWindow w;
+            QVERIFY(open(w, "alpha"));
+            auto* b = w.browser();
+            QCOMPARE(b->alphaSlider()->value(), 85);
+            QCOMPARE(w.rankingSession()->alpha(), 0.85);
+            b->alphaSlider()->setValue(40);
+            QAction* makeDefault = action(b, "Make This");
+            QVERIFY(makeDefault);
+            QVERIFY(ui::TaskRunner::instance().waitForIdle());
+            {
+                std::lock_guard lock(sqlMutex);
+                sqlSeen.clear();
+            }
+            db::setSqlObserver(recordSql);
+            makeDefault->trigger();
+            QVERIFY(ui::TaskRunner::instance().waitForIdle());
+            db::setSqlObserver(nullptr);
+            QStringList onGui, writes;
+            {
+                std::lock_guard lock(sqlMutex);
+                for (const auto& [gui, sql] : sqlSeen) {
+                    if (gui) onGui << sql;
+                    if (sql.contains("ranking_settings")) writes << sql;
+                }
+            }
+            QVERIFY2(onGui.isEmpty(), qPrintable("SQL on the GUI thread: " + onGui.join(" | ")));
+            QVERIFY(!writes.isEmpty());
+            QCOMPARE(storedAlpha(), 0.4);
+        }
+        setStoredAlpha(0.9);  // another user's default: this user moved the slider, so keeps 40
+        ui::MainWindow w;
+        QVERIFY(open(w, "alpha"));
+        auto* b = w.browser();
+        QCOMPARE(b->alphaSlider()->value(), 40);
+        QAction* follow = action(b, "Follow");
+        QVERIFY(follow);
+        follow->trigger();
+        QCOMPARE(b->alphaSlider()->value(), 90);
+        QCOMPARE(w.rankingSession()->alpha(), 0.9);
+        QCOMPARE(storedAlpha(), 0.9);  // following stores nothing
     }
 };
 

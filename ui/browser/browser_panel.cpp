@@ -10,6 +10,7 @@
 #include "ui/browser/ranked_table_model.h"
 #include "ui/browser/ranking_session.h"
 #include "ui/glossary.h"
+#include "ui/tasks/task_runner.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -79,6 +80,20 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     alpha_->setToolTip(glossary::alpha());
     alphaLabel_ = new QLabel(QStringLiteral("α 0.70"));
     alphaLabel_->setToolTip(glossary::alpha());
+    auto* makeDefault = new QAction(tr("Make This α the Project's Default"), this);
+    makeDefault->setToolTip(tr("Store α in the project: gateau rank, export and evaluate use it, and the slider starts "
+                               "from it for everyone who has not moved it"));
+    connect(makeDefault, &QAction::triggered, this, &BrowserPanel::saveAlphaAsProjectDefault);
+    auto* follow = new QAction(tr("Follow the Project's α"), this);
+    connect(follow, &QAction::triggered, this, [this] {
+        if (!store_) return;
+        QSettings().remove(settingsKey("alpha"));
+        followProjectAlpha(projectAlpha_);
+    });
+    for (QWidget* w : {static_cast<QWidget*>(alpha_), static_cast<QWidget*>(alphaLabel_)}) {
+        w->setContextMenuPolicy(Qt::ActionsContextMenu);
+        w->addActions({makeDefault, follow});
+    }
     cutMode_ = new QComboBox;
     cut_rule::fillCombo(cutMode_, false);
     cutValue_ = new QDoubleSpinBox;
@@ -190,8 +205,11 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         applyCut();
     });
     connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::applyCut);
-    // Alpha, the cut rule and the current sample survive a restart, per project.
-    connect(alpha_, &QSlider::valueChanged, this, &BrowserPanel::saveReviewState);
+    // Alpha, the cut rule and the current sample survive a restart, per project. Alpha is
+    // kept only once the user moves it: until then the slider follows the project's alpha.
+    connect(alpha_, &QSlider::valueChanged, this, [this](int v) {
+        if (store_ && !restoring_) QSettings().setValue(settingsKey("alpha"), v);
+    });
     connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::saveReviewState);
     connect(cutMode_, &QComboBox::currentIndexChanged, this, &BrowserPanel::saveReviewState);
     connect(table_->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, &BrowserPanel::saveReviewState);
@@ -208,6 +226,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         *keep = {currentSampleId(), table_->verticalScrollBar()->value()};
     });
     connect(session, &RankingSession::loaded, this, [this, keep] {
+        if (session_->hasRun()) followProjectAlpha(session_->inputs().projectAlpha);
         updateSummary();
         // A reload keeps the user's sample; a project just opened goes back to where its
         // review stopped last time.
@@ -283,7 +302,6 @@ QString BrowserPanel::settingsKey(const char* name) const {
 void BrowserPanel::saveReviewState() {
     if (!store_ || restoring_) return;
     QSettings s;
-    s.setValue(settingsKey("alpha"), alpha_->value());
     s.setValue(settingsKey("cutMode"), cutMode_->currentIndex());
     s.setValue(settingsKey("cutValue"), cutValue_->value());
     if (currentSampleId() >= 0) s.setValue(settingsKey("current"), currentSampleId());
@@ -296,10 +314,41 @@ void BrowserPanel::saveReviewState() {
     s.setValue(settingsKey("hasNote"), filters_->hasNoteBox()->isChecked());
 }
 
+void BrowserPanel::followProjectAlpha(double alpha) {
+    projectAlpha_ = alpha;
+    if (!store_ || QSettings().contains(settingsKey("alpha"))) return;
+    restoring_ = true;  // following is not moving: nothing is saved
+    alpha_->setValue(qRound(alpha * 100));
+    restoring_ = false;
+}
+
+void BrowserPanel::saveAlphaAsProjectDefault() {
+    if (!store_) return;
+    const double alpha = alpha_->value() / 100.0;
+    const std::string path = store_->path();
+    TaskRunner::instance().run<bool>(
+        this, QStringLiteral("project-alpha"),
+        [path, alpha](const CancelToken&) {
+            auto store = db::ProjectStore::open(path, false);
+            db::setProjectAlpha(store.db(), alpha);
+            store.finish();
+            return true;
+        },
+        [this, alpha](TaskResult<bool>& r) {
+            if (r.status == TaskStatus::Finished) {
+                projectAlpha_ = alpha;
+                emit status(tr("α %1 is now the project's default").arg(alpha, 0, 'f', 2), false);
+            } else if (r.status == TaskStatus::Failed) {
+                emit status(tr("Could not store the project's α: %1").arg(r.error), true);
+            }
+        },
+        LaneMode::Queue);
+}
+
 void BrowserPanel::restoreReviewState() {
     const QSettings s;
     restoring_ = true;
-    alpha_->setValue(s.value(settingsKey("alpha"), 70).toInt());
+    alpha_->setValue(s.value(settingsKey("alpha"), qRound(projectAlpha_ * 100)).toInt());
     cutMode_->setCurrentIndex(std::clamp(s.value(settingsKey("cutMode"), 0).toInt(), 0, cut_rule::count() - 1));
     cutValue_->setValue(s.value(settingsKey("cutValue"), cutValue_->value()).toDouble());
     resumeSampleId_ = s.value(settingsKey("current"), -1).toLongLong();
@@ -327,6 +376,7 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
     writer_->setProject(store ? store->path() : std::string());
     if (changed) {
         skipped_.clear();
+        projectAlpha_ = db::kDefaultAlpha;  // the project's own arrives with its run
         loadLabelSet();
         filters_->setLabelSet(labelSet_);
     }

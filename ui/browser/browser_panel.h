@@ -2,6 +2,7 @@
 // The ranked browser: run, alpha and cut controls, filters, the table of scored samples
 // with the selection boundary drawn, and keep / drop / clear / note as undoable commands.
 #include "db/project_store.h"
+#include "db/ranking_settings.h"
 #include "db/run_store.h"
 #include "ui/browser/override_command.h"
 
@@ -114,6 +115,9 @@ protected:
 private:
     void applyCut();
     void updateSummary();
+    // The project's alpha (db/ranking_settings.h): the slider follows it until the user moves it.
+    void followProjectAlpha(double alpha);
+    void saveAlphaAsProjectDefault();
     void applyOverrides(const std::vector<std::pair<qint64, OverrideState>>& states);
     void pushOverrides(std::vector<OverrideChange> changes);
     void setNoteOf(qint64 sampleId, const QString& note);
@@ -159,6 +163,7 @@ private:
     qint64 noteSampleId_ = -1;  // whose note the editor holds
     qint64 resumeSampleId_ = -1;  // current sample of the project's last session
     bool restoring_ = false;
+    double projectAlpha_ = db::kDefaultAlpha;
     // Before a layout change (re-rank, filter, decision): the current row and the samples
     // after it, so that a current row filtered away hands its place to the next one.
     int placeRow_ = -1;

@@ -171,6 +171,7 @@ public:
                  "LDS: relative perplexity drop above which a pair counts (ProLong's dlt_ppl_threshold, 0.1)"}};
     }
     Passes passes() const override { return kPassSegmentPairs; }
+    bool optIn() const override { return true; }
     std::vector<std::string> rawKeys() const override { return {"lds", "lds_strength"}; }
     RawValues compute(const SampleRawScores& s, const ScorerSettings& settings) const override {
         // Not run (a run without LDS, or a row scored before it): no values, so the column is

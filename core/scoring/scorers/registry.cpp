@@ -26,9 +26,16 @@ const Scorer* findScorer(const std::string& key) {
     return nullptr;
 }
 
-Passes requiredPasses() {
+bool scorerEnabled(const Scorer& scorer, const ScorerSettings& settings) {
+    if (!scorer.optIn()) return true;
+    auto it = settings.find(scorer.key());
+    return it != settings.end() && it->second != 0;
+}
+
+Passes requiredPasses(const ScorerSettings& settings) {
     Passes p = 0;
-    for (const Scorer* s : registeredScorers()) p |= s->passes();
+    for (const Scorer* s : registeredScorers())
+        if (scorerEnabled(*s, settings)) p |= s->passes();
     return p;
 }
 

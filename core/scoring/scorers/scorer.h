@@ -50,6 +50,11 @@ public:
     virtual std::string description() const = 0;
     virtual std::vector<ScorerConfigKey> configKeys() const { return {}; }
     virtual Passes passes() const = 0;
+    // An opt-in scorer needs passes of its own and runs only when the run asks for it: it
+    // declares a config key named like its own key (default 0, bounds 0..1), and RUN.json's
+    // `"lds": 1` turns it on (and, being non-default, enters the run identity). Its values
+    // come from its passes, so they are never recomputed from a stored run's arrays.
+    virtual bool optIn() const { return false; }
     // The raw per-sample values it stores (keys shared between scorers mean the same value).
     virtual std::vector<std::string> rawKeys() const = 0;
     // True for the scorers whose raw values predate plug-ins and live in sample_scores'
@@ -65,8 +70,11 @@ public:
 // Every registered scorer, in column order (registry.cpp).
 const std::vector<const Scorer*>& registeredScorers();
 const Scorer* findScorer(const std::string& key);
-// The passes the registered scorers need together.
-Passes requiredPasses();
+// Whether a run with these settings computes the scorer: always, unless it is opt-in and
+// not turned on.
+bool scorerEnabled(const Scorer& scorer, const ScorerSettings& settings);
+// The passes the scorers enabled by these settings need together.
+Passes requiredPasses(const ScorerSettings& settings);
 // Every registered config key with its default.
 ScorerSettings defaultScorerSettings();
 // The config key's declaration, or nullptr.
