@@ -47,19 +47,29 @@ int main(int argc, char** argv) {
         for (int i = 0; i < tabs->count(); ++i)
             if (tabs->tabText(i).remove('&').compare(cli.value(plotsTabOpt), Qt::CaseInsensitive) == 0) tabs->setCurrentIndex(i);
     }
-    const QStringList args = cli.positionalArguments();
-    if (!args.isEmpty()) {
-        if (!w.openProject(args.first(), !cli.value(importOpt).isEmpty())) return cli.isSet(shotOpt) ? 1 : app.exec();
-        if (cli.isSet(importOpt)) w.importFile(cli.value(importOpt));
-    }
-    if (cli.isSet(shotOpt)) {
-        // Long enough for the ranking, the plots and the inspector's first sample to load.
+    // Long enough for the ranking, the plots and the inspector's first sample to load.
+    auto screenshotLater = [&] {
         QTimer::singleShot(4000, &w, [&] {
             bool ok = w.grab().save(cli.value(shotOpt));
             std::fprintf(ok ? stdout : stderr, ok ? "screenshot saved to %s\n" : "cannot save screenshot %s\n",
                          qPrintable(cli.value(shotOpt)));
             app.exit(ok ? 0 : 1);
         });
+    };
+    const QStringList args = cli.positionalArguments();
+    if (!args.isEmpty()) {
+        // The project opens on the task runner; the import and the screenshot follow it.
+        QObject::connect(&w, &gateau::ui::MainWindow::projectOpened, &w, [&](const QString&, const QString& error) {
+            if (!error.isEmpty()) {
+                if (cli.isSet(shotOpt)) app.exit(1);
+                return;
+            }
+            if (cli.isSet(importOpt)) w.importFile(cli.value(importOpt));
+            if (cli.isSet(shotOpt)) screenshotLater();
+        }, Qt::SingleShotConnection);
+        w.openProject(args.first(), !cli.value(importOpt).isEmpty());
+    } else if (cli.isSet(shotOpt)) {
+        screenshotLater();
     }
     return app.exec();
 }

@@ -14,7 +14,6 @@ RankInputs loadRankInputs(ProjectStore& store, int64_t runId) {
     if (!findRun(store, runId)) throw DbError(store.path() + ": no run #" + std::to_string(runId));
     RankInputs in;
     in.runId = runId;
-    in.projectAlpha = projectAlpha(store.db());
     std::map<int64_t, OverrideEntry> overrides;
     for (auto& o : store.currentOverrides()) overrides[o.sampleId] = o;
     std::map<int64_t, Annotations> annotations = currentAnnotations(store);

@@ -45,7 +45,6 @@ struct RankInputs {
     int64_t runId = 0;
     std::vector<RankInput> samples;  // status done, sample id order
     int64_t failed = 0;              // failed rows, not part of the pool
-    double projectAlpha = kDefaultAlpha;  // the project's alpha (db/ranking_settings.h)
 };
 
 // Throws DbError when the run does not exist.

@@ -3,6 +3,8 @@
 #   bash packaging/sanitize.sh asan       # ASan + UBSan: parsers, store, scoring -> build-asan/
 #   bash packaging/sanitize.sh tsan       # TSan: the task runner (all: + jobs)  -> build-tsan/
 #   bash packaging/sanitize.sh asan all   # every suite, GUI included (not measured)
+#   SANITIZE_SUITES="test_scorers test_selection" bash packaging/sanitize.sh asan
+#                                         # only these suites (and their targets), no replays
 # `packaging/setup.sh test` (hence CI) runs asan and tsan unless GATEAU_SANITIZERS=0.
 # Only the suites' own targets are built: a sanitized build of the whole tree (GUI, app,
 # benches) would double CI's time, and those suites are what the fuzz-like inputs reach.
@@ -14,7 +16,9 @@ JOBS=${JOBS:-$(nproc)}
 # The suites that parse files, store and score, and the fuzz corpora's replays; `gateau`
 # itself because test_checkpoint, test_families and test_runs run the CLI. test_jobs runs
 # under TSan only: under both it alone cost ~5 of CI's 12 sanitizer minutes (docs/testing.md).
-asan_suites='test_datasets test_minhash test_near_duplicates test_agreement test_store test_import test_tokenizer test_offsets test_checkpoint test_families test_sample_scorer test_runs test_run_checks'
+# test_scorers and test_selection: the scorer registry's plug-ins and the selection rules
+# read score arrays and index by rank, where an off-by-one is a silent wrong answer.
+asan_suites='test_datasets test_minhash test_near_duplicates test_agreement test_store test_import test_tokenizer test_offsets test_checkpoint test_families test_sample_scorer test_runs test_run_checks test_scorers test_selection'
 # The parts with threads of their own: the GUI's task runner in CI; the scoring job's workers
 # (test_jobs) only with `all`: under TSan it took 570 s of ctest's 600 s limit on a loaded VM.
 tsan_suites='test_task_runner'
@@ -27,6 +31,11 @@ case "$kind" in
         regex="^($(tr ' ' '|' <<<"$suites"))\$" ;;
   *) echo "sanitize.sh: asan or tsan, not '$kind'" >&2; exit 2 ;;
 esac
+if [ -n "${SANITIZE_SUITES:-}" ]; then  # a subset, to check a suite without the whole list
+  suites=$SANITIZE_SUITES; targets="$suites"
+  if [ "$kind" = asan ]; then targets="$targets gateau"; fi  # several suites run the CLI
+  regex="^($(tr ' ' '|' <<<"$suites"))\$"
+fi
 case "$scope" in
   ci) ;;
   all) targets=all; regex=. ;;

@@ -34,6 +34,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
@@ -188,6 +189,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addPermanentWidget(runLabel_);
     statusBar()->addPermanentWidget(countLabel_);
     statusBar()->addWidget(projectLabel_, 1);
+    busyBar_ = new QProgressBar;
+    busyBar_->setObjectName("busyBar");
+    busyBar_->setRange(0, 0);  // indeterminate: neither an open nor a delete reports progress
+    busyBar_->setMaximumWidth(160);
+    busyBar_->setVisible(false);
+    statusBar()->addPermanentWidget(busyBar_);
 
     buildMenus();
     QSettings s;
@@ -208,7 +215,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() = default;
 
-QString MainWindow::projectPath() const { return store_ ? QString::fromStdString(store_->path()) : QString(); }
+QString MainWindow::projectPath() const { return QString::fromStdString(project_); }
+
+bool MainWindow::opening() const { return TaskRunner::instance().busy(const_cast<MainWindow*>(this), QStringLiteral("open")); }
+
+void MainWindow::setBusy(const QString& what) {
+    busy_ = what;
+    busyBar_->setVisible(!what.isEmpty());
+    if (!what.isEmpty()) statusBar()->showMessage(what);
+    else statusBar()->clearMessage();
+    updateActions();
+}
+
+void MainWindow::updateActions() {
+    const bool usable = !project_.empty() && busy_.isEmpty();
+    for (QAction* a : projectActions_) a->setEnabled(usable);
+    datasets_->setEnabled(usable);
+}
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -219,8 +242,8 @@ void MainWindow::buildMenus() {
     projectActions_ << file->addAction(tr("&Import Dataset..."), QKeySequence(Qt::CTRL | Qt::Key_I), this, &MainWindow::importDialog);
     projectActions_ << file->addAction(tr("&Export Selection..."), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::exportDialog);
     projectActions_ << file->addAction(tr("&Merge Reviews..."), this, [this] {
-        if (!store_) return;
-        askAndMergeReviews(this, store_->path(), [this](const QString& message, bool failed) {
+        if (project_.empty()) return;
+        askAndMergeReviews(this, project_, [this](const QString& message, bool failed) {
             // The undo history holds states from before the merge: undoing one would rewrite
             // what the merge brought in.
             if (!failed) undo_->clear();
@@ -251,7 +274,7 @@ void MainWindow::buildMenus() {
     sample->addActions(inspector_->evidenceActions());
     sample->addSeparator();
     projectActions_ << sample->addAction(tr("Annotator A&greement..."), this, [this] {
-        if (store_) showAgreement(this, store_->path(), [this] { browser_->showAdjudicationQueue(); });
+        if (!project_.empty()) showAgreement(this, project_, [this] { browser_->showAdjudicationQueue(); });
     });
     projectActions_ << sample->addAction(tr("Ad&judication Queue"), this, [this] { browser_->showAdjudicationQueue(); });
 
@@ -291,34 +314,46 @@ void MainWindow::notify(const QString& title, const QString& message, bool error
     box->show();
 }
 
-bool MainWindow::openProject(const QString& path, bool create) {
-    try {
-        auto store = std::make_unique<db::ProjectStore>(db::ProjectStore::open(path.toStdString(), create));
-        model_->setProject({});
-        browser_->setStore(nullptr);
-        store_ = std::move(store);
-        undo_->clear();
-        session_->setProject(path);
-        inspector_->setProject(path);
-        jobs_->setProject(path);
-        RecentProjects::add(path);
-        spdlog::info("opened project {}", path.toStdString());
-    } catch (const std::exception& e) {
-        spdlog::error("cannot open project {}: {}", path.toStdString(), e.what());
-        if (!create) RecentProjects::remove(path);
-        notify(tr("Cannot open project"), QString::fromStdString(e.what()), true);
-        rebuildRecentMenu();
-        return false;
-    }
-    rebuildRecentMenu();
-    refresh();
-    return true;
+void MainWindow::openProject(const QString& path, bool create) {
+    setBusy(tr("Opening %1 …").arg(path));
+    if (project_.empty()) view_->showMessage(tr("Opening %1 …").arg(path));
+    // Serial: one open at a time on this window, the newest wins (an earlier one still
+    // running finishes on its worker, unreported). The migrations run here, off the GUI thread.
+    TaskRunner::instance().run<std::string>(
+        this, QStringLiteral("open"),
+        [p = path.toStdString(), create](const CancelToken&) { return db::ProjectStore::open(p, create).path(); },
+        [this, path, create](TaskResult<std::string>& r) {
+            if (r.status == TaskStatus::Cancelled) return;
+            setBusy({});
+            if (r.status == TaskStatus::Failed) {
+                spdlog::error("cannot open project {}: {}", path.toStdString(), r.error.toStdString());
+                if (!create) RecentProjects::remove(path);
+                notify(tr("Cannot open project"), r.error, true);
+                rebuildRecentMenu();
+                if (project_.empty()) refresh();  // the "open or create a project" hint again
+                emit projectOpened(path, r.error);
+                return;
+            }
+            model_->setProject({});
+            browser_->setProject({});
+            project_ = r.value;
+            undo_->clear();
+            session_->setProject(projectPath());
+            inspector_->setProject(projectPath());
+            jobs_->setProject(projectPath());
+            RecentProjects::add(projectPath());
+            spdlog::info("opened project {}", project_);
+            rebuildRecentMenu();
+            refresh();
+            emit projectOpened(path, QString());
+        },
+        LaneMode::Serial);
 }
 
 void MainWindow::refresh() {
-    const bool open = store_ != nullptr;
-    for (QAction* a : projectActions_) a->setEnabled(open);
-    model_->setProject(open ? store_->path() : std::string());  // the rows follow: showSampleList()
+    const bool open = !project_.empty();
+    updateActions();
+    model_->setProject(project_);  // the rows follow: showSampleList()
     loadDatasets();
     setWindowTitle(open ? tr("%1 - Gateau Workbench").arg(QFileInfo(projectPath()).fileName()) : tr("Gateau Workbench"));
     projectLabel_->setText(open ? projectPath() : tr("No project open"));
@@ -326,48 +361,67 @@ void MainWindow::refresh() {
         countLabel_->clear();
         view_->showMessage(tr("Open or create a project (File menu), import a dataset, then select a sample."));
     }
-    browser_->setStore(store_.get());
+    browser_->setProject(project_);
     refreshRuns();
 }
 
 void MainWindow::showSampleList() {
-    if (!store_) return;
+    if (project_.empty()) return;
     countLabel_->setText(tr("%1 samples").arg(QLocale().toString(qlonglong(model_->totalSamples()))));
     if (model_->rowCount() > 0) table_->selectRow(0);
     else view_->showMessage(tr("This project has no samples yet: File > Import Dataset... (Ctrl+I)."));
 }
 
 void MainWindow::deleteDataset(qint64 datasetId, bool askFirst) {
-    if (!store_) return;
-    try {
-        if (askFirst) {
-            const auto usage = db::datasetUsage(*store_);
-            auto it = std::find_if(usage.begin(), usage.end(), [&](const db::DatasetUsage& u) { return u.info.id == datasetId; });
-            if (it == usage.end()) return;
-            if (QMessageBox::question(this, tr("Delete dataset"), DatasetPanel::deleteConfirmation(*it),
-                                      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
-                return;
-        }
-        const db::RemovedDataset r = db::deleteDataset(*store_, datasetId);
-        undo_->clear();  // its entries may name samples that are gone
-        refresh();
-        notify(tr("Datasets"),
-               tr("Deleted dataset #%1 (%2): %3 samples, %4 scores, %5 override entries")
-                   .arg(r.id).arg(QString::fromStdString(r.name)).arg(r.samples).arg(r.scores).arg(r.overrides),
-               false);
-    } catch (const std::exception& e) {
-        notify(tr("Cannot delete dataset"), QString::fromStdString(e.what()), true);
+    static const QString kLane = QStringLiteral("dataset-delete");
+    if (project_.empty() || !busy_.isEmpty()) return;
+    const std::string path = project_;
+    if (askFirst) {
+        // What the confirmation names is read on the runner; the question comes back here.
+        TaskRunner::instance().run<std::vector<db::DatasetUsage>>(
+            this, QStringLiteral("dataset-usage"), [path](const CancelToken&) {
+                auto store = db::ProjectStore::openReadOnly(path);
+                return db::datasetUsage(store);
+            },
+            [this, path, datasetId](TaskResult<std::vector<db::DatasetUsage>>& r) {
+                if (r.status == TaskStatus::Failed) return notify(tr("Cannot delete dataset"), r.error, true);
+                if (r.status != TaskStatus::Finished || path != project_) return;
+                auto it = std::find_if(r.value.begin(), r.value.end(), [&](const db::DatasetUsage& u) { return u.info.id == datasetId; });
+                if (it == r.value.end()) return;
+                if (QMessageBox::question(this, tr("Delete dataset"), DatasetPanel::deleteConfirmation(*it),
+                                          QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Yes)
+                    deleteDataset(datasetId, false);
+            });
+        return;
     }
+    setBusy(tr("Deleting dataset #%1 …").arg(datasetId));
+    TaskRunner::instance().run<db::RemovedDataset>(
+        this, kLane, [path, datasetId](const CancelToken&) {
+            auto store = db::ProjectStore::open(path, false);
+            return db::deleteDataset(store, datasetId);  // one transaction
+        },
+        [this](TaskResult<db::RemovedDataset>& r) {
+            if (r.status == TaskStatus::Cancelled) return;
+            setBusy({});
+            if (r.status == TaskStatus::Failed) return notify(tr("Cannot delete dataset"), r.error, true);
+            undo_->clear();  // its entries may name samples that are gone
+            refresh();
+            notify(tr("Datasets"),
+                   tr("Deleted dataset #%1 (%2): %3 samples, %4 scores, %5 override entries")
+                       .arg(r.value.id).arg(QString::fromStdString(r.value.name)).arg(r.value.samples).arg(r.value.scores).arg(r.value.overrides),
+                   false);
+        },
+        LaneMode::Serial);
 }
 
 void MainWindow::loadDatasets() {
     static const QString kLane = QStringLiteral("datasets");
-    if (!store_) {
+    if (project_.empty()) {
         TaskRunner::instance().drop(this, kLane);
         browser_->setDatasets({});
         return datasets_->setDatasets({});
     }
-    const std::string path = store_->path();
+    const std::string path = project_;
     TaskRunner::instance().run<std::vector<db::DatasetInfo>>(
         this, kLane, [path](const CancelToken&) { return db::ProjectStore::openReadOnly(path).datasets(); },
         [this](TaskResult<std::vector<db::DatasetInfo>>& r) {
@@ -381,11 +435,11 @@ void MainWindow::loadDatasets() {
 
 void MainWindow::refreshRuns() {
     static const QString kLane = QStringLiteral("runs");
-    if (!store_) {
+    if (project_.empty()) {
         TaskRunner::instance().drop(this, kLane);
         return applyRuns({});
     }
-    const std::string path = store_->path();
+    const std::string path = project_;
     TaskRunner::instance().run<std::vector<db::RunInfo>>(
         this, kLane,
         [path](const CancelToken&) {
@@ -473,7 +527,7 @@ void MainWindow::updatePlots() {
 }
 
 void MainWindow::showScoredSample(qint64 sampleId) {
-    if (!store_) return;
+    if (project_.empty()) return;
     // No current row (everything filtered away): inspect nothing rather than a sample that
     // is no longer highlighted.
     if (sampleId < 0) return inspector_->clear();
@@ -490,7 +544,7 @@ void MainWindow::showEvidence(qint64 sampleId) {
 }
 
 void MainWindow::scoringDialog() {
-    if (!store_) return;
+    if (project_.empty()) return;
     ScoringDialog d(this);
     d.setAlpha(session_->alpha());
     if (d.exec() != QDialog::Accepted) return;
@@ -526,7 +580,7 @@ void MainWindow::openProjectDialog() {
 }
 
 void MainWindow::importDialog() {
-    if (!store_ || importer_->busy()) return;
+    if (project_.empty() || importer_->busy()) return;
     QString file = QFileDialog::getOpenFileName(this, tr("Import dataset"), QSettings().value("lastImportDir").toString(),
                                                 tr("Datasets (*.jsonl *.json);;All files (*)"));
     if (file.isEmpty()) return;
@@ -538,7 +592,7 @@ void MainWindow::importDialog() {
 }
 
 void MainWindow::importFile(const QString& file, const QString& format) {
-    if (!store_ || importer_->busy()) return;
+    if (project_.empty() || importer_->busy()) return;
     statusBar()->showMessage(tr("Importing %1 ...").arg(file));
     importer_->start(projectPath(), file, format);
 }
@@ -553,12 +607,12 @@ void MainWindow::showSelectedSample() {
     static const QString kLane = QStringLiteral("sample-text");
     const int row = table_->currentIndex().row();
     const int64_t id = model_->sampleIdAt(row);
-    if (!store_ || id < 0) return TaskRunner::instance().drop(this, kLane);
+    if (project_.empty() || id < 0) return TaskRunner::instance().drop(this, kLane);
     const QString title = tr("Sample #%1  ·  %2 line %3")
                               .arg(id)
                               .arg(model_->index(row, SampleTableModel::ColDataset).data().toString())
                               .arg(model_->index(row, SampleTableModel::ColLine).data().toLongLong());
-    const std::string path = store_->path();
+    const std::string path = project_;
     // The newest selection wins: scrolling through rows never queues a backlog of texts.
     TaskRunner::instance().run<std::optional<db::SampleText>>(
         this, kLane, [path, id](const CancelToken&) { return db::ProjectStore::openReadOnly(path).sampleText(id); },

@@ -9,6 +9,7 @@
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QProgressBar;
 class QSplitter;
 class QStackedWidget;
 class QTableView;
@@ -35,13 +36,17 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens (or, with `create`, creates) a project; on failure shows why and returns false.
-    bool openProject(const QString& path, bool create);
+    // Opens (or, with `create`, creates) a project on the task runner (an old one is migrated
+    // there); the window shows "Opening..." and disables the project's actions meanwhile. On
+    // failure it shows why and keeps the project it had. A second call while one opens wins:
+    // the first is never shown. projectOpened reports either way.
+    void openProject(const QString& path, bool create);
+    bool opening() const;  // an open is under way
     void importFile(const QString& file, const QString& format = "auto");
     // Re-reads datasets, samples and runs (View > Reload).
     void refresh();
-    // Deletes a dataset with its samples, scores and overrides, after a confirmation naming
-    // them unless !askFirst (tests).
+    // Deletes a dataset with its samples, scores and overrides on the task runner, after a
+    // confirmation naming them unless !askFirst (tests); busy meanwhile, then refreshed.
     void deleteDataset(qint64 datasetId, bool askFirst = true);
 
     // For tests and screenshots.
@@ -60,6 +65,10 @@ public:
     // Shows the ranking of a run (0: the plain sample list).
     void showRun(qint64 runId);
     QString projectPath() const;
+
+signals:
+    // After openProject: error is empty when `path` is now the window's project.
+    void projectOpened(const QString& path, const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -87,10 +96,18 @@ private:
     void onImportFinished(const ImportOutcome& outcome);
     void rebuildRecentMenu();
     void notify(const QString& title, const QString& message, bool error);
+    // Busy state while a project opens or a dataset is deleted: the message and an
+    // indeterminate bar in the status bar, the project's actions disabled.
+    void setBusy(const QString& what);
+    void updateActions();
     void applyDockShares();
     void rememberDockShares();
 
-    std::unique_ptr<db::ProjectStore> store_;
+    // The open project's path (empty: none). The window holds no connection: every read and
+    // write runs on the task runner with its own (docs/workbench.md, "Background work").
+    std::string project_;
+    QString busy_;  // what the window is busy with (empty: idle)
+    QProgressBar* busyBar_;
     SampleTableModel* model_;
     QTableView* table_;
     ConversationView* view_;

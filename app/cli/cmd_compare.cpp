@@ -59,7 +59,7 @@ int runCompare(const cli::Args& a) {
     auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(runId) + " has no scored samples yet");
-    const double alpha = cli::alphaOption(p, in);
+    const double alpha = cli::alphaOption(p, store.db());
     const db::Ranking ranking = db::rankPool(in, alpha, scoring::Selection::topPercent(100));
     const std::vector<scoring::ScoreColumn> cols = db::scoreColumns(in, ranking);
     const std::vector<int64_t> ids = db::sampleIds(in);

@@ -43,7 +43,7 @@ int runEvaluate(const cli::Args& a) {
     auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(runId) + " has no scored samples yet");
-    const double alpha = cli::alphaOption(p, in);
+    const double alpha = cli::alphaOption(p, store.db());
     const db::Ranking ranking = db::rankPool(in, alpha, scoring::Selection::topPercent(100));
     std::vector<double> contextTokens;
     std::vector<bool> positive;

@@ -29,7 +29,7 @@ int runExport(const cli::Args& a) {
         }
     }
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
-    const double alpha = cli::alphaOption(p, in);
+    const double alpha = cli::alphaOption(p, store.db());
     const db::Ranking ranking = db::rankPool(in, alpha, o.selection);
     const std::string csv = p.value("scores-csv");
     const db::ExportCounts n = db::exportRun(store, in, ranking, p.positionals()[1], csv);

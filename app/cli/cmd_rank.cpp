@@ -22,7 +22,7 @@ int runRank(const cli::Args& a) {
     auto store = db::ProjectStore::openReadOnly(p.positionals()[0]);
     const db::RankInputs in = db::loadRankInputs(store, o.runId);
     if (in.samples.empty()) throw cli::CliError("run #" + std::to_string(o.runId) + " has no scored samples yet");
-    const double alpha = cli::alphaOption(p, in);
+    const double alpha = cli::alphaOption(p, store.db());
     const db::Ranking ranking = db::rankPool(in, alpha, o.selection);
 
     // Every registered score (db/score_columns.h); "combined" is printed as "score".

@@ -31,8 +31,8 @@ RankOptions parseRankOptions(const ArgParser& p, const char* usage) {
     return o;
 }
 
-double alphaOption(const ArgParser& p, const db::RankInputs& in) {
-    if (!p.has("alpha")) return in.projectAlpha;
+double alphaOption(const ArgParser& p, db::Database& db) {
+    if (!p.has("alpha")) return db::projectAlpha(db);
     const double alpha = p.doubleValue("alpha", db::kDefaultAlpha);
     if (!(alpha >= 0 && alpha <= 1)) throw CliError("--alpha must be in [0, 1]", 2);
     return alpha;

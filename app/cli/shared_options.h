@@ -21,7 +21,7 @@ RankOptions parseRankOptions(const ArgParser& p, const char* usage);
 
 // --alpha when given (in [0, 1], else CliError exit 2), otherwise the project's alpha
 // (db/ranking_settings.h: `gateau alpha`, 0.7 unless set).
-double alphaOption(const ArgParser& p, const db::RankInputs& in);
+double alphaOption(const ArgParser& p, db::Database& db);
 
 // RUN.json from --config (required by the caller), --devices (default: its "device") and
 // --threads, with dtype auto resolved for those devices; a bad config or device list (or

@@ -260,7 +260,10 @@ void TestScorers::endToEndThroughTheCli() {
 
     auto rank = runCli({"rank", q(project), "--run", "1", "--json"});
     QVERIFY2(rank.code == 0, rank.err.c_str());
-    for (const auto& s : nlohmann::json::parse(rank.out)["samples"]) {
+    // Kept in a variable: a range-for over parse(...)["samples"] reads the parsed document
+    // after it is destroyed (C++17 extends only the last temporary's life; ASan saw it).
+    const nlohmann::json ranked = nlohmann::json::parse(rank.out);
+    for (const auto& s : ranked["samples"]) {
         const Naive& w = want.at(s["sample_id"].get<int64_t>());
         QCOMPARE(s["key_token_share"].get<double>(), w.share);
         QVERIFY(std::fabs(s["key_token_gain"].get<double>() - w.gain) < 1e-12);

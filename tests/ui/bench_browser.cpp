@@ -1,6 +1,7 @@
 // Benchmark (not a ctest test): the ranked browser with a 100k-sample scored run. Prints the
 // time to load the run, to re-rank on an alpha change (model + sorted proxy), to filter,
 // to refresh the plots, and the longest GUI-thread stall while doing so.
+#include "tests/ui/open_project.h"
 #include "db/importer.h"
 #include "db/run_store.h"
 #include "ui/browser/browser_panel.h"
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
     QElapsedTimer t;
     t.start();
     QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
-    w.openProject(QString::fromStdString(project), false);
+    test::openProjectOk(w, QString::fromStdString(project));
     while (!w.rankingSession()->hasRun()) loaded.wait(100);
     app.processEvents();
     std::printf("samples %d: open + load run + first paint %.0f ms\n", n, double(t.elapsed()));

@@ -1,6 +1,7 @@
 // Team review in the workbench (docs/review-team.md), driven offscreen: a merged project's
 // disputes shown and queued, K / D by the lead recorded as adjudications (undoable), the
 // agreement dialog against a kappa worked out by hand, File > Merge Reviews' merge.
+#include "tests/ui/open_project.h"
 #include "tests/ui/scored_project.h"
 #include "db/team_review.h"
 #include "ui/tasks/task_runner.h"
@@ -81,7 +82,7 @@ class TestAdjudication : public QObject {
         if (!QTest::qWaitForWindowExposed(&w)) return false;
         w.activateWindow();
         if (!QTest::qWaitForWindowActive(&w)) return false;
-        if (!w.openProject(q(project), false)) return false;
+        if (!test::openProjectOk(w, q(project))) return false;
         QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
         if (!w.rankingSession()->hasRun() && !loaded.wait(20000)) return false;
         QCoreApplication::processEvents();

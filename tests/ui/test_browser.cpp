@@ -2,6 +2,7 @@
 // tiny models, `gateau score`): alpha re-ranks against the formulas computed here, brushing
 // and table selection agree, overrides are undoable and survive reopening, the export
 // dialog writes exactly the rule's samples, full-text search filters the table.
+#include "tests/ui/open_project.h"
 #include "core/scoring/formulas.h"
 #include "db/run_store.h"
 #include "db/search.h"
@@ -85,7 +86,7 @@ class TestBrowser : public QObject {
     std::string dir_, project_, dataset_;
 
     bool openScored(ui::MainWindow& w) {
-        if (!w.openProject(q(project_), false)) return false;
+        if (!test::openProjectOk(w, q(project_))) return false;
         QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
         return w.rankingSession()->hasRun() || loaded.wait(20000);
     }
@@ -171,7 +172,7 @@ private slots:
         ui::MainWindow w;
         w.show();
         QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
-        QVERIFY(w.openProject(q(copy), false));
+        QVERIFY(test::openProjectOk(w, q(copy)));
         QVERIFY(w.rankingSession()->hasRun() || loaded.wait(20000));
         auto* b = w.browser();
         auto* session = w.rankingSession();

@@ -1,5 +1,6 @@
 // The first window driven offscreen: a project opens with every row reachable, the
 // conversation view shows the selected sample, and a GUI import updates the table.
+#include "tests/ui/open_project.h"
 #include "tests/ui/sql_thread_log.h"
 #include "../common/test_files.h"
 #include "db/dataset_admin.h"
@@ -51,7 +52,7 @@ private slots:
         }
         ui::MainWindow w;
         w.show();
-        QVERIFY(w.openProject(QString::fromStdString(project), false));
+        QVERIFY(test::openProjectOk(w, QString::fromStdString(project)));
         auto* model = w.sampleModel();
         QTRY_COMPARE(model->totalSamples(), int64_t(n));  // read on the task runner
         QCOMPARE(model->rowCount(), int(ui::SampleTableModel::kBatch));  // lazily fetched
@@ -77,7 +78,7 @@ private slots:
         QString project = dir.filePath("g.gateau");
         ui::MainWindow w;
         w.show();
-        QVERIFY(w.openProject(project, true));
+        QVERIFY(test::openProjectOk(w, project, true));
         QCOMPARE(w.sampleModel()->rowCount(), 0);
         QSignalSpy done(w.importController(), &ui::ImportController::finished);
         w.importFile(QString::fromStdString(test::writeFile(dir, "a.jsonl", records(300, "a") + "{oops\n")));
@@ -122,7 +123,7 @@ private slots:
         {
             ui::MainWindow w;
             w.show();
-            QVERIFY(w.openProject(QString::fromStdString(project), false));
+            QVERIFY(test::openProjectOk(w, QString::fromStdString(project)));
             QTRY_COMPARE(w.datasetPanel()->datasetCount(), 2);
             QTRY_COMPARE(w.sampleModel()->rowCount(), 25);
             w.sampleTable()->selectRow(7);
@@ -149,7 +150,7 @@ private slots:
         QTemporaryDir dir;
         std::string junk = test::writeFile(dir, "junk.gateau", "this is not a project file at all, sorry..........");
         ui::MainWindow w;
-        QVERIFY(!w.openProject(QString::fromStdString(junk), false));
+        QVERIFY(!test::openProjectOk(w, QString::fromStdString(junk)));
         QVERIFY(w.projectPath().isEmpty());
         QCOMPARE(test::readFile(junk), std::string("this is not a project file at all, sorry.........."));
     }
@@ -181,7 +182,7 @@ private slots:
         QCOMPARE(asked.at(0).at(0).toLongLong(), qint64(1));
 
         ui::MainWindow w;
-        QVERIFY(w.openProject(QString::fromStdString(project), false));
+        QVERIFY(test::openProjectOk(w, QString::fromStdString(project)));
         QTRY_COMPARE(w.sampleModel()->totalSamples(), int64_t(7));
         QTRY_COMPARE(w.datasetPanel()->datasetCount(), 2);
         w.deleteDataset(1, false);

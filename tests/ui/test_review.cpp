@@ -1,6 +1,7 @@
 // The review loop driven offscreen as an annotator drives it: keys, clicks in the table and
 // the scatter, the note editor. Every check compares what the user sees (highlighted rows,
 // the inspector's sample, the counts on screen) with what the project stores.
+#include "tests/ui/open_project.h"
 #include "tests/ui/sql_thread_log.h"
 #include "tests/ui/scored_project.h"
 #include "core/scoring/prompt.h"
@@ -158,7 +159,7 @@ class TestReview : public QObject {
         if (!QTest::qWaitForWindowExposed(&w)) return false;
         w.activateWindow();
         if (!QTest::qWaitForWindowActive(&w)) return false;
-        if (!w.openProject(q(project_), false)) return false;
+        if (!test::openProjectOk(w, q(project_))) return false;
         QSignalSpy loaded(w.rankingSession(), &ui::RankingSession::loaded);
         if (!w.rankingSession()->hasRun() && !loaded.wait(20000)) return false;
         QCoreApplication::processEvents();
@@ -391,7 +392,7 @@ private slots:
         QTest::keyClicks(note, "pending");
         ui::MainWindow other;  // only to make the copy
         QVERIFY(open(other, "notes-other"));
-        QVERIFY(w.openProject(q(project_), false));
+        QVERIFY(test::openProjectOk(w, q(project_)));
         QTRY_VERIFY_WITH_TIMEOUT(w.rankingSession()->hasRun() && b->currentSampleId() >= 0, 20000);
         QCOMPARE(storedNote(first, d), std::string("pending"));
         QCOMPARE(storedNote(project_, d), std::string());
@@ -779,7 +780,7 @@ private slots:
             ui::MainWindow w;
             QVERIFY(open(w, "alpha"));
             auto* b = w.browser();
-            QCOMPARE(b->alphaSlider()->value(), 85);
+            QTRY_COMPARE(b->alphaSlider()->value(), 85);  // read off the GUI thread
             QCOMPARE(w.rankingSession()->alpha(), 0.85);
             b->alphaSlider()->setValue(40);
             QAction* makeDefault = action(b, "Make This");
@@ -809,6 +810,8 @@ private slots:
         ui::MainWindow w;
         QVERIFY(open(w, "alpha"));
         auto* b = w.browser();
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());  // the project's alpha has been read
+        QCoreApplication::processEvents();
         QCOMPARE(b->alphaSlider()->value(), 40);
         QAction* follow = action(b, "Follow");
         QVERIFY(follow);

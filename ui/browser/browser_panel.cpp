@@ -86,7 +86,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     connect(makeDefault, &QAction::triggered, this, &BrowserPanel::saveAlphaAsProjectDefault);
     auto* follow = new QAction(tr("Follow the Project's α"), this);
     connect(follow, &QAction::triggered, this, [this] {
-        if (!store_) return;
+        if (project_.empty()) return;
         QSettings().remove(settingsKey("alpha"));
         followProjectAlpha(projectAlpha_);
     });
@@ -208,7 +208,7 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
     // Alpha, the cut rule and the current sample survive a restart, per project. Alpha is
     // kept only once the user moves it: until then the slider follows the project's alpha.
     connect(alpha_, &QSlider::valueChanged, this, [this](int v) {
-        if (store_ && !restoring_) QSettings().setValue(settingsKey("alpha"), v);
+        if (!project_.empty() && !restoring_) QSettings().setValue(settingsKey("alpha"), v);
     });
     connect(cutValue_, &QDoubleSpinBox::valueChanged, this, &BrowserPanel::saveReviewState);
     connect(cutMode_, &QComboBox::currentIndexChanged, this, &BrowserPanel::saveReviewState);
@@ -226,7 +226,6 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         *keep = {currentSampleId(), table_->verticalScrollBar()->value()};
     });
     connect(session, &RankingSession::loaded, this, [this, keep] {
-        if (session_->hasRun()) followProjectAlpha(session_->inputs().projectAlpha);
         updateSummary();
         // A reload keeps the user's sample; a project just opened goes back to where its
         // review stopped last time.
@@ -294,13 +293,13 @@ void BrowserPanel::applyPendingMark() {
 
 QString BrowserPanel::settingsKey(const char* name) const {
     // Per project: review state of one project must not leak into another.
-    const QByteArray path = store_ ? QByteArray::fromStdString(store_->path()) : QByteArray();
+    const QByteArray path = QByteArray::fromStdString(project_);
     return QStringLiteral("review/%1/%2")
         .arg(QString::fromLatin1(QCryptographicHash::hash(path, QCryptographicHash::Sha1).toHex().left(16)), QLatin1String(name));
 }
 
 void BrowserPanel::saveReviewState() {
-    if (!store_ || restoring_) return;
+    if (project_.empty() || restoring_) return;
     QSettings s;
     s.setValue(settingsKey("cutMode"), cutMode_->currentIndex());
     s.setValue(settingsKey("cutValue"), cutValue_->value());
@@ -316,16 +315,16 @@ void BrowserPanel::saveReviewState() {
 
 void BrowserPanel::followProjectAlpha(double alpha) {
     projectAlpha_ = alpha;
-    if (!store_ || QSettings().contains(settingsKey("alpha"))) return;
+    if (project_.empty() || QSettings().contains(settingsKey("alpha"))) return;
     restoring_ = true;  // following is not moving: nothing is saved
     alpha_->setValue(qRound(alpha * 100));
     restoring_ = false;
 }
 
 void BrowserPanel::saveAlphaAsProjectDefault() {
-    if (!store_) return;
+    if (project_.empty()) return;
     const double alpha = alpha_->value() / 100.0;
-    const std::string path = store_->path();
+    const std::string path = project_;
     TaskRunner::instance().run<bool>(
         this, QStringLiteral("project-alpha"),
         [path, alpha](const CancelToken&) {
@@ -363,8 +362,8 @@ void BrowserPanel::restoreReviewState() {
     restoring_ = false;
 }
 
-void BrowserPanel::setStore(db::ProjectStore* store) {
-    const bool changed = store != store_;
+void BrowserPanel::setProject(const std::string& path) {
+    const bool changed = path != project_;
     if (changed) {
         // The typed note belongs to this project's sample: save it here, and never let it
         // reach the sample with the same id in the next project.
@@ -372,16 +371,28 @@ void BrowserPanel::setStore(db::ProjectStore* store) {
         noteSampleId_ = -1;
         note_->clear();
     }
-    store_ = store;
-    writer_->setProject(store ? store->path() : std::string());
+    project_ = path;
+    writer_->setProject(path);
     if (changed) {
         skipped_.clear();
-        projectAlpha_ = db::kDefaultAlpha;  // the project's own arrives with its run
+        projectAlpha_ = db::kDefaultAlpha;  // until the project's own is read
+        labelWritesInFlight_ = 0;  // the old project's reports are ignored (see loadLabelSet)
+        showLabelSet({});
         loadLabelSet();
-        filters_->setLabelSet(labelSet_);
     }
-    if (store && changed) restoreReviewState();
-    filters_->setProject(store ? QString::fromStdString(store->path()) : QString());
+    if (!path.empty() && changed) {
+        restoreReviewState();
+        TaskRunner::instance().run<double>(
+            this, QStringLiteral("project-alpha-read"),
+            [path](const CancelToken&) {
+                auto s = db::ProjectStore::openReadOnly(path);
+                return db::projectAlpha(s.db());
+            },
+            [this, path](TaskResult<double>& r) {
+                if (r.status == TaskStatus::Finished && path == project_) followProjectAlpha(r.value);
+            });
+    }
+    filters_->setProject(QString::fromStdString(path));
 }
 
 void BrowserPanel::setDatasets(const std::vector<db::DatasetInfo>& datasets) {

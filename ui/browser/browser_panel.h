@@ -39,9 +39,9 @@ class BrowserPanel : public QWidget {
 public:
     BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* parent = nullptr);
 
-    // The GUI thread's connection (label set, saved state); review edits are written by the
-    // panel's ReviewWriter on its own connection to the same file, off the GUI thread.
-    void setStore(db::ProjectStore* store);
+    // The project (empty: none). The panel holds no connection: review edits and the label
+    // set are read and written by its ReviewWriter, off the GUI thread.
+    void setProject(const std::string& path);
     // The dataset filter's choices (the complete ones); MainWindow reads them off the GUI thread.
     void setDatasets(const std::vector<db::DatasetInfo>& datasets);
     void setRuns(const std::vector<db::RunInfo>& runs, qint64 current);
@@ -73,7 +73,9 @@ public:
     // Evidence of one sample: byte offsets into its context text; start < 0 removes it.
     void setEvidence(qint64 sampleId, qint64 start, qint64 end);
     const std::vector<std::string>& labelSet() const { return labelSet_; }
-    void setLabelSet(const std::vector<std::string>& labels);  // saved in the project
+    // Shown at once, saved in the project off the GUI thread; a refused set is reported and
+    // the stored one shown again.
+    void setLabelSet(const std::vector<std::string>& labels);
     void editLabelSet();   // the label set dialog
     void askTag();         // T: a tag for the highlighted samples
     // The current state of a sample (decision, note, labels, tags, evidence); null when unknown.
@@ -136,16 +138,18 @@ private:
     void showOverrides(const std::vector<std::pair<qint64, OverrideState>>& states);  // table, note, bar
     void buildReviewActions();
     void rebuildLabelActions();
-    void loadLabelSet();
+    void loadLabelSet();  // queued behind the writes; shown when read
+    void showLabelSet(const std::vector<std::string>& labels);
     void syncAnnotationBar();
     qint64 nextInQueue(const QVector<qint64>& after) const;
     QStringList allTags() const;  // every tag in the run, for the filter  // the row after the last of these; -1 at the end
 
     RankingSession* session_;
     QUndoStack* undo_;
-    db::ProjectStore* store_ = nullptr;
+    std::string project_;  // empty: none open
     ReviewWriter* writer_;
     int writesInFlight_ = 0;  // review writes queued and not yet reported
+    int labelWritesInFlight_ = 0;  // label-set writes queued and not yet reported
     QComboBox* run_;
     QSlider* alpha_;
     QLabel* alphaLabel_;

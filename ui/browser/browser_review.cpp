@@ -122,32 +122,43 @@ void BrowserPanel::rebuildLabelActions() {
     syncAnnotationBar();
 }
 
-void BrowserPanel::loadLabelSet() {
-    labelSet_.clear();
-    if (store_) {
-        try {
-            labelSet_ = db::labelSet(*store_);
-        } catch (const std::exception& e) {
-            emit status(tr("Could not read the label set: %1").arg(e.what()), true);
-        }
-    }
+void BrowserPanel::showLabelSet(const std::vector<std::string>& labels) {
+    labelSet_ = labels;
     rebuildLabelActions();
-}
-
-void BrowserPanel::setLabelSet(const std::vector<std::string>& labels) {
-    if (!store_) return;
-    try {
-        db::setLabelSet(*store_, labels);
-    } catch (const std::exception& e) {
-        emit status(tr("Could not save the label set: %1").arg(e.what()), true);
-        return;
-    }
-    loadLabelSet();
     filters_->setLabelSet(labelSet_);
 }
 
+void BrowserPanel::loadLabelSet() {
+    if (project_.empty()) return;
+    const std::string project = project_;
+    writer_->readLabelSet([this, project](const std::vector<std::string>& stored, const QString& error) {
+        if (project != project_) return;  // another project opened meanwhile
+        if (!error.isEmpty()) return emit status(tr("Could not read the label set: %1").arg(error), true);
+        // A read queued behind a write still in flight would show an older set than the one
+        // on screen; the last write's report shows the stored set.
+        if (labelWritesInFlight_ == 0) showLabelSet(stored);
+    });
+}
+
+void BrowserPanel::setLabelSet(const std::vector<std::string>& labels) {
+    if (project_.empty()) return;
+    showLabelSet(labels);  // at once; the write follows in the review queue, in order
+    const std::string project = project_;
+    ++labelWritesInFlight_;
+    writer_->writeLabelSet(labels, [this, project](const std::vector<std::string>& stored, const QString& error) {
+        if (project != project_) return;
+        --labelWritesInFlight_;
+        if (!error.isEmpty()) {
+            emit status(tr("Could not save the label set: %1").arg(error), true);
+            loadLabelSet();  // read behind every write queued so far: what the store holds
+            return;
+        }
+        if (labelWritesInFlight_ == 0) showLabelSet(stored);
+    });
+}
+
 void BrowserPanel::editLabelSet() {
-    if (!store_) return;
+    if (project_.empty()) return;
     if (auto labels = editLabelSetDialog(this, labelSet_)) setLabelSet(*labels);
 }
 
@@ -169,7 +180,7 @@ void BrowserPanel::syncAnnotationBar() {
 }
 
 void BrowserPanel::applyOverrides(const std::vector<std::pair<qint64, OverrideState>>& states) {
-    if (!store_) {
+    if (project_.empty()) {
         emit status(tr("Could not save the review: no project open"), true);
         return;
     }

@@ -24,6 +24,13 @@ void ReviewWriter::setProject(const std::string& path) {
     connection_ = path.empty() ? nullptr : std::make_shared<Connection>(Connection{path, std::nullopt});
 }
 
+namespace {
+db::ProjectStore& storeOf(std::optional<db::ProjectStore>& store, const std::string& path) {
+    if (!store) store = db::ProjectStore::open(path, false);
+    return *store;
+}
+}  // namespace
+
 void ReviewWriter::write(std::vector<ReviewWrite> edits, const std::string& annotator, Done done) {
     using Stored = std::vector<std::pair<qint64, db::TeamVotes>>;
     auto connection = connection_;
@@ -31,8 +38,7 @@ void ReviewWriter::write(std::vector<ReviewWrite> edits, const std::string& anno
         this, QStringLiteral("review-write"),
         [connection, edits = std::move(edits), who = annotator](const CancelToken&) {
             if (!connection) throw std::runtime_error("no project open");
-            if (!connection->store) connection->store = db::ProjectStore::open(connection->path, false);
-            db::ProjectStore& store = *connection->store;
+            db::ProjectStore& store = storeOf(connection->store, connection->path);
             {
                 db::Transaction tx(store.db());  // a bulk edit is written whole or not at all
                 for (const ReviewWrite& e : edits) {
@@ -60,6 +66,34 @@ void ReviewWriter::write(std::vector<ReviewWrite> edits, const std::string& anno
             if (done) done(r.value, r.status == TaskStatus::Finished ? QString() : r.error);
         },
         LaneMode::Queue);
+}
+
+void ReviewWriter::labelTask(std::function<std::vector<std::string>(db::ProjectStore&)> fn, LabelsDone done) {
+    using Labels = std::vector<std::string>;
+    auto connection = connection_;
+    TaskRunner::instance().run<Labels>(
+        this, QStringLiteral("review-write"),
+        [connection, fn = std::move(fn)](const CancelToken&) {
+            if (!connection) throw std::runtime_error("no project open");
+            return fn(storeOf(connection->store, connection->path));
+        },
+        [done = std::move(done)](TaskResult<Labels>& r) {
+            if (done) done(r.value, r.status == TaskStatus::Finished ? QString() : r.error);
+        },
+        LaneMode::Queue);
+}
+
+void ReviewWriter::readLabelSet(LabelsDone done) {
+    labelTask([](db::ProjectStore& store) { return db::labelSet(store); }, std::move(done));
+}
+
+void ReviewWriter::writeLabelSet(std::vector<std::string> labels, LabelsDone done) {
+    labelTask(
+        [labels = std::move(labels)](db::ProjectStore& store) {
+            db::setLabelSet(store, labels);  // one transaction: the whole set or nothing
+            return db::labelSet(store);
+        },
+        std::move(done));
 }
 
 }  // namespace gateau::ui

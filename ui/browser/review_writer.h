@@ -1,6 +1,7 @@
 #pragma once
-// Review edits (decisions, notes, labels, tags, evidence, adjudications) reach the project
-// off the GUI thread (issue 15): each OverrideCommand's redo/undo becomes one task on the
+// Review edits (decisions, notes, labels, tags, evidence, adjudications) and the label set
+// reach the project off the GUI thread (issue 15): each OverrideCommand's redo/undo and each
+// label-set edit becomes one task on the
 // TaskRunner's Queue lane "review-write", so the edits land in the order they were made,
 // one transaction each, on the writer's own connection. A Queue lane is never dropped: the
 // runner's destructor (the application's exit) waits for it, so a decision made just before
@@ -38,8 +39,17 @@ public:
     using Done = std::function<void(const std::vector<std::pair<qint64, db::TeamVotes>>& stored, const QString& error)>;
     void write(std::vector<ReviewWrite> edits, const std::string& annotator, Done done);
 
+    // The label set, read or replaced (one transaction) in the same queue as the edits, so a
+    // read sees every edit queued before it. done (GUI thread) gets the set as stored after
+    // the task, or the error (a refused set: nothing written).
+    using LabelsDone = std::function<void(const std::vector<std::string>& stored, const QString& error)>;
+    void readLabelSet(LabelsDone done);
+    void writeLabelSet(std::vector<std::string> labels, LabelsDone done);
+
 private:
     struct Connection;
+    // fn(store) in the queue on this writer's connection; its result or error to done.
+    void labelTask(std::function<std::vector<std::string>(db::ProjectStore&)> fn, LabelsDone done);
     std::string path_;
     std::shared_ptr<Connection> connection_;  // opened by the first write, on the worker
 };

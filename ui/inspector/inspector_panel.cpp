@@ -291,8 +291,8 @@ void InspectorPanel::buildUi() {
 // Requests
 
 void InspectorPanel::setProject(const QString& projectPath) {
+    projectPath_ = projectPath;  // first: clear() words its message by it
     clear();
-    projectPath_ = projectPath;
     // The next run may use other models: free model B (and the worker's connection). A
     // request for token-level attention that supersedes this does not need it: the computer
     // loads the model its request names.

@@ -1,5 +1,6 @@
 #include "ui/scoring/scoring_dialog.h"
 
+#include "core/model/arch.h"
 #include "core/model/checkpoint.h"
 #include "core/model/config_json.h"
 #include "core/model/engine.h"
@@ -32,6 +33,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 
 namespace gateau::ui {
@@ -114,6 +116,8 @@ ModelSummary describeModel(const QString& spec) {
         s.kvHeads = c.numKvHeads;
         s.vocab = c.vocabSize;
         s.contextWindow = c.maxPositionEmbeddings;
+        s.slidingWindow = c.numLayers > 0 ? std::numeric_limits<qint64>::max() : 0;
+        for (int64_t l = 0; l < c.numLayers; ++l) s.slidingWindow = std::min<qint64>(s.slidingWindow, model::layerWindow(c, l));
         s.ropeTheta = c.ropeTheta;
         s.ropeScaling = ropeScalingText(c.ropeScaling);
         s.config = c;
@@ -440,7 +444,7 @@ void ScoringDialog::showSummary(ModelRow& row) {
         if (QDir::fromNativeSeparators(row.path->text().trimmed()) != s.dir)  // a cached model: say which snapshot
             text = tr("snapshot %1<br>").arg(QDir::toNativeSeparators(s.dir).toHtmlEscaped());
         text += tr("<b>%1</b> · %2 parameters · %3 layers × %4 hidden · %5 heads%6 · vocab %7<br>"
-                          "context window <b>%8</b> tokens · rope θ %9 · rope scaling %10")
+                          "context window <b>%8</b> tokens%11 · rope θ %9 · rope scaling %10")
                            .arg(s.arch.toHtmlEscaped(), humanCount(s.parameters))
                            .arg(s.layers)
                            .arg(s.hidden)
@@ -448,7 +452,9 @@ void ScoringDialog::showSummary(ModelRow& row) {
                            .arg(kv)
                            .arg(s.vocab)
                            .arg(s.contextWindow)
-                           .arg(thetaText(s.ropeTheta), s.ropeScaling.toHtmlEscaped());
+                           .arg(thetaText(s.ropeTheta), s.ropeScaling.toHtmlEscaped(),
+                                s.slidingWindow > 0 ? tr(", sliding window <b>%1</b> in every layer").arg(s.slidingWindow)
+                                                    : QString());
         if (&row == &b_ && !s.hasTokenizer)
             text += QStringLiteral("<br><span style='%1'>%2</span>")
                         .arg(kErrorStyle, tr("no tokenizer.json or tokenizer.model here: the run's tokenizer comes "
@@ -527,15 +533,15 @@ void ScoringDialog::revalidate() {
             if (c->verdict == scoring::PairCheck::Verdict::Refuse) pairErrors_ << QString::fromStdString(c->message);
             else if (!c->message.empty()) warnings << QString::fromStdString(c->message);
         }
-        if (a.contextWindow >= b.contextWindow)
-            warnings << tr("A's context window (%1) is not shorter than B's (%2): A should be the short-window model.")
-                            .arg(a.contextWindow)
-                            .arg(b.contextWindow);
+        if (a.reach() >= b.reach())
+            warnings << tr("A's reach (%1 tokens) is not shorter than B's (%2): A should be the short-window model.")
+                            .arg(a.reach())
+                            .arg(b.reach());
         if (a.vocab != b.vocab)
             warnings << tr("Vocabularies differ (A %1, B %2): both models read B's tokenization.").arg(a.vocab).arg(b.vocab);
         if (a.arch != b.arch) warnings << tr("Architectures differ (A %1, B %2): HMG expects homologous models.").arg(a.arch, b.arch);
-        if (a.contextWindow > 0 && b.contextWindow > a.contextWindow) {
-            const double ratio = double(b.contextWindow) / double(a.contextWindow);
+        if (a.reach() > 0 && b.reach() > a.reach()) {
+            const double ratio = double(b.reach()) / double(a.reach());
             stretchHint_->setText(tr("B/A window: %1×").arg(ratio, 0, 'g', 3));
         } else {
             stretchHint_->clear();

@@ -7,6 +7,8 @@
 #include "core/scoring/model_pair.h"
 #include "core/scoring/run_config.h"
 
+#include <algorithm>
+
 #include <QDialog>
 #include <QString>
 #include <QStringList>
@@ -37,6 +39,10 @@ struct ModelSummary {
     QString arch, ropeScaling;  // ropeScaling: "none", "dynamic ×4", ...
     quint64 parameters = 0;
     qint64 layers = 0, hidden = 0, heads = 0, kvHeads = 0, vocab = 0, contextWindow = 0;
+    // The sliding window when every layer has one (then no token sees further back), else 0.
+    qint64 slidingWindow = 0;
+    // How far back a token can attend: what makes A the short-window model.
+    qint64 reach() const { return slidingWindow > 0 ? std::min(contextWindow, slidingWindow) : contextWindow; }
     double ropeTheta = 0;
     bool hasTokenizer = false;  // tokenizer.json or tokenizer.model in the folder
     model::ModelConfig config;  // for the checks of max_tokens against B's window

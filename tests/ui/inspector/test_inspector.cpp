@@ -22,6 +22,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QPushButton>
+#include <QLabel>
 #include <QSignalSpy>
 
 #include "ui/tasks/task_runner.h"
@@ -222,7 +223,15 @@ void TestInspector::panelPaintsSample() {
     panel.resize(1400, 900);
     panel.show();
     QSignalSpy spy(&panel, &InspectorPanel::loaded);
+    auto shownText = [&](const QString& text) {
+        for (const QLabel* l : panel.findChildren<QLabel*>())
+            if (l->isVisibleTo(&panel) && l->text() == text) return true;
+        return false;
+    };
+    QVERIFY(shownText("No project is open."));
     panel.setProject(project_);
+    // A project without a chosen sample asks for one (it once still said no project was open).
+    QVERIFY(shownText("Select a sample to inspect it."));
     QElapsedTimer timer;
     timer.start();
     panel.showSample(runId_, samples_[0]);

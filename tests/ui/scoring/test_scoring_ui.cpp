@@ -359,6 +359,20 @@ private slots:
         QVERIFY(!d.isValid());
         QVERIFY(!ok->isEnabled());
         QVERIFY2(d.problems().contains("max_tokens 513 exceeds model B's 512-token window"), qPrintable(d.problems()));
+        // The shipped demo pair: A's positions go to 8,192 like B's, but a sliding window in
+        // every layer keeps it 1,024 tokens back: the pair is the right way round.
+        scoring::RunConfig demo = config();
+        demo.modelA = GATEAU_SOURCE_DIR "/resources/demo-models/short";
+        demo.modelB = GATEAU_SOURCE_DIR "/resources/demo-models/long";
+        demo.prompt.maxTokens = 8192;
+        demo.prompt.segmentLen = 128;
+        demo.stretchA = 1;
+        d.setFromConfig(demo);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
+        QVERIFY2(d.pairWarnings().isEmpty(), qPrintable(d.pairWarnings()));
+        QVERIFY2(d.modelInfo(ui::ScoringDialog::Model::A).contains("sliding window 1024 in every layer"),
+                 qPrintable(d.modelInfo(ui::ScoringDialog::Model::A)));
+        QVERIFY(!d.modelInfo(ui::ScoringDialog::Model::B).contains("sliding"));
         d.setFromConfig(config());
         QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
         QVERIFY(d.isValid());
