@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <set>
+#include <vector>
 #include <sstream>
 #include <thread>
 #include <tuple>
@@ -143,8 +144,14 @@ LoadedScorer loadScorer(const scoring::RunConfig& config, const std::string& dev
     s.tokenizer = tok::Tokenizer::load(config.modelB);
     // A token id beyond a model's embedding rows fails every sample: say so once, here.
     const int64_t ids = s.tokenizer->vocabSize();
-    for (const auto& [label, dir, rows] : {std::tuple<const char*, std::string, int64_t>{"A", config.modelA, a.config().vocabSize},
-                                           {"B", config.modelB, s.longModel->config().vocabSize}})
+    std::vector<std::tuple<const char*, std::string, int64_t>> models{{"A", config.modelA, a.config().vocabSize},
+                                                                      {"B", config.modelB, s.longModel->config().vocabSize}};
+    if (config.ldsModelInUse()) {
+        eo.ropeOverride.reset();  // the LDS model runs as configured: stretch_a is A's
+        s.ldsModel = model::loadEngine(model::Checkpoint::open(config.modelLds), eo);
+        models.emplace_back("LDS (lds_model)", config.modelLds, s.ldsModel->config().vocabSize);
+    }
+    for (const auto& [label, dir, rows] : models)
         if (rows < ids)
             throw model::ModelError(dir + ": model " + label + " has " + std::to_string(rows) +
                                     " embedding rows but the tokenizer (" + config.modelB + ") has " + std::to_string(ids) +

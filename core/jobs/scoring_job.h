@@ -18,11 +18,19 @@
 namespace gateau::jobs {
 
 // Models A and B and the tokenizer of a run config on one device (A stretched by
-// config.stretchA). Throws ModelError / TokenizerError naming the file.
+// config.stretchA), and the LDS model when the config names one (config.modelLds; else the
+// LDS pass runs on A). Throws ModelError / TokenizerError naming the file.
 struct LoadedScorer {
-    std::unique_ptr<model::Engine> shortModel, longModel;
+    std::unique_ptr<model::Engine> shortModel, longModel, ldsModel;
     std::unique_ptr<tok::Tokenizer> tokenizer;
-    scoring::ScorerModels models() const { return {shortModel.get(), longModel.get(), tokenizer.get()}; }
+    scoring::ScorerModels models() const {
+        scoring::ScorerModels m;
+        m.shortModel = shortModel.get();
+        m.longModel = longModel.get();
+        m.ldsModel = ldsModel.get();
+        m.tokenizer = tokenizer.get();
+        return m;
+    }
 };
 LoadedScorer loadScorer(const scoring::RunConfig& config, const std::string& device, int threads = 0);
 

@@ -123,7 +123,7 @@ nlohmann::json modelIdentity(const std::string& dir) {
 std::string identityJson(const std::string& canonicalJson, bool legacy) {
     auto j = nlohmann::json::parse(canonicalJson, nullptr, false);
     if (!j.is_object()) return canonicalJson;
-    for (const char* m : {"model_a", "model_b"}) {
+    for (const char* m : {"model_a", "model_b", "lds_model"}) {
         if (!j.contains(m) || !j[m].is_object()) continue;
         j[m].erase("path");
         if (legacy) j[m].erase("config_files");
@@ -133,6 +133,11 @@ std::string identityJson(const std::string& canonicalJson, bool legacy) {
 
 }  // namespace
 
+bool RunConfig::ldsModelInUse() const {
+    const Scorer* lds = findScorer("lds");
+    return !modelLds.empty() && lds && scorerEnabled(*lds, scorers);
+}
+
 RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir) {
     std::string duplicate;
     nlohmann::json j = parseRejectingDuplicates(jsonText, duplicate);
@@ -140,7 +145,8 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     if (!duplicate.empty()) bad(sourceName, "key \"" + duplicate + "\" appears more than once");
     if (!j.is_object()) bad(sourceName, "expected a JSON object");
     static const char* known[] = {"model_a", "model_b",   "preset",    "segment_len", "max_tokens",   "template",
-                                  "add_bos", "stretch_a", "device",    "dtype",       "instruction", "response_turn"};
+                                  "add_bos", "stretch_a", "device",    "dtype",       "instruction", "response_turn",
+                                  "lds_model"};
     for (auto it = j.begin(); it != j.end(); ++it) {
         bool ok = findConfigKey(it.key()) != nullptr;
         std::string names;
@@ -202,6 +208,7 @@ RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceN
     // Last, so that a mistake in another key is reported even when a model is not there.
     c.modelA = resolveModel(j, "model_a", sourceName, baseDir);
     c.modelB = resolveModel(j, "model_b", sourceName, baseDir);
+    if (j.contains("lds_model")) c.modelLds = resolveModel(j, "lds_model", sourceName, baseDir);
     return c;
 }
 
@@ -221,6 +228,8 @@ std::string canonicalRunConfigJson(const RunConfig& c) {
     j["engine_version"] = kScoringEngineVersion;
     j["model_a"] = modelIdentity(c.modelA);
     j["model_b"] = modelIdentity(c.modelB);
+    // Only when used: runs without it keep their identity.
+    if (c.ldsModelInUse()) j["lds_model"] = modelIdentity(c.modelLds);
     j["segment_len"] = c.prompt.segmentLen;
     j["max_tokens"] = c.prompt.maxTokens;
     j["template"] = c.prompt.templ;
@@ -248,6 +257,7 @@ RunConfig runConfigFromCanonical(const std::string& canonicalJson) {
         RunConfig c;
         c.modelA = j.at("model_a").at("path").get<std::string>();
         c.modelB = j.at("model_b").at("path").get<std::string>();
+        if (j.contains("lds_model")) c.modelLds = j.at("lds_model").at("path").get<std::string>();
         c.prompt.segmentLen = j.at("segment_len").get<int64_t>();
         c.prompt.maxTokens = j.at("max_tokens").get<int64_t>();
         c.prompt.templ = j.at("template").get<std::string>();

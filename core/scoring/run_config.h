@@ -15,6 +15,7 @@ constexpr const char* kScoringEngineVersion = "gateau-scorer/2";  // 2: whole-st
 
 struct RunConfig {
     std::string modelA, modelB;  // checkpoint folders (repo ids resolved), absolute
+    std::string modelLds;        // RUN.json lds_model: the LDS pass's model, absolute; empty: model A
     PromptConfig prompt;         // template, max_tokens, segment_len, add_bos
     // > 1: model A runs with dynamic-NTK RoPE scaling of this factor (METHOD.md: the paper
     // stretches the short model to the long inputs); 1: A as configured.
@@ -24,16 +25,19 @@ struct RunConfig {
                                  // the devices (jobs::resolveAutoDtype) before it names a run
     // The registered scorers' config keys (scorers/scorer.h), every one, defaults filled.
     ScorerSettings scorers = defaultScorerSettings();
+    // lds_model is set and LDS is on: only then is it loaded and part of the run identity.
+    bool ldsModelInUse() const;
 };
 
 // Parses RUN.json text: {"model_a", "model_b" (required), "preset", "segment_len", "max_tokens",
-// "template", "add_bos", "stretch_a", "device", "dtype", "instruction", "response_turn", and every
+// "template", "add_bos", "stretch_a", "device", "dtype", "instruction", "response_turn", "lds_model", and every
 // registered scorer's config key, e.g. "key_token_threshold"}; a
 // "preset" ("paper", "reference-code") fills the keys the file leaves out, and missing keys
 // take PromptConfig's defaults.
 // "model_a" / "model_b" are folders or Hugging Face repo ids ("Qwen/Qwen3-8B[@revision]",
 // resolved offline in the local hub cache by model::resolveModelDir; an existing folder wins);
-// relative model paths are resolved against baseDir (when non-empty). Both end up absolute. Unknown keys, wrong
+// relative model paths are resolved against baseDir (when non-empty). All end up absolute
+// ("lds_model", optional, the same way). Unknown keys, wrong
 // types and invalid values throw ScoringError naming sourceName and the key.
 RunConfig parseRunConfig(const std::string& jsonText, const std::string& sourceName, const std::string& baseDir = {});
 // Reads the file; relative model paths are relative to the file's folder.

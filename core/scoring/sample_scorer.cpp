@@ -59,6 +59,45 @@ private:
     std::chrono::steady_clock::time_point last_;
 };
 
+
+// Scores every sequence (response-free prompts: one spanFrom each) and hands each result to
+// record(k, result): grouped for scoreSpanBatch in at most batchTokens padded tokens (rows x
+// longest, at least one row per group), or one by one with scoreSpan when !batched.
+template <typename Record, typename Checkpoint>
+void scoreSequences(model::Engine& engine, const std::string& passName, const std::vector<std::vector<int64_t>>& seqs,
+                    const std::vector<int64_t>& froms, int64_t batchTokens, bool batched, Record&& record,
+                    Checkpoint&& checkpoint) {
+    if (!batched) {
+        for (size_t k = 0; k < seqs.size(); ++k) {
+            model::SpanRequest req;
+            req.spanFrom = froms[k];
+            const std::string pass = passName + " " + std::to_string(k);
+            record(k, inPass(pass.c_str(), [&] { return engine.scoreSpan(seqs[k], req); }));
+            checkpoint();
+        }
+        return;
+    }
+    const std::string pass = passName + " passes";
+    size_t at = 0;
+    while (at < seqs.size()) {
+        size_t end = at + 1;
+        int64_t longest = int64_t(seqs[at].size());
+        while (end < seqs.size()) {
+            const int64_t l = std::max(longest, int64_t(seqs[end].size()));
+            if (int64_t(end - at + 1) * l > batchTokens) break;
+            longest = l;
+            ++end;
+        }
+        const std::vector<std::vector<int64_t>> group(seqs.begin() + long(at), seqs.begin() + long(end));
+        const std::vector<int64_t> groupFroms(froms.begin() + long(at), froms.begin() + long(end));
+        const std::vector<model::SpanResult> rs =
+            inPass(pass.c_str(), [&] { return engine.scoreSpanBatch(group, groupFroms); });
+        for (size_t j = 0; j < rs.size(); ++j) record(at + j, rs[j]);
+        at = end;
+        checkpoint();
+    }
+}
+
 }  // namespace
 
 const std::vector<ScorePhase>& scorePhases() {
@@ -68,6 +107,7 @@ const std::vector<ScorePhase>& scorePhases() {
         {"segment passes", &ScorePhaseTimes::segmentPasses, kPassSegments},
         {"response-only pass", &ScorePhaseTimes::responseOnly, kPassResponseOnly},
         {"attention aggregation", &ScorePhaseTimes::aggregation, kPassSegments},
+        {"LDS segment pairs", &ScorePhaseTimes::segmentPairs, kPassSegmentPairs},
     };
     return all;
 }
@@ -195,34 +235,7 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
             checkLogprobCount(pass.c_str(), r.logprobs, out.responseTokens);
             out.segmentPpl[k] = pplOf(pass.c_str(), r.logprobs);
         };
-        if (batched) {
-            size_t at = 0;
-            while (at < seqs.size()) {
-                size_t end = at + 1;
-                int64_t longest = int64_t(seqs[at].size());
-                while (end < seqs.size()) {
-                    const int64_t l = std::max(longest, int64_t(seqs[end].size()));
-                    if (int64_t(end - at + 1) * l > segmentBatchTokens) break;
-                    longest = l;
-                    ++end;
-                }
-                const std::vector<std::vector<int64_t>> group(seqs.begin() + long(at), seqs.begin() + long(end));
-                const std::vector<int64_t> groupFroms(froms.begin() + long(at), froms.begin() + long(end));
-                const std::vector<model::SpanResult> rs =
-                    inPass("model B, segment passes", [&] { return B.scoreSpanBatch(group, groupFroms); });
-                for (size_t j = 0; j < rs.size(); ++j) record(at + j, rs[j]);
-                at = end;
-                checkpoint();
-            }
-        } else {
-            for (size_t k = 0; k < seqs.size(); ++k) {
-                model::SpanRequest req;
-                req.spanFrom = froms[k];
-                const std::string pass = "model B, segment " + std::to_string(k);
-                record(k, inPass(pass.c_str(), [&] { return B.scoreSpan(seqs[k], req); }));
-                checkpoint();
-            }
-        }
+        scoreSequences(B, "model B, segment", seqs, froms, segmentBatchTokens, batched, record, checkpoint);
         clock.lap(&ScorePhaseTimes::segmentPasses);
     }
 
@@ -242,7 +255,49 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
     }
     clock.lap(&ScorePhaseTimes::responseOnly);
 
-    // 5. CAM's per-sample values.
+    // 5. LDS: its model over each prompt segment alone, then over the sampled pairs (earlier
+    // segment, later segment); both score the later segment's tokens after its first.
+    if (passes & kPassSegmentPairs) {
+        model::Engine& L = models.ldsModel ? *models.ldsModel : A;
+        const LdsPassPlan plan = ldsPassPlan(ids, settings, config.maxTokens);
+        const int64_t len = plan.segmentLen;
+        auto segment = [&](int64_t k) {
+            const auto from = ids.begin() + long(plan.first + k * len);
+            return std::vector<int64_t>(from, from + long(len));
+        };
+        std::vector<std::vector<int64_t>> seqs;
+        std::vector<int64_t> froms;
+        for (int64_t k = 0; k < plan.segments; ++k) {
+            seqs.push_back(segment(k));
+            froms.push_back(1);
+        }
+        for (const auto& [later, earlier] : plan.pairs) {
+            std::vector<int64_t> s = segment(earlier);
+            const std::vector<int64_t> l = segment(later);
+            s.insert(s.end(), l.begin(), l.end());
+            seqs.push_back(std::move(s));
+            froms.push_back(len + 1);
+        }
+        out.ldsSegmentPpl.assign(size_t(plan.segments), 0.0);
+        out.ldsPairs.assign(plan.pairs.size(), LdsPair{});
+        auto record = [&](size_t k, const model::SpanResult& r) {
+            const std::string pass = "LDS model, segment " + std::to_string(k);
+            checkLogprobCount(pass.c_str(), r.logprobs, len - 1);
+            const double ppl = pplOf(pass.c_str(), r.logprobs);
+            if (int64_t(k) < plan.segments) {
+                out.ldsSegmentPpl[k] = ppl;
+            } else {
+                const auto& [later, earlier] = plan.pairs[k - size_t(plan.segments)];
+                out.ldsPairs[k - size_t(plan.segments)] = {later, earlier, ppl};
+            }
+        };
+        scoreSequences(L, "LDS model, segment", seqs, froms, segmentBatchTokens, batched, record, checkpoint);
+        out.ldsWindowSegments = plan.windowSegments;
+        out.ldsRan = true;
+        clock.lap(&ScorePhaseTimes::segmentPairs);
+    }
+
+    // 6. CAM's per-sample values.
     if (S == 0 || !(passes & kPassSegments)) {
         // No context: nothing to be aware of. The sample counts as perfectly aligned
         // (CAS = 1, the same value a single segment gives), i.e. no CAM difficulty.

@@ -11,6 +11,7 @@
 #include "core/model/engine.h"
 #include "core/scoring/formulas.h"  // ScoringError
 #include "core/scoring/prompt.h"
+#include "core/scoring/scorers/lds.h"
 #include "core/scoring/scorers/scorer.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -24,6 +25,7 @@ struct ScorerModels {
     model::Engine* shortModel = nullptr;  // A: short native window
     model::Engine* longModel = nullptr;   // B: extended window
     const tok::Tokenizer* tokenizer = nullptr;
+    model::Engine* ldsModel = nullptr;  // LDS pass (RUN.json lds_model); nullptr: A
 };
 
 struct SampleRawScores {
@@ -56,6 +58,12 @@ struct SampleRawScores {
     // No context (0 segments): cas = 1, camRaw = 0, importance/attention/segment arrays
     // empty (docs/scoring.md "Sample scorer").
     double cas = 0, camRaw = 0;
+
+    // LDS (kPassSegmentPairs): PPL of each prompt segment alone and of the sampled pairs.
+    bool ldsRan = false;
+    std::vector<double> ldsSegmentPpl;
+    std::vector<LdsPair> ldsPairs;
+    int64_t ldsWindowSegments = 0;  // max_tokens / lds_segment_len: the distance scale
 };
 
 // Wall-clock seconds per phase of one scoreSample call (gateau bench scoring).
@@ -65,6 +73,7 @@ struct ScorePhaseTimes {
     double segmentPasses = 0;  // B over every segment prompt
     double responseOnly = 0;   // B over the response alone
     double aggregation = 0;    // importance, attention distribution, CAS on the host
+    double segmentPairs = 0;   // LDS: its model over prompt segments alone and in pairs
     double total() const;      // over scorePhases()
     ScorePhaseTimes& operator+=(const ScorePhaseTimes& o);
 };

@@ -6,6 +6,7 @@
 #include "core/model/engine.h"
 #include "core/model/hf_cache.h"
 #include "core/scoring/prompt.h"
+#include "core/scoring/scorers/scorer.h"
 #include "ui/tasks/task_runner.h"
 
 #include <QCheckBox>
@@ -333,6 +334,21 @@ void ScoringDialog::buildUi() {
                           "never re-scores"));
     kf->addRow(tr("Alpha α:"), alpha_);
     side->addWidget(rankBox);
+    // Opt-in scorers cost passes of their own: offered unchecked, one box each, from the
+    // registry (docs/scorers.md), so a new one needs no change here.
+    auto* extraBox = new QGroupBox(tr("Extra scorers"));
+    auto* ev = new QVBoxLayout(extraBox);
+    for (const scoring::Scorer* sc : scoring::registeredScorers()) {
+        if (!sc->optIn()) continue;
+        auto* box = new QCheckBox(QString::fromStdString(sc->displayName()));
+        box->setObjectName(QString::fromStdString("optIn_" + sc->key()));
+        box->setToolTip(tr("%1. Runs passes of its own (slower); RUN.json \"%2\": 1")
+                            .arg(QString::fromStdString(sc->description()), QString::fromStdString(sc->key())));
+        ev->addWidget(box);
+        optIn_.emplace_back(sc->key(), box);
+    }
+    if (optIn_.empty()) delete extraBox;
+    else side->addWidget(extraBox);
     side->addStretch(1);
     middle->addLayout(side, 2);
     root->addLayout(middle);
@@ -625,6 +641,7 @@ scoring::RunConfig ScoringDialog::runConfig() const {
     c.prompt = promptConfig();
     c.stretchA = stretchA_->value();
     c.dtype = dtype_->currentText().toStdString();
+    for (const auto& [key, box] : optIn_) c.scorers[key] = box->isChecked() ? 1.0 : 0.0;
     std::string joined;
     for (const auto& d : devices()) joined += (joined.empty() ? "" : ",") + d;
     c.device = joined.empty() ? "cpu" : joined;
@@ -643,6 +660,7 @@ void ScoringDialog::setFromConfig(const scoring::RunConfig& c) {
     dtype_->setCurrentIndex(di >= 0 ? di : 0);
     instruction_->setCurrentText(QString::fromLatin1(scoring::instructionRuleName(c.prompt.instruction)));
     responseTurn_->setCurrentText(QString::fromLatin1(scoring::responseTurnName(c.prompt.responseTurn)));
+    for (const auto& [key, box] : optIn_) box->setChecked(c.scorers.count(key) && c.scorers.at(key) != 0);
     std::vector<std::string> devs;
     for (const QString& d : QString::fromStdString(c.device).split(',', Qt::SkipEmptyParts)) devs.push_back(d.trimmed().toStdString());
     if (!devs.empty()) setDevices(devs);
@@ -668,6 +686,7 @@ void ScoringDialog::loadSettings() {
     c.prompt.responseTurn = scoring::responseTurnFromName(s.value("responseTurn").toString().toStdString())
                                 .value_or(defaults.responseTurn);
     c.device = s.value("devices", "cpu").toString().toStdString();
+    for (const auto& [key, box] : optIn_) c.scorers[key] = s.value(QString::fromStdString("optIn/" + key), 0.0).toDouble();
     const double alpha = s.value("alpha", 0.7).toDouble();
     s.endGroup();
 
@@ -692,6 +711,7 @@ void ScoringDialog::saveSettings() const {
     s.setValue("instruction", QString::fromLatin1(scoring::instructionRuleName(c.prompt.instruction)));
     s.setValue("responseTurn", QString::fromLatin1(scoring::responseTurnName(c.prompt.responseTurn)));
     s.setValue("devices", QString::fromStdString(c.device));
+    for (const auto& [key, box] : optIn_) s.setValue(QString::fromStdString("optIn/" + key), c.scorers.at(key));
     s.setValue("alpha", alpha());
     s.endGroup();
 }

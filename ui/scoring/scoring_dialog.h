@@ -115,6 +115,8 @@ private:
     QComboBox* instruction_ = nullptr;
     QComboBox* responseTurn_ = nullptr;
     QCheckBox* addBos_ = nullptr;
+    // One checkbox per opt-in scorer of the registry (its key: RUN.json's switch).
+    std::vector<std::pair<std::string, QCheckBox*>> optIn_;
     QPlainTextEdit* template_ = nullptr;
     QLabel* templateStatus_ = nullptr;
     QDoubleSpinBox* alpha_ = nullptr;

@@ -13,10 +13,11 @@ const Scorer& pplScorer();
 const Scorer& ifdScorer();
 const Scorer& keyTokensScorer();
 const Scorer& cdsScorer();
+const Scorer& ldsScorer();
 
 const std::vector<const Scorer*>& registeredScorers() {
     static const std::vector<const Scorer*> all = {&hmgScorer(), &camScorer(), &pplScorer(), &ifdScorer(),
-                                                   &keyTokensScorer(), &cdsScorer()};
+                                                   &keyTokensScorer(), &ldsScorer(), &cdsScorer()};
     return all;
 }
 

@@ -20,6 +20,7 @@ enum Pass : unsigned {
     kPassFullA = 1u << 1,         // A over the full prompt
     kPassSegments = 1u << 2,      // B over each context segment + instruction
     kPassResponseOnly = 1u << 3,  // B over the response alone
+    kPassSegmentPairs = 1u << 4,  // LDS model over prompt segments alone and in pairs (lds.cpp)
     kPassTileAttention = 1u << 5,  // B's full pass also keeps the query spans' prefix tile attention (CDS)
 };
 using Passes = unsigned;

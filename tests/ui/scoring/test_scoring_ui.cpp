@@ -8,9 +8,12 @@
 #include "ui/tasks/task_runner.h"
 #include "ui/scoring/jobs_panel.h"
 #include "ui/scoring/scoring_dialog.h"
+#include "core/scoring/scorers/scorer.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QRegularExpression>
 #include <QScreen>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -250,6 +253,38 @@ private slots:
         }
         if (old.isEmpty()) qunsetenv("HF_HUB_CACHE");
         else qputenv("HF_HUB_CACHE", old);
+    }
+
+    // Every opt-in scorer of the registry is offered as a checkbox, off unless the config turns
+    // it on, and the box is what the run config says.
+    void dialogOffersOptInScorers() {
+        ui::ScoringDialog d;
+        d.show();
+        scoring::RunConfig c = config();
+        d.setFromConfig(c);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
+        int optIn = 0;
+        for (const scoring::Scorer* sc : scoring::registeredScorers()) {
+            if (!sc->optIn()) continue;
+            ++optIn;
+            auto* box = d.findChild<QCheckBox*>(QString::fromStdString("optIn_" + sc->key()));
+            QVERIFY2(box, sc->key().c_str());
+            QVERIFY(!box->isChecked());
+            QCOMPARE(d.runConfig().scorers.at(sc->key()), 0.0);
+            box->setChecked(true);
+            QCOMPARE(d.runConfig().scorers.at(sc->key()), 1.0);
+            c.scorers[sc->key()] = 0;
+            d.setFromConfig(c);
+            QVERIFY(!box->isChecked());
+            c.scorers[sc->key()] = 1;
+            d.setFromConfig(c);
+            QVERIFY(box->isChecked());
+        }
+        QVERIFY(optIn >= 1);  // LDS
+        QCOMPARE(int(d.findChildren<QCheckBox*>(QRegularExpression("^optIn_")).size()), optIn);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
+        saveShot(&d, "/tmp/scoring_dialog_optin.png");
+        d.reject();
     }
 
     void dialogValidates() {
