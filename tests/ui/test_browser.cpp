@@ -110,9 +110,13 @@ private slots:
         QVERIFY(openScored(w));
         auto* b = w.browser();
         const int col = ui::RankedTableModel::ColumnCount;
-        QCOMPARE(b->proxy()->columnCount(), col + 2);
+        QCOMPARE(b->proxy()->columnCount(), col + ui::RankedTableModel::pluginColumnCount());
         QCOMPARE(b->proxy()->headerData(col, Qt::Horizontal).toString(), QString("Key share"));
         QCOMPARE(b->proxy()->headerData(col + 1, Qt::Horizontal).toString(), QString("Key gain"));
+        // The opt-in scorers (LDS, CDS) this run left off have columns, hidden.
+        QVERIFY(ui::RankedTableModel::pluginColumnCount() > 2);
+        for (int k = 0; k < ui::RankedTableModel::pluginColumnCount(); ++k)
+            QCOMPARE(b->table()->isColumnHidden(col + k), k >= 2);
         QVERIFY(!b->proxy()->headerData(col, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
         auto store = db::ProjectStore::open(project_, false);
         std::vector<double> shares;

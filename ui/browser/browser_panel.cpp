@@ -226,6 +226,8 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         *keep = {currentSampleId(), table_->verticalScrollBar()->value()};
     });
     connect(session, &RankingSession::loaded, this, [this, keep] {
+        for (int k = 0; k < RankedTableModel::pluginColumnCount(); ++k)
+            table_->setColumnHidden(RankedTableModel::ColumnCount + k, !model_->pluginColumnHasValues(k));
         updateSummary();
         // A reload keeps the user's sample; a project just opened goes back to where its
         // review stopped last time.

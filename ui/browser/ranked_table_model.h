@@ -33,6 +33,9 @@ public:
     // Columns from ColumnCount on are the registered plug-in scores (db::pluginScoreDefs():
     // every score without a column above, e.g. the key-token share), in registry order.
     static int pluginColumnCount();
+    // Whether the loaded pool has plug-in column k's values (an opt-in scorer the run left
+    // off has none: its column is hidden).
+    bool pluginColumnHasValues(int k) const { return k >= 0 && size_t(k) < plugin_.size() && !plugin_[size_t(k)].empty(); }
     static constexpr int SortRole = Qt::UserRole;       // raw number (or text) for sorting
     static constexpr int SampleIdRole = Qt::UserRole + 1;
 
