@@ -131,49 +131,46 @@ int benchScoring(const ArgParser& p) {
     // The same samples with one segment pass per call, in this process, for the batching ratio.
     const std::string device = options.devices.front();
     const jobs::LoadedScorer scorer = jobs::loadScorer(options.config, device, options.cpuThreads);
-    scoring::ScorePhaseTimes batched, single;
-    for (int64_t id : ids) {
-        auto text = store.sampleText(id);
-        if (!text) continue;
-        try {
-            scoring::ScoreHooks hb, hs;
-            hb.times = &batched;
-            hs.times = &single;
-            hb.scorers = hs.scorers = &options.config.scorers;
-            scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                 options.segmentBatchTokens, true, hb);
-            scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                 options.segmentBatchTokens, false, hs);
-        } catch (const scoring::ScoringError&) {
-        }
-    }
-    std::printf("segment passes, same samples on %s: batched %.2f s, one by one %.2f s: batching speed-up %.2fx\n",
-                device.c_str(), batched.segmentPasses, single.segmentPasses,
-                batched.segmentPasses > 0 ? single.segmentPasses / batched.segmentPasses : 0.0);
-
-    // What each opt-in scorer this run turns on costs: the same samples scored with it on and
-    // off, alternating per sample so that load on the machine hits both alike.
-    for (const scoring::Scorer* sc : scoring::registeredScorers()) {
-        if (!sc->optIn() || !scoring::scorerEnabled(*sc, options.config.scorers)) continue;
-        scoring::ScorerSettings off = options.config.scorers;
-        off[sc->key()] = 0;
-        scoring::ScorePhaseTimes on, without;
+    // One side of an A/B over the same samples: how scoreSample is called, and its times.
+    struct Side {
+        bool batched;
+        const scoring::ScorerSettings* scorers;
+        scoring::ScorePhaseTimes times;
+    };
+    // Every sample on both sides in turn, so that load on the machine hits both alike.
+    auto compareSides = [&](Side& a, Side& b) {
         for (int64_t id : ids) {
             auto text = store.sampleText(id);
             if (!text) continue;
             try {
-                scoring::ScoreHooks hOn, hOff;
-                hOn.times = &on;
-                hOff.times = &without;
-                hOn.scorers = &options.config.scorers;
-                hOff.scorers = &off;
-                scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                     options.segmentBatchTokens, true, hOn);
-                scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
-                                     options.segmentBatchTokens, true, hOff);
+                for (Side* s : {&a, &b}) {
+                    scoring::ScoreHooks h;
+                    h.times = &s->times;
+                    h.scorers = s->scorers;
+                    scoring::scoreSample({text->conversation}, scorer.models(), options.config.prompt,
+                                         options.segmentBatchTokens, s->batched, h);
+                }
             } catch (const scoring::ScoringError&) {
             }
         }
+    };
+    Side batchedSide{true, &options.config.scorers, {}}, singleSide{false, &options.config.scorers, {}};
+    compareSides(batchedSide, singleSide);
+    const scoring::ScorePhaseTimes& batched = batchedSide.times;
+    const scoring::ScorePhaseTimes& single = singleSide.times;
+    std::printf("segment passes, same samples on %s: batched %.2f s, one by one %.2f s: batching speed-up %.2fx\n",
+                device.c_str(), batched.segmentPasses, single.segmentPasses,
+                batched.segmentPasses > 0 ? single.segmentPasses / batched.segmentPasses : 0.0);
+
+    // What each opt-in scorer this run turns on costs: the same samples with it on and off.
+    for (const scoring::Scorer* sc : scoring::registeredScorers()) {
+        if (!sc->optIn() || !scoring::scorerEnabled(*sc, options.config.scorers)) continue;
+        scoring::ScorerSettings off = options.config.scorers;
+        off[sc->key()] = 0;
+        Side onSide{true, &options.config.scorers, {}}, offSide{true, &off, {}};
+        compareSides(onSide, offSide);
+        const scoring::ScorePhaseTimes& on = onSide.times;
+        const scoring::ScorePhaseTimes& without = offSide.times;
         const double n = double(ids.size());
         std::printf("%s on vs off, same samples: %.3f s vs %.3f s per sample (%+.1f%%)\n", sc->key().c_str(),
                     on.total() / n, without.total() / n,

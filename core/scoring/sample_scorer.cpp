@@ -157,7 +157,8 @@ SampleRawScores scoreSample(const SampleScoreInput& input, const ScorerModels& m
 
     const std::vector<int64_t> ids = upToSpanEnd(full.ids, E);
     // The union of what the registered scorers read: each pass runs once, shared by all.
-    const ScorerSettings settings = hooks.scorers ? *hooks.scorers : defaultScorerSettings();
+    static const ScorerSettings defaults = defaultScorerSettings();
+    const ScorerSettings& settings = hooks.scorers ? *hooks.scorers : defaults;
     const Passes passes = requiredPasses(settings);
     clock.lap(&ScorePhaseTimes::tokenize);
     checkpoint();

@@ -10,7 +10,6 @@
 #include "ui/browser/ranked_table_model.h"
 #include "ui/browser/ranking_session.h"
 #include "ui/glossary.h"
-#include "ui/tasks/task_runner.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -325,25 +324,13 @@ void BrowserPanel::followProjectAlpha(double alpha) {
 
 void BrowserPanel::saveAlphaAsProjectDefault() {
     if (project_.empty()) return;
-    const double alpha = alpha_->value() / 100.0;
-    const std::string path = project_;
-    TaskRunner::instance().run<bool>(
-        this, QStringLiteral("project-alpha"),
-        [path, alpha](const CancelToken&) {
-            auto store = db::ProjectStore::open(path, false);
-            db::setProjectAlpha(store.db(), alpha);
-            store.finish();
-            return true;
-        },
-        [this, alpha](TaskResult<bool>& r) {
-            if (r.status == TaskStatus::Finished) {
-                projectAlpha_ = alpha;
-                emit status(tr("α %1 is now the project's default").arg(alpha, 0, 'f', 2), false);
-            } else if (r.status == TaskStatus::Failed) {
-                emit status(tr("Could not store the project's α: %1").arg(r.error), true);
-            }
-        },
-        LaneMode::Queue);
+    const std::string project = project_;
+    writer_->writeProjectAlpha(alpha_->value() / 100.0, [this, project](double stored, const QString& error) {
+        if (project != project_) return;
+        if (!error.isEmpty()) return emit status(tr("Could not store the project's α: %1").arg(error), true);
+        projectAlpha_ = stored;
+        emit status(tr("α %1 is now the project's default").arg(stored, 0, 'f', 2), false);
+    });
 }
 
 void BrowserPanel::restoreReviewState() {
@@ -384,15 +371,9 @@ void BrowserPanel::setProject(const std::string& path) {
     }
     if (!path.empty() && changed) {
         restoreReviewState();
-        TaskRunner::instance().run<double>(
-            this, QStringLiteral("project-alpha-read"),
-            [path](const CancelToken&) {
-                auto s = db::ProjectStore::openReadOnly(path);
-                return db::projectAlpha(s.db());
-            },
-            [this, path](TaskResult<double>& r) {
-                if (r.status == TaskStatus::Finished && path == project_) followProjectAlpha(r.value);
-            });
+        writer_->readProjectAlpha([this, path](double stored, const QString& error) {
+            if (error.isEmpty() && path == project_) followProjectAlpha(stored);
+        });
     }
     filters_->setProject(QString::fromStdString(path));
 }

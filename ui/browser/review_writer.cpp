@@ -1,6 +1,7 @@
 #include "ui/browser/review_writer.h"
 
 #include "db/annotations.h"
+#include "db/ranking_settings.h"
 #include "db/sqlite.h"
 #include "db/team_review.h"
 #include "ui/tasks/task_runner.h"
@@ -68,30 +69,43 @@ void ReviewWriter::write(std::vector<ReviewWrite> edits, const std::string& anno
         LaneMode::Queue);
 }
 
-void ReviewWriter::labelTask(std::function<std::vector<std::string>(db::ProjectStore&)> fn, LabelsDone done) {
-    using Labels = std::vector<std::string>;
+template <class T>
+void ReviewWriter::storeTask(std::function<T(db::ProjectStore&)> fn, std::function<void(const T&, const QString&)> done) {
     auto connection = connection_;
-    TaskRunner::instance().run<Labels>(
+    TaskRunner::instance().run<T>(
         this, QStringLiteral("review-write"),
         [connection, fn = std::move(fn)](const CancelToken&) {
             if (!connection) throw std::runtime_error("no project open");
             return fn(storeOf(connection->store, connection->path));
         },
-        [done = std::move(done)](TaskResult<Labels>& r) {
+        [done = std::move(done)](TaskResult<T>& r) {
             if (done) done(r.value, r.status == TaskStatus::Finished ? QString() : r.error);
         },
         LaneMode::Queue);
 }
 
 void ReviewWriter::readLabelSet(LabelsDone done) {
-    labelTask([](db::ProjectStore& store) { return db::labelSet(store); }, std::move(done));
+    storeTask<std::vector<std::string>>([](db::ProjectStore& store) { return db::labelSet(store); }, std::move(done));
 }
 
 void ReviewWriter::writeLabelSet(std::vector<std::string> labels, LabelsDone done) {
-    labelTask(
+    storeTask<std::vector<std::string>>(
         [labels = std::move(labels)](db::ProjectStore& store) {
             db::setLabelSet(store, labels);  // one transaction: the whole set or nothing
             return db::labelSet(store);
+        },
+        std::move(done));
+}
+
+void ReviewWriter::readProjectAlpha(AlphaDone done) {
+    storeTask<double>([](db::ProjectStore& store) { return db::projectAlpha(store.db()); }, std::move(done));
+}
+
+void ReviewWriter::writeProjectAlpha(double alpha, AlphaDone done) {
+    storeTask<double>(
+        [alpha](db::ProjectStore& store) {
+            db::setProjectAlpha(store.db(), alpha);
+            return db::projectAlpha(store.db());
         },
         std::move(done));
 }

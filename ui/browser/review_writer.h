@@ -46,10 +46,16 @@ public:
     void readLabelSet(LabelsDone done);
     void writeLabelSet(std::vector<std::string> labels, LabelsDone done);
 
+    // The project's ranking alpha (db/ranking_settings.h), read or stored in the same queue.
+    using AlphaDone = std::function<void(double stored, const QString& error)>;
+    void readProjectAlpha(AlphaDone done);
+    void writeProjectAlpha(double alpha, AlphaDone done);
+
 private:
     struct Connection;
     // fn(store) in the queue on this writer's connection; its result or error to done.
-    void labelTask(std::function<std::vector<std::string>(db::ProjectStore&)> fn, LabelsDone done);
+    template <class T>
+    void storeTask(std::function<T(db::ProjectStore&)> fn, std::function<void(const T&, const QString&)> done);
     std::string path_;
     std::shared_ptr<Connection> connection_;  // opened by the first write, on the worker
 };

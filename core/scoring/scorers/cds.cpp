@@ -128,18 +128,16 @@ public:
 
 // The CDS parameters of a run's settings; throws ScoringError naming a non-integer key.
 CdsParams cdsParams(const ScorerSettings& settings) {
-    auto integer = [&](const char* key, int64_t fallback) {
-        auto it = settings.find(key);
-        if (it == settings.end()) return fallback;
-        const double v = it->second;
+    auto integer = [&](const char* key) {
+        const double v = settingOf(settings, key);
         if (v != std::floor(v)) throw ScoringError(std::string(key) + " must be a whole number, got " + std::to_string(v));
         return int64_t(v);
     };
     CdsParams p;
-    p.span = integer(kSpan, p.span);
-    p.distanceStep = integer(kDistanceStep, p.distanceStep);
-    p.queryStride = integer(kQueryStride, p.queryStride);
-    p.minDistances = integer(kMinDistances, p.minDistances);
+    p.span = integer(kSpan);
+    p.distanceStep = integer(kDistanceStep);
+    p.queryStride = integer(kQueryStride);
+    p.minDistances = integer(kMinDistances);
     return p;
 }
 

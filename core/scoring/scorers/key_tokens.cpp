@@ -52,8 +52,7 @@ public:
     Passes passes() const override { return kPassFullB | kPassFullA; }
     std::vector<std::string> rawKeys() const override { return {"key_token_share", "key_token_gain"}; }
     RawValues compute(const SampleRawScores& s, const ScorerSettings& settings) const override {
-        auto it = settings.find(kThreshold);
-        const KeyTokenStats k = keyTokenStats(s.logprobsA, s.logprobsB, it == settings.end() ? 2.0 : it->second);
+        const KeyTokenStats k = keyTokenStats(s.logprobsA, s.logprobsB, settingOf(settings, kThreshold));
         return {{"key_token_share", k.share}, {"key_token_gain", k.gain}};
     }
     std::vector<ScoreDef> scores() const override {

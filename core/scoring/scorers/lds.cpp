@@ -147,11 +147,6 @@ constexpr const char* kPairs = "lds_pairs";
 constexpr const char* kSeed = "lds_seed";
 constexpr const char* kThreshold = "lds_threshold";
 
-double setting(const ScorerSettings& s, const char* key, double fallback) {
-    auto it = s.find(key);
-    return it == s.end() ? fallback : it->second;
-}
-
 class LdsScorer : public Scorer {
 public:
     std::string key() const override { return "lds"; }
@@ -178,7 +173,7 @@ public:
         // left out for the pool rather than filled with zeros.
         if (!s.ldsRan) return {};
         const LdsResult r =
-            longDependencyScore(s.ldsSegmentPpl, s.ldsPairs, setting(settings, kThreshold, 0.1), s.ldsWindowSegments);
+            longDependencyScore(s.ldsSegmentPpl, s.ldsPairs, settingOf(settings, kThreshold), s.ldsWindowSegments);
         return {{"lds", r.lds}, {"lds_strength", r.strength}};
     }
     std::vector<ScoreDef> scores() const override {
@@ -204,13 +199,13 @@ const Scorer& ldsScorer() {
 
 LdsPassPlan ldsPassPlan(const std::vector<int64_t>& ids, const ScorerSettings& settings, int64_t maxTokens) {
     LdsPassPlan plan;
-    plan.segmentLen = int64_t(setting(settings, kSegmentLen, 128));
+    plan.segmentLen = int64_t(settingOf(settings, kSegmentLen));
     const LdsSegments seg = ldsSegments(int64_t(ids.size()), plan.segmentLen);
     plan.first = seg.first;
     plan.segments = seg.count;
     plan.windowSegments = maxTokens / plan.segmentLen;
-    plan.pairs = ldsSamplePairs(seg.count, int64_t(setting(settings, kPairs, 64)),
-                                ldsSampleSeed(ids, uint64_t(setting(settings, kSeed, 0))));
+    plan.pairs = ldsSamplePairs(seg.count, int64_t(settingOf(settings, kPairs)),
+                                ldsSampleSeed(ids, uint64_t(settingOf(settings, kSeed))));
     return plan;
 }
 

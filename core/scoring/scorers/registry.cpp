@@ -28,9 +28,7 @@ const Scorer* findScorer(const std::string& key) {
 }
 
 bool scorerEnabled(const Scorer& scorer, const ScorerSettings& settings) {
-    if (!scorer.optIn()) return true;
-    auto it = settings.find(scorer.key());
-    return it != settings.end() && it->second != 0;
+    return !scorer.optIn() || settingOf(settings, scorer.key()) != 0;
 }
 
 Passes requiredPasses(const ScorerSettings& settings) {
@@ -57,6 +55,14 @@ const ScorerConfigKey* findConfigKey(const std::string& key) {
     for (const auto& k : all)
         if (k.key == key) return &k;
     return nullptr;
+}
+
+double settingOf(const ScorerSettings& settings, const std::string& key) {
+    auto it = settings.find(key);
+    if (it != settings.end()) return it->second;
+    const ScorerConfigKey* k = findConfigKey(key);
+    if (!k) throw ScoringError("no scorer declares the config key \"" + key + "\"");
+    return k->defaultValue;
 }
 
 std::vector<double> column(const std::vector<RawValues>& pool, const std::string& rawKey) {

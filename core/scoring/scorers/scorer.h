@@ -80,6 +80,9 @@ Passes requiredPasses(const ScorerSettings& settings);
 ScorerSettings defaultScorerSettings();
 // The config key's declaration, or nullptr.
 const ScorerConfigKey* findConfigKey(const std::string& key);
+// The key's value in these settings, else its declared default (one place for each default).
+// Throws ScoringError for a key no scorer declares.
+double settingOf(const ScorerSettings& settings, const std::string& key);
 
 // Helpers for poolValues.
 std::vector<double> column(const std::vector<RawValues>& pool, const std::string& rawKey);
