@@ -47,11 +47,15 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE="${CCACHE_MAXSIZE
 # headers is most of a test's compile and link time; -O1 keeps the suites fast enough.
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DGATEAU_TORCH=debian "$flag" ${GATEAU_SHARED_DIR:+-DGATEAU_SHARED_DIR="$GATEAU_SHARED_DIR"} >/dev/null
+started=$SECONDS
 # shellcheck disable=SC2086  # word splitting of the target list is intended
 cmake --build "$dir" -j "$JOBS" --target $targets
+built=$SECONDS
 # LibTorch and Qt are not instrumented: leaks inside them are theirs, and TSan cannot see their
 # locks, so their own threads are suppressed (packaging/tsan.supp) while ours are not.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS="suppressions=$PWD/packaging/tsan.supp:halt_on_error=1:second_deadlock_stack=1:die_after_fork=0"
 echo "== $kind: running $regex in $dir"
 QT_QPA_PLATFORM=offscreen ctest --test-dir "$dir" --output-on-failure -j "$JOBS" -R "$regex"
+# CI's log carries what the sanitizer trees cost (docs/testing.md quotes it).
+echo "== $kind: build $((built - started)) s, tests $((SECONDS - built)) s ($JOBS jobs)"

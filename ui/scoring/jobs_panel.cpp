@@ -1,6 +1,7 @@
 #include "ui/scoring/jobs_panel.h"
 
 #include "db/run_store.h"
+#include "ui/scoring/text_styles.h"
 #include "ui/tasks/task_runner.h"
 
 #include <QDateTime>
@@ -25,14 +26,6 @@
 namespace gateau::ui {
 
 namespace {
-
-// Secondary text: the window text blended into the background (readable in light and dark themes).
-QString mutedStyle() {
-    const QPalette p = QGuiApplication::palette();
-    const QColor t = p.color(QPalette::WindowText), w = p.color(QPalette::Window);
-    const QColor m((t.red() * 58 + w.red() * 42) / 100, (t.green() * 58 + w.green() * 42) / 100, (t.blue() * 58 + w.blue() * 42) / 100);
-    return QStringLiteral("color: %1;").arg(m.name());
-}
 
 QString chipStyle(const QString& bg, const QString& fg) {
     return QStringLiteral("QLabel { background: %1; color: %2; border-radius: 7px; padding: 0px 7px; font-weight: 600; }")

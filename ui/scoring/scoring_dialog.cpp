@@ -1,12 +1,9 @@
 #include "ui/scoring/scoring_dialog.h"
 
-#include "core/model/arch.h"
-#include "core/model/checkpoint.h"
-#include "core/model/config_json.h"
-#include "core/model/engine.h"
 #include "core/model/hf_cache.h"
 #include "core/scoring/prompt.h"
 #include "core/scoring/scorers/scorer.h"
+#include "ui/scoring/text_styles.h"
 #include "ui/tasks/task_runner.h"
 
 #include <QCheckBox>
@@ -18,7 +15,6 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
-#include <QGuiApplication>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -33,36 +29,11 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
 
 namespace gateau::ui {
 
 namespace {
-
-const char* kErrorStyle = "color: #c62828;";
-const char* kWarnStyle = "color: #a15c00;";
-// Secondary text: the window text blended into the background (readable in light and dark themes).
-QString mutedStyle() {
-    const QPalette p = QGuiApplication::palette();
-    const QColor t = p.color(QPalette::WindowText), w = p.color(QPalette::Window);
-    const QColor m((t.red() * 58 + w.red() * 42) / 100, (t.green() * 58 + w.green() * 42) / 100, (t.blue() * 58 + w.blue() * 42) / 100);
-    return QStringLiteral("color: %1;").arg(m.name());
-}
-
-QString ropeScalingText(const model::RopeScaling& rs) {
-    using T = model::RopeScaling::Type;
-    QString name;
-    switch (rs.type) {
-    case T::None: return QStringLiteral("none");
-    case T::Linear: name = QStringLiteral("linear"); break;
-    case T::Dynamic: name = QStringLiteral("dynamic"); break;
-    case T::Llama3: name = QStringLiteral("llama3"); break;
-    case T::Yarn: name = QStringLiteral("yarn"); break;
-    case T::LongRope: name = QStringLiteral("longrope"); break;
-    }
-    return QStringLiteral("%1 ×%2").arg(name).arg(rs.factor, 0, 'g', 4);
-}
 
 QString thetaText(double theta) {
     if (theta >= 1e6 && std::fmod(theta, 1e5) == 0) return QStringLiteral("%1M").arg(theta / 1e6, 0, 'g', 4);
@@ -71,102 +42,63 @@ QString thetaText(double theta) {
 
 }  // namespace
 
-QString humanCount(quint64 n) {
-    const double v = double(n);
-    if (v < 1e3) return QString::number(n);
-    if (v < 1e6) return QStringLiteral("%1K").arg(v / 1e3, 0, 'f', 1);
-    if (v < 1e9) return QStringLiteral("%1M").arg(v / 1e6, 0, 'f', 1);
-    if (v < 1e12) return QStringLiteral("%1B").arg(v / 1e9, 0, 'f', 1);
-    return QStringLiteral("%1T").arg(v / 1e12, 0, 'f', 1);
-}
-
-ModelSummary describeModel(const QString& spec) {
-    ModelSummary s;
-    s.dir = spec;
-    if (spec.trimmed().isEmpty()) {
-        s.error = QObject::tr("choose a checkpoint folder or a cached Hugging Face model");
-        return s;
-    }
-    try {
-        s.dir = QString::fromStdString(model::resolveModelDir(QDir::fromNativeSeparators(spec.trimmed()).toStdString()));
-    } catch (const std::exception& e) {
-        s.error = QString::fromStdString(e.what());
-        return s;
-    }
-    const QString dir = s.dir;
-    const QFileInfo fi(dir);
-    if (!fi.exists()) {
-        s.error = QObject::tr("%1: no such folder").arg(dir);
-        return s;
-    }
-    if (!fi.isDir()) {
-        s.error = QObject::tr("%1: not a folder").arg(dir);
-        return s;
-    }
-    try {
-        const auto ck = model::Checkpoint::open(dir.toStdString());
-        ck.validate();
-        const model::ModelConfig& c = ck.config();
-        s.arch = QString::fromLatin1(model::archName(c.arch));
-        for (const auto& name : ck.tensorNames())
-            if (auto t = ck.find(name)) s.parameters += t->numel();
-        s.layers = c.numLayers;
-        s.hidden = c.hiddenSize;
-        s.heads = c.numHeads;
-        s.kvHeads = c.numKvHeads;
-        s.vocab = c.vocabSize;
-        s.contextWindow = c.maxPositionEmbeddings;
-        s.slidingWindow = c.numLayers > 0 ? std::numeric_limits<qint64>::max() : 0;
-        for (int64_t l = 0; l < c.numLayers; ++l) s.slidingWindow = std::min<qint64>(s.slidingWindow, model::layerWindow(c, l));
-        s.ropeTheta = c.ropeTheta;
-        s.ropeScaling = ropeScalingText(c.ropeScaling);
-        s.config = c;
-        const QDir d(dir);
-        s.hasTokenizer = d.exists(QStringLiteral("tokenizer.json")) || d.exists(QStringLiteral("tokenizer.model"));
-        s.ok = true;
-    } catch (const std::exception& e) {
-        s.error = QString::fromStdString(e.what());
-    }
-    return s;
-}
-
-void ScoringDialog::fillCachedModels(QComboBox& combo) {
-    combo.clear();
-    const auto cached = model::listCachedModels();
-    for (const auto& m : cached) {
-        const QString spec = QString::fromStdString(m.spec());
-        const QString type = QString::fromStdString(m.modelType.empty() ? "?" : m.modelType);
-        const QString note = m.supported ? type : tr("%1, not usable").arg(type);
-        const QString size = m.sizeBytes >= 100000000 ? tr("%1 GB").arg(double(m.sizeBytes) / 1e9, 0, 'f', 1)
-                                                      : tr("%1 MB").arg(double(m.sizeBytes) / 1e6, 0, 'f', 1);
-        combo.addItem(QStringLiteral("%1   (%2, %3)").arg(spec, note, size), spec);
-        const int i = combo.count() - 1;
-        combo.setItemData(i, QString::fromStdString(m.supported ? m.dir : m.dir + "\n" + m.problem), Qt::ToolTipRole);
-        if (!m.supported) combo.setItemData(i, QColor(0x99, 0x99, 0x99), Qt::ForegroundRole);
-    }
-    combo.setToolTip(cached.empty() ? tr("No models in the Hugging Face cache (%1)").arg(QString::fromStdString(model::hfHubCacheDir()))
-                                    : tr("%n model(s) in the Hugging Face cache %1", nullptr, int(cached.size()))
-                                          .arg(QString::fromStdString(model::hfHubCacheDir())));
-    combo.setCurrentIndex(-1);
-}
-
-std::vector<std::string> ScoringDialog::availableDevices() {
-    static const int gpus = [] {
-        try {
-            return model::cudaDeviceCount();
-        } catch (...) {
-            return 0;
+// The cache's models fill both rows' lists; the GPUs join the device list and take the checks
+// the settings asked for before they were counted.
+void ScoringDialog::showInventory(const MachineInventory& inv) {
+    const QString cacheDir = QString::fromStdString(inv.cacheDir);
+    for (ModelRow* row : {&a_, &b_}) {
+        QComboBox& combo = *row->models;
+        const QString typed = row->path->text();  // clear() would empty the field
+        combo.clear();
+        for (const auto& m : inv.cached) {
+            const QString spec = QString::fromStdString(m.spec());
+            const QString type = QString::fromStdString(m.modelType.empty() ? "?" : m.modelType);
+            const QString note = m.supported ? type : tr("%1, not usable").arg(type);
+            const QString size = m.sizeBytes >= 100000000 ? tr("%1 GB").arg(double(m.sizeBytes) / 1e9, 0, 'f', 1)
+                                                          : tr("%1 MB").arg(double(m.sizeBytes) / 1e6, 0, 'f', 1);
+            combo.addItem(QStringLiteral("%1   (%2, %3)").arg(spec, note, size), spec);
+            const int i = combo.count() - 1;
+            combo.setItemData(i, QString::fromStdString(m.supported ? m.dir : m.dir + "\n" + m.problem), Qt::ToolTipRole);
+            if (!m.supported) combo.setItemData(i, QColor(0x99, 0x99, 0x99), Qt::ForegroundRole);
         }
-    }();
-    std::vector<std::string> out{"cpu"};
-    for (int i = 0; i < gpus; ++i) out.push_back("cuda:" + std::to_string(i));
-    return out;
+        combo.setToolTip(inv.cached.empty()
+                             ? tr("No models in the Hugging Face cache (%1)").arg(cacheDir)
+                             : tr("%n model(s) in the Hugging Face cache %1", nullptr, int(inv.cached.size())).arg(cacheDir));
+        combo.setCurrentIndex(-1);
+        row->path->setText(typed);
+    }
+    {
+        const QSignalBlocker block(deviceList_);
+        deviceList_->clear();
+        for (const auto& d : inv.devices) {
+            auto* item = new QListWidgetItem(d == "cpu" ? tr("CPU") : QString::fromStdString(d));
+            item->setData(Qt::UserRole, QString::fromStdString(d));
+            item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+            item->setCheckState(Qt::Unchecked);
+            deviceList_->addItem(item);
+        }
+        const int rowH = deviceList_->sizeHintForRow(0) > 0 ? deviceList_->sizeHintForRow(0) : 20;
+        deviceList_->setMaximumHeight(rowH * std::min(5, deviceList_->count()) + 2 * deviceList_->frameWidth() + 4);
+    }
+    inventoryTaken_ = true;
+    setDevices(wantedDevices_);
+    if (devices().empty()) setDevices({"cpu"});  // the remembered GPUs are gone
+}
+
+void ScoringDialog::takeInventory() {
+    TaskRunner::instance().run<MachineInventory>(
+        this, QStringLiteral("inventory"), [](const CancelToken&) { return takeMachineInventory(); },
+        [this](TaskResult<MachineInventory>& r) {
+            if (r.status == TaskStatus::Finished) showInventory(r.value);
+            else if (r.status == TaskStatus::Failed) showInventory(MachineInventory{{}, {}, {"cpu"}});
+        });
 }
 
 ScoringDialog::ScoringDialog(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Score samples"));
     buildUi();
     loadSettings();
+    takeInventory();
     validateModel(a_);
     validateModel(b_);
 }
@@ -189,7 +121,7 @@ QWidget* ScoringDialog::buildModelRow(ModelRow& row, const QString& objectPrefix
     row.path->setObjectName(objectPrefix + "Path");
     row.path->setPlaceholderText(tr("checkpoint folder (config.json + *.safetensors) or cached model, e.g. Qwen/Qwen3-8B"));
     row.path->setClearButtonEnabled(true);
-    fillCachedModels(*row.models);
+    row.models->setToolTip(tr("Looking in the Hugging Face cache…"));
     auto* browseButton = new QPushButton(tr("Browse…"));
     browseButton->setObjectName(objectPrefix + "Browse");
     h->addWidget(row.models, 1);
@@ -311,17 +243,20 @@ void ScoringDialog::buildUi() {
     deviceList_ = new QListWidget;
     deviceList_->setObjectName("devices");
     deviceList_->setToolTip(tr("One worker per checked device, each with its own copy of A and B"));
-    for (const auto& d : availableDevices()) {
-        auto* item = new QListWidgetItem(d == "cpu" ? tr("CPU") : QString::fromStdString(d));
-        item->setData(Qt::UserRole, QString::fromStdString(d));
-        item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
-        item->setCheckState(d == "cpu" ? Qt::Checked : Qt::Unchecked);
-        deviceList_->addItem(item);
-    }
-    const int rowH = deviceList_->sizeHintForRow(0) > 0 ? deviceList_->sizeHintForRow(0) : 20;
-    deviceList_->setMaximumHeight(rowH * std::min(5, deviceList_->count()) + 2 * deviceList_->frameWidth() + 4);
+    // The GPUs are counted off the GUI thread (showInventory); until then only the CPU.
+    auto* cpu = new QListWidgetItem(tr("CPU"));
+    cpu->setData(Qt::UserRole, QStringLiteral("cpu"));
+    cpu->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+    cpu->setCheckState(Qt::Checked);
+    deviceList_->addItem(cpu);
+    auto* looking = new QListWidgetItem(tr("looking for GPUs…"));
+    looking->setFlags(Qt::NoItemFlags);
+    deviceList_->addItem(looking);
     dv->addWidget(deviceList_);
-    connect(deviceList_, &QListWidget::itemChanged, this, [this] { revalidate(); });
+    connect(deviceList_, &QListWidget::itemChanged, this, [this] {
+        wantedDevices_ = devices();  // a click before the GPUs are listed is what counts
+        revalidate();
+    });
     side->addWidget(devBox);
     auto* rankBox = new QGroupBox(tr("Ranking"));
     auto* kf = new QFormLayout(rankBox);
@@ -429,7 +364,8 @@ void ScoringDialog::validateModel(ModelRow& row) {
 bool ScoringDialog::checking() const {
     return TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("model-a")) ||
            TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("model-b")) ||
-           TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("tokenizers"));
+           TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("tokenizers")) ||
+           TaskRunner::instance().busy(const_cast<ScoringDialog*>(this), QStringLiteral("inventory"));
 }
 
 void ScoringDialog::showSummary(ModelRow& row) {
@@ -556,7 +492,8 @@ void ScoringDialog::revalidate() {
     QStringList elsewhere;
     if (!a_.checked || !b_.checked) elsewhere << tr("Checking the models…");
     else if (!tokenizerPairKey().isEmpty() && tokenizerPairKey() != tokenizerPair_) elsewhere << tr("Checking the tokenizers…");
-    if (devices().empty()) elsewhere << tr("Check at least one device.");
+    if (!inventoryTaken_) elsewhere << tr("Looking for GPUs…");
+    else if (devices().empty()) elsewhere << tr("Check at least one device.");
     elsewhere << pairErrors_;
     problemsLabel_->setText(elsewhere.join('\n'));
     problemsLabel_->setVisible(!elsewhere.isEmpty());
@@ -583,7 +520,8 @@ QString ScoringDialog::problems() const {
     check(b_, QStringLiteral("B"));
     if (b_.checked && b_.summary.ok && !b_.summary.hasTokenizer) out << tr("Model B has no tokenizer.");
     if (!tokenizerPairKey().isEmpty() && tokenizerPairKey() != tokenizerPair_) out << tr("Checking the tokenizers…");
-    if (devices().empty()) out << tr("Check at least one device.");
+    if (!inventoryTaken_) out << tr("Looking for GPUs…");
+    else if (devices().empty()) out << tr("Check at least one device.");
     if (!templateError_.isEmpty()) out << tr("Template: %1").arg(templateError_);
     out << pairErrors_;
     return out.join('\n');
@@ -612,9 +550,11 @@ std::vector<std::string> ScoringDialog::devices() const {
 }
 
 void ScoringDialog::setDevices(const std::vector<std::string>& devices) {
+    wantedDevices_ = devices;
     const QSignalBlocker block(deviceList_);
     for (int i = 0; i < deviceList_->count(); ++i) {
         auto* item = deviceList_->item(i);
+        if (!(item->flags() & Qt::ItemIsUserCheckable)) continue;
         const std::string d = item->data(Qt::UserRole).toString().toStdString();
         item->setCheckState(std::find(devices.begin(), devices.end(), d) != devices.end() ? Qt::Checked : Qt::Unchecked);
     }
@@ -691,7 +631,6 @@ void ScoringDialog::loadSettings() {
     s.endGroup();
 
     setFromConfig(c);
-    if (devices().empty()) setDevices({"cpu"});  // the remembered GPUs are gone
     alpha_->setValue(alpha);
 }
 

@@ -3,11 +3,9 @@
 // prompt/segment settings of a scoring run (METHOD.md), validating as the user types. OK is
 // enabled only for a config the scorer accepts. Remembers the last values (QSettings group
 // "scoring"). alpha is shown for the ranking default; it is not part of the run identity.
-#include "core/model/config.h"
+#include "ui/scoring/model_summary.h"
 #include "core/scoring/model_pair.h"
 #include "core/scoring/run_config.h"
-
-#include <algorithm>
 
 #include <QDialog>
 #include <QString>
@@ -30,29 +28,6 @@ class QTimer;
 
 namespace gateau::ui {
 
-// What the dialog shows about a checkpoint folder (read from config.json and the weight
-// headers only; nothing is hashed or loaded).
-struct ModelSummary {
-    bool ok = false;
-    QString error;  // names the offending file when !ok
-    QString dir;  // the folder: the spec's snapshot for a cached model (model::resolveModelDir)
-    QString arch, ropeScaling;  // ropeScaling: "none", "dynamic ×4", ...
-    quint64 parameters = 0;
-    qint64 layers = 0, hidden = 0, heads = 0, kvHeads = 0, vocab = 0, contextWindow = 0;
-    // The sliding window when every layer has one (then no token sees further back), else 0.
-    qint64 slidingWindow = 0;
-    // How far back a token can attend: what makes A the short-window model.
-    qint64 reach() const { return slidingWindow > 0 ? std::min(contextWindow, slidingWindow) : contextWindow; }
-    double ropeTheta = 0;
-    bool hasTokenizer = false;  // tokenizer.json or tokenizer.model in the folder
-    model::ModelConfig config;  // for the checks of max_tokens against B's window
-};
-// `spec`: a folder, or a repo id of the local Hugging Face cache ("Qwen/Qwen3-8B[@rev]").
-ModelSummary describeModel(const QString& spec);
-
-// 4200000 -> "4.2M", 6738415616 -> "6.7B", 950 -> "950".
-QString humanCount(quint64 n);
-
 class ScoringDialog : public QDialog {
     Q_OBJECT
 public:
@@ -74,8 +49,6 @@ public:
     QString pairWarnings() const;          // A/B window, vocabulary and max_tokens warnings (plain)
     QString templateMessage() const;       // the template's validation text (plain)
 
-    // Devices the list offers: "cpu", then "cuda:0".. for model::cudaDeviceCount().
-    static std::vector<std::string> availableDevices();
 
 public slots:
     void accept() override;  // remembers the values, then closes
@@ -91,7 +64,8 @@ private:
     };
 
     void buildUi();
-    static void fillCachedModels(QComboBox& combo);  // the local Hugging Face cache's models
+    void takeInventory();  // starts the look at the Hugging Face cache and the GPUs
+    void showInventory(const MachineInventory& inventory);
     QWidget* buildModelRow(ModelRow& row, const QString& objectPrefix);
     void browse(ModelRow& row, const QString& title);
     void validateModel(ModelRow& row);  // starts the check; the row shows "checking…"
@@ -105,6 +79,10 @@ private:
     scoring::PromptConfig promptConfig() const;
 
     ModelRow a_, b_;
+    bool inventoryTaken_ = false;
+    // The devices last asked for (settings, setFromConfig, setDevices): the GPUs among them
+    // are only listed once they have been counted, off the GUI thread.
+    std::vector<std::string> wantedDevices_;
     QLabel* pairWarning_ = nullptr;
     QListWidget* deviceList_ = nullptr;
     QSpinBox* segmentLen_ = nullptr;

@@ -24,6 +24,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -213,7 +214,11 @@ private slots:
             d.show();
             auto* combo = d.findChild<QComboBox*>("modelAModels");
             QVERIFY(combo);
-            QCOMPARE(combo->count(), 3);
+            // The cache is read off the GUI thread: empty at first, then the three models.
+            QCOMPARE(combo->count(), 0);
+            QVERIFY(d.checking());
+            QTRY_COMPARE_WITH_TIMEOUT(combo->count(), 3, 30000);
+            QCOMPARE(d.findChild<QComboBox*>("modelBModels")->count(), 3);
             QCOMPARE(combo->itemData(0).toString(), QString("Org/Long"));
             QCOMPARE(combo->itemData(1).toString(), QString("Org/Moe"));
             QCOMPARE(combo->itemData(2).toString(), QString("Org/Short"));
@@ -429,6 +434,35 @@ private slots:
         QCOMPARE(again.runConfig().prompt.segmentLen, int64_t(32));
         QCOMPARE(again.alpha(), 0.8);
         QVERIFY(again.isValid());
+    }
+
+    // The GPUs are counted off the GUI thread (CUDA's initialisation can take seconds): a
+    // remembered GPU waits for the count, then is checked if this machine has it, else the CPU
+    // is; a device the user checks before the count is what counts.
+    void rememberedDevicesWaitForTheGpuCount() {
+        QSettings().setValue("scoring/devices", "cuda:0");
+        const bool hasGpu = ui::takeMachineInventory().devices.size() > 1;
+        {
+            ui::ScoringDialog d;
+            QVERIFY(d.checking());
+            QVERIFY2(d.problems().contains("Looking for GPUs"), qPrintable(d.problems()));
+            auto* list = d.findChild<QListWidget*>("devices");
+            QCOMPARE(list->count(), 2);  // the CPU and "looking for GPUs…"
+            QCOMPARE(list->item(0)->checkState(), Qt::Unchecked);
+            QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
+            QCOMPARE(d.devices(), std::vector<std::string>{hasGpu ? "cuda:0" : "cpu"});
+            QVERIFY2(!d.problems().contains("Looking for GPUs"), qPrintable(d.problems()));
+            d.reject();
+        }
+        {
+            ui::ScoringDialog d;
+            auto* list = d.findChild<QListWidget*>("devices");
+            list->item(0)->setCheckState(Qt::Checked);  // the CPU, before the GPUs are counted
+            QTRY_VERIFY_WITH_TIMEOUT(!d.checking(), 30000);
+            QCOMPARE(d.devices(), std::vector<std::string>{"cpu"});
+            d.reject();
+        }
+        QSettings().setValue("scoring/devices", "cpu");
     }
 
     void controllerMatchesCli() {
