@@ -165,6 +165,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         plotTimer_->start();
         updateStatus();
     });
+    connect(session_, &RankingSession::decisionsChanged, this, &MainWindow::updateStatus);
     connect(inspector_, &InspectorPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(jobs_, &JobsPanel::newRunRequested, this, &MainWindow::scoringDialog);
     connect(jobs_, &JobsPanel::runSelected, this, [this](qint64 id) {

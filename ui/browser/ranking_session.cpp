@@ -76,7 +76,9 @@ void RankingSession::setDecisions(const std::vector<Override>& overrides) {
         inputs_->samples[size_t(i)].team = o.team;
         changed = true;
     }
-    if (changed) rerank(true);
+    if (!changed) return;
+    emit decisionsChanged();
+    rerankLater();
 }
 
 int RankingSession::indexOf(qint64 sampleId) const {

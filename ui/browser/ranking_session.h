@@ -4,8 +4,10 @@
 // re-rank in memory (METHOD.md: normalisation happens at ranking time). Alpha and the cut
 // re-rank (and re-order the table) on the task runner in a Serial lane: while alpha is
 // dragged, one re-rank runs and only the newest value waits; ranking() keeps the last
-// finished one meanwhile (rankPending()). Overrides and a header click re-rank or re-order at
-// once and supersede a pending re-rank, so an older result never overwrites a newer state.
+// finished one meanwhile (rankPending()). Overrides (a decision) are mirrored into the pool at
+// once (decisionsChanged: the row shows them) and re-rank in the same lane, superseding any
+// pending re-rank; a header click re-orders at once. So an older result never overwrites a
+// newer state.
 #include "db/ranking.h"
 #include "ui/browser/rank_order.h"
 
@@ -44,8 +46,8 @@ public:
     int inputAt(int tableRow) const { return view_.order[size_t(tableRow)]; }
     int rowOfInput(int inputIndex) const { return view_.rowOfOrder[size_t(inputIndex)]; }
 
-    // Mirrors overrides already written to the project (OverrideCommand does the write);
-    // one re-rank for the whole batch.
+    // Mirrors overrides already written to the project (OverrideCommand does the write) into
+    // inputs() at once; one re-rank for the whole batch, on the runner (rankPending()).
     struct Override {
         qint64 sampleId;
         db::Decision decision;
@@ -65,6 +67,7 @@ signals:
     void loaded();                // a new pool (row count may change)
     void aboutToChangeRanking();  // the old ranking and order are still readable
     void rankingChanged();        // same pool, new ranks / selection / order
+    void decisionsChanged();      // inputs() has new overrides; their re-rank is pending
     void failed(QString message);
 
 private:

@@ -8,6 +8,7 @@
 #include "ui/plots/rank_stats.h"
 #include "ui/plots/score_histogram.h"
 #include "ui/plots/score_scatter.h"
+#include "ui/tasks/task_runner.h"
 
 #include <qcustomplot.h>
 
@@ -92,6 +93,7 @@ private slots:
     void exportFormats();
     void scatterHundredThousandPoints();
     void panelDefaultsAndLinkedBrushing();
+    void panelDropsAnOlderPreparation();
 };
 
 void TestPlots::histogramCountsMatchNaiveCount() {
@@ -469,18 +471,34 @@ void TestPlots::panelDefaultsAndLinkedBrushing() {
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
     panel.setScoreTable(t.ids, t.names, t.columns, t.decisions);
     panel.setThreshold(t.threshold);
+    QVERIFY(panel.refreshPending());
+    QTRY_VERIFY(!panel.refreshPending());
 
     QCOMPARE(panel.tabs()->count(), 3);
     QCOMPARE(panel.tabs()->tabText(1), QStringLiteral("Scatter"));
-    QVERIFY(panel.scatter()->customPlot()->xAxis->label().startsWith(QStringLiteral("HMG")));
-    QVERIFY(panel.scatter()->customPlot()->yAxis->label().startsWith(QStringLiteral("CAM")));
-    QVERIFY(panel.rankAgreement()->titleText().startsWith(QStringLiteral("combined vs IFD")));
     QCOMPARE(panel.histogram()->thresholdLinePosition(), t.threshold);
+    // Only the tab on show is prepared, once for the table and the threshold together; the
+    // hidden plots wait until shown.
+    QCOMPARE(panel.refreshCount(PlotsPanel::HistogramPlot), 1);
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 0);
+    QCOMPARE(panel.refreshCount(PlotsPanel::RankPlot), 0);
+    QCOMPARE(panel.scatter()->pointCount(), size_t(0));
+
+    panel.tabs()->setCurrentIndex(2);
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::RankPlot), 1);
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 0);
+    QVERIFY(panel.rankAgreement()->titleText().startsWith(QStringLiteral("combined vs IFD")));
     // Threshold -> top fraction: 50 of 500 are at or above it.
     QCOMPARE(panel.rankAgreement()->topK(), size_t(50));
 
-    // Brushing in the scatter reaches the panel and the other plots.
+    // Brushing in the scatter reaches the panel and the other plots (when shown).
     panel.tabs()->setCurrentIndex(1);
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 1);
+    QCOMPARE(panel.scatter()->pointCount(), size_t(500));
+    QVERIFY(panel.scatter()->customPlot()->xAxis->label().startsWith(QStringLiteral("HMG")));
+    QVERIFY(panel.scatter()->customPlot()->yAxis->label().startsWith(QStringLiteral("CAM")));
     QCustomPlot* plot = panel.scatter()->customPlot();
     plot->replot();
     QSignalSpy spy(&panel, &PlotsPanel::brushed);
@@ -492,21 +510,68 @@ void TestPlots::panelDefaultsAndLinkedBrushing() {
     QCOMPARE(spy.count(), 1);
     const QVector<qint64> ids = brushedIds(spy, 0);
     QVERIFY(!ids.isEmpty());
+    panel.tabs()->setCurrentIndex(2);
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::RankPlot), 1);  // not stale: only the highlight
     QCOMPARE(panel.rankAgreement()->highlighted(), ids);
+    panel.tabs()->setCurrentIndex(0);
+    QTRY_VERIFY(!panel.refreshPending());
     int histHighlighted = 0;
     for (int c : panel.histogram()->highlightedBinCounts()) histHighlighted += c;
     QCOMPARE(histHighlighted, ids.size());
 
-    // setSelection highlights everywhere without emitting.
+    // setSelection highlights the plot on show without emitting.
+    panel.tabs()->setCurrentIndex(1);
+    QTRY_VERIFY(!panel.refreshPending());
     panel.setSelection({t.ids[0], t.ids[1]});
     QCOMPARE(spy.count(), 1);
     QCOMPARE(panel.scatter()->highlighted(), (QVector<qint64>{t.ids[0], t.ids[1]}));
 
     // The cut only belongs on the ranking score's histogram.
+    panel.tabs()->setCurrentIndex(0);
     panel.setHistogramColumn(2);
+    QTRY_VERIFY(!panel.refreshPending());
     QVERIFY(std::isnan(panel.histogram()->thresholdLinePosition()));
     panel.setHistogramColumn(0);
+    QTRY_VERIFY(!panel.refreshPending());
     QCOMPARE(panel.histogram()->thresholdLinePosition(), t.threshold);
+}
+
+void TestPlots::panelDropsAnOlderPreparation() {
+    // Big enough that the preparation is still on the runner when the columns change.
+    const testdata::ScoreTable t = testdata::makeScoreTable(50000, 0.1);
+    PlotsPanel panel;
+    panel.resize(700, 450);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.tabs()->setCurrentIndex(1);
+    panel.setScoreTable(t.ids, t.names, t.columns, t.decisions);
+    const QString lane = QStringLiteral("scatter");
+    QElapsedTimer clock;
+    clock.start();
+    while (!TaskRunner::instance().busy(&panel, lane) && clock.elapsed() < 5000) QCoreApplication::processEvents();
+    QVERIFY(TaskRunner::instance().busy(&panel, lane));  // the first preparation has started
+    panel.setScatterColumns(3, 1);  // PPL against HMG: supersedes it
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 1);  // the first one never landed
+    QVERIFY(panel.scatter()->customPlot()->xAxis->label().startsWith(t.names[3]));
+    QVERIFY(panel.scatter()->customPlot()->yAxis->label().startsWith(t.names[1]));
+    // And what landed is the newer columns' points, exactly.
+    size_t drawn = 0;
+    for (int g = 0; g + 1 < panel.scatter()->customPlot()->graphCount(); ++g)
+        drawn += size_t(panel.scatter()->customPlot()->graph(g)->dataCount());
+    size_t finite = 0;
+    for (size_t i = 0; i < t.ids.size(); ++i) finite += std::isfinite(t.columns[3][i]) && std::isfinite(t.columns[1][i]);
+    QCOMPARE(drawn, finite);
+    double maxX = -INFINITY;
+    for (int g = 0; g + 1 < panel.scatter()->customPlot()->graphCount(); ++g) {
+        const auto d = panel.scatter()->customPlot()->graph(g)->data();
+        if (!d->isEmpty()) maxX = std::max(maxX, (d->constEnd() - 1)->key);
+    }
+    double naiveMax = -INFINITY;
+    for (size_t i = 0; i < t.ids.size(); ++i)
+        if (std::isfinite(t.columns[3][i]) && std::isfinite(t.columns[1][i])) naiveMax = std::max(naiveMax, t.columns[3][i]);
+    QCOMPARE(maxX, naiveMax);
 }
 
 QTEST_MAIN(TestPlots)
