@@ -26,9 +26,11 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <string>
 
 using namespace gateau;
 
+// Usage: bench_browser [samples] [all]
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
@@ -99,14 +101,10 @@ int main(int argc, char** argv) {
         b->proxy()->setFilter(f);
     });
     timed("filter: cleared", [&] { b->proxy()->setFilter({}); });
-    timed("keep the current sample (write + re-rank)", [&] {
+    timed("keep the current sample (until re-ranked)", [&] {
         b->table()->selectRow(10);
         b->setDecision(db::Decision::Keep);
-    });
-    timed("keep 1,000 highlighted samples (one step)", [&] {
-        QItemSelection rows(b->proxy()->index(100, 0), b->proxy()->index(1099, 0));
-        b->table()->selectionModel()->select(rows, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        b->setDecision(db::Decision::Keep);
+        ui::TaskRunner::instance().waitForIdle();
     });
     timed("scroll to the end", [&] { b->table()->scrollToBottom(); });
     // The longest GUI-thread stall: the largest gap between ticks of a 1 ms heartbeat while
@@ -182,6 +180,16 @@ int main(int argc, char** argv) {
         const double stall = worstStall([&] { tabs->setCurrentIndex(tab); }, 400);
         const QString what = QStringLiteral("worst GUI-thread stall, tab %1").arg(tabs->tabText(tab));
         std::printf("  %-40s %7.1f ms\n", what.toUtf8().constData(), stall);
+    }
+    // Last and only when asked: under load (a shared 2-core machine) it ran for over 15 minutes,
+    // in the table view's persistent-index bookkeeping for the 1,000 highlighted rows.
+    if (argc > 2 && std::string(argv[2]) == "all") {
+        timed("keep 1,000 highlighted samples (one step)", [&] {
+            QItemSelection rows(b->proxy()->index(100, 0), b->proxy()->index(1099, 0));
+            b->table()->selectionModel()->select(rows, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            b->setDecision(db::Decision::Keep);
+            ui::TaskRunner::instance().waitForIdle();
+        });
     }
     return 0;
 }

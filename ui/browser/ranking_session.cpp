@@ -65,11 +65,14 @@ void RankingSession::setSelection(const scoring::Selection& selection) {
 
 void RankingSession::setDecisions(const std::vector<Override>& overrides) {
     bool changed = false;
-    // A running re-rank reads the pool: write a copy (it is superseded by the re-rank below).
-    if (inputs_ && inputs_.use_count() > 1) inputs_ = std::make_shared<db::RankInputs>(*inputs_);
     for (const Override& o : overrides) {
         const int i = indexOf(o.sampleId);
         if (i < 0) continue;
+        if (!changed) {
+            emit aboutToChangeDecisions();
+            // A running re-rank reads the pool: write a copy (it is superseded by the re-rank below).
+            if (inputs_.use_count() > 1) inputs_ = std::make_shared<db::RankInputs>(*inputs_);
+        }
         inputs_->samples[size_t(i)].decision = o.decision;
         inputs_->samples[size_t(i)].note = o.note;
         inputs_->samples[size_t(i)].annotations = o.annotations;

@@ -67,7 +67,10 @@ signals:
     void loaded();                // a new pool (row count may change)
     void aboutToChangeRanking();  // the old ranking and order are still readable
     void rankingChanged();        // same pool, new ranks / selection / order
-    void decisionsChanged();      // inputs() has new overrides; their re-rank is pending
+    // inputs() is about to get / has new overrides (shown at once: a filter on decisions
+    // re-applies); their re-rank is pending.
+    void aboutToChangeDecisions();
+    void decisionsChanged();
     void failed(QString message);
 
 private:
