@@ -43,8 +43,8 @@ public:
     void setSort(int column, Qt::SortOrder order);
     int sortColumn() const { return sortColumn_; }
     Qt::SortOrder sortOrder() const { return sortOrder_; }
-    int inputAt(int tableRow) const { return view_.order[size_t(tableRow)]; }
-    int rowOfInput(int inputIndex) const { return view_.rowOfOrder[size_t(inputIndex)]; }
+    int inputAt(int tableRow) const { return view_->order[size_t(tableRow)]; }
+    int rowOfInput(int inputIndex) const { return view_->rowOfOrder[size_t(inputIndex)]; }
 
     // Mirrors overrides already written to the project (OverrideCommand does the write) into
     // inputs() at once; one re-rank for the whole batch, on the runner (rankPending()).
@@ -58,7 +58,11 @@ public:
     void setDecisions(const std::vector<Override>& overrides);
 
     const db::RankInputs& inputs() const { return *inputs_; }
-    const db::Ranking& ranking() const { return view_.ranking; }
+    const db::Ranking& ranking() const { return view_->ranking; }
+    // For work off the GUI thread: the pool and the ranking shown, never written once shared
+    // (a later change replaces or copies them). Null inputs without a run.
+    std::shared_ptr<const db::RankInputs> sharedInputs() const { return inputs_; }
+    std::shared_ptr<const RankedView> sharedView() const { return view_; }
     int indexOf(qint64 sampleId) const;                  // into inputs().samples, -1 if absent
     const db::RankedRow& rankedRow(int inputIndex) const;  // rank, scores, selected
     std::vector<int64_t> selectedIds() const;              // rank order
@@ -83,7 +87,7 @@ private:
     qint64 runId_ = 0;
     // Shared with a running re-rank: written only after a copy when shared (setDecisions).
     std::shared_ptr<db::RankInputs> inputs_;
-    RankedView view_;
+    std::shared_ptr<RankedView> view_ = std::make_shared<RankedView>();  // never null
     int sortColumn_ = 0;  // RankedTableModel::ColRank
     Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
     double alpha_ = 0.7;
