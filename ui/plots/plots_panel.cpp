@@ -277,13 +277,13 @@ void PlotsPanel::prepare(Plot plot) {
         }
         runner.run<ScoreScatterData>(
             this, kLanes[plot],
-            [t, x, y](const CancelToken&) {
+            [t, x, y, area = scatter_->plotArea()](const CancelToken&) {
                 const auto& xs = t->columns[size_t(x)];
                 const auto& ys = t->columns[size_t(y)];
                 std::vector<PlotPoint> points;
                 points.reserve(t->ids.size());
                 for (size_t i = 0; i < t->ids.size(); ++i) points.push_back({t->ids[i], xs[i], ys[i], t->decisions[i]});
-                return prepareScoreScatter(std::move(points));
+                return prepareScoreScatter(std::move(points), area);
             },
             [this, xName = names_[x], yName = names_[y], landed, plot](TaskResult<ScoreScatterData>& r) {
                 if (r.status != TaskStatus::Finished) return;
@@ -302,8 +302,10 @@ void PlotsPanel::prepare(Plot plot) {
         }
         runner.run<RankAgreementData>(
             this, kLanes[plot],
-            [t, a, b, aName = names_[a], bName = names_[b], top = topFraction_](const CancelToken&) {
-                return prepareRankAgreement(t->ids, t->columns[size_t(a)], aName, t->columns[size_t(b)], bName, top);
+            [t, a, b, aName = names_[a], bName = names_[b], top = topFraction_,
+             area = rank_->plotArea()](const CancelToken&) {
+                return prepareRankAgreement(t->ids, t->columns[size_t(a)], aName, t->columns[size_t(b)], bName, top,
+                                            area);
             },
             [this, landed, plot](TaskResult<RankAgreementData>& r) {
                 if (r.status != TaskStatus::Finished) return;

@@ -52,7 +52,8 @@ RankAgreementPlot::RankAgreementPlot(QWidget* parent)
 }
 
 RankAgreementData prepareRankAgreement(std::vector<int64_t> ids, std::vector<double> a, QString aName,
-                                       std::vector<double> b, QString bName, double topFraction) {
+                                       std::vector<double> b, QString bName, double topFraction,
+                                       QSize plotArea) {
     if (a.size() != ids.size() || b.size() != ids.size()) {
         qWarning("RankAgreementPlot: %zu ids but %zu and %zu scores; nothing plotted", ids.size(), a.size(),
                  b.size());
@@ -84,14 +85,14 @@ RankAgreementData prepareRankAgreement(std::vector<int64_t> ids, std::vector<dou
         items.push_back({d.ids[i], static_cast<double>(d.ranksA[i]), static_cast<double>(d.ranksB[i]), cat});
     }
     d.topOverlap = d.topK ? static_cast<double>(d.both) / static_cast<double>(d.topK) : kNaN;
-    d.drawn = prepareScatter(std::move(items), 4);
+    d.drawn = prepareScatter(std::move(items), 4, plotArea);
     return d;
 }
 
 void RankAgreementPlot::setScores(std::vector<int64_t> ids, std::vector<double> a, QString aName,
                                   std::vector<double> b, QString bName, double topFraction) {
     setPrepared(prepareRankAgreement(std::move(ids), std::move(a), std::move(aName), std::move(b), std::move(bName),
-                                     topFraction));
+                                     topFraction, canvas_->plotArea()));
 }
 
 void RankAgreementPlot::setPrepared(RankAgreementData data) {
@@ -132,6 +133,7 @@ QString RankAgreementPlot::titleText() const { return canvas_->title(); }
 void RankAgreementPlot::setHighlighted(QVector<qint64> ids) { canvas_->setHighlighted(ids); }
 QVector<qint64> RankAgreementPlot::highlighted() const { return canvas_->highlighted(); }
 QCustomPlot* RankAgreementPlot::customPlot() const { return canvas_->customPlot(); }
+QSize RankAgreementPlot::plotArea() const { return canvas_->plotArea(); }
 void RankAgreementPlot::resetView() { canvas_->resetView(); }
 
 }  // namespace gateau::ui

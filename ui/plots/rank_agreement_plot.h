@@ -30,7 +30,8 @@ struct RankAgreementData {
 };
 // Pure: safe on any thread. Arguments as RankAgreementPlot::setScores.
 RankAgreementData prepareRankAgreement(std::vector<int64_t> ids, std::vector<double> a, QString aName,
-                                       std::vector<double> b, QString bName, double topFraction);
+                                       std::vector<double> b, QString bName, double topFraction,
+                                       QSize plotArea = {});  // see prepareScatter
 
 // Rank 1 = highest score (ties by ascending id; see ranksDescending), drawn at the origin, so
 // the shared top-k is the lower-left square marked by dashed lines at rank k. Points are
@@ -60,6 +61,7 @@ public:
     QVector<qint64> highlighted() const;
 
     QCustomPlot* customPlot() const;
+    QSize plotArea() const;
     void resetView();
 
     QSize minimumSizeHint() const override { return {320, 260}; }

@@ -23,16 +23,6 @@ constexpr size_t kDenseThreshold = 20000;
 
 const char* const kFullTitleProperty = "gateauFullTitle";
 
-QCPRange paddedRange(double lo, double hi) {
-    if (!(lo <= hi)) return QCPRange(0, 1);
-    if (hi == lo) {
-        const double span = lo != 0.0 ? std::abs(lo) * 0.1 : 1.0;
-        return QCPRange(lo - span, hi + span);
-    }
-    const double pad = (hi - lo) * 0.04;
-    return QCPRange(lo - pad, hi + pad);
-}
-
 }  // namespace
 
 ScatterCanvas::ScatterCanvas(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
@@ -55,6 +45,7 @@ ScatterCanvas::ScatterCanvas(QWidget* parent) : QWidget(parent), plot_(new QCust
     connect(plot_, &QCustomPlot::mouseRelease, this, &ScatterCanvas::onMouseRelease);
     connect(plot_, &QCustomPlot::mouseMove, this, &ScatterCanvas::onMouseMove);
     connect(plot_, &QCustomPlot::beforeReplot, this, &ScatterCanvas::fitTitleToWidth);
+    connect(plot_, &QCustomPlot::beforeReplot, this, &ScatterCanvas::chooseData);
     connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
     installPlotContextMenu(plot_, [this](QMenu* menu) {
         menu->addAction(QStringLiteral("Reset view"), this, &ScatterCanvas::resetView);
@@ -72,7 +63,7 @@ void ScatterCanvas::setSeries(std::vector<ScatterSeries> series) {
 }
 
 void ScatterCanvas::setItems(std::vector<ScatterItem> items, const QString& xLabel, const QString& yLabel) {
-    setPoints(prepareScatter(std::move(items), series_.size()), xLabel, yLabel);
+    setPoints(prepareScatter(std::move(items), series_.size(), plotArea()), xLabel, yLabel);
 }
 
 void ScatterCanvas::setPoints(ScatterPoints points, const QString& xLabel, const QString& yLabel) {
@@ -148,8 +139,8 @@ std::optional<size_t> ScatterCanvas::itemNear(const QPoint& pixel, double radius
 }
 
 void ScatterCanvas::resetView() {
-    plot_->xAxis->setRange(paddedRange(points_.xlo, points_.xhi));
-    plot_->yAxis->setRange(paddedRange(points_.ylo, points_.yhi));
+    plot_->xAxis->setRange(homeRange(points_.xlo, points_.xhi));
+    plot_->yAxis->setRange(homeRange(points_.ylo, points_.yhi));
     // Queued: a burst of changes (new points, then the highlight) draws once.
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -169,6 +160,7 @@ bool ScatterCanvas::eventFilter(QObject* watched, QEvent* event) {
 void ScatterCanvas::rebuildGraphs() {
     plot_->clearGraphs();
     graphs_.clear();
+    thinnedShown_ = false;
     const bool dense = points_.items.size() > kDenseThreshold;
     for (size_t s = 0; s < series_.size(); ++s) {
         QCPGraph* g = plot_->addGraph();
@@ -180,7 +172,7 @@ void ScatterCanvas::rebuildGraphs() {
         // Shared, not copied: the container was built (and sorted) off the GUI thread. Dense
         // clouds are thinned per pixel when drawn (QCPGraph's adaptive sampling, on by default).
         const int count = s < points_.series.size() ? points_.series[s]->size() : 0;
-        if (s < points_.series.size()) g->setData(points_.series[s]);
+        if (s < points_.series.size()) g->setData(points_.series[s]);  // chooseData may thin it
         g->setName(QStringLiteral("%1 (%2)").arg(series_[s].name).arg(count));
         if (count == 0) g->removeFromLegend();
         graphs_.push_back(g);
@@ -190,6 +182,19 @@ void ScatterCanvas::rebuildGraphs() {
     highlightGraph_->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.6), Qt::NoBrush, dense ? 7 : 10));
     updateHighlightGraph();
+}
+
+QSize ScatterCanvas::plotArea() const { return plot_->axisRect()->rect().size(); }
+
+void ScatterCanvas::chooseData() {
+    // The thinned points only match the home view at the size they were made for.
+    const bool home = !points_.thinned.empty() && plotArea() == points_.grid &&
+                      plot_->xAxis->range() == homeRange(points_.xlo, points_.xhi) &&
+                      plot_->yAxis->range() == homeRange(points_.ylo, points_.yhi);
+    if (home == thinnedShown_) return;
+    thinnedShown_ = home;
+    const auto& data = home ? points_.thinned : points_.series;
+    for (size_t s = 0; s < graphs_.size() && s < data.size(); ++s) graphs_[s]->setData(data[s]);
 }
 
 void ScatterCanvas::updateHighlightGraph() {

@@ -61,6 +61,7 @@ public:
     std::optional<size_t> itemNear(const QPoint& pixel, double radius) const;
 
     QCustomPlot* customPlot() const { return plot_; }
+    QSize plotArea() const;  // the axis rect in pixels: prepareScatter's thinning grid
     void resetView();
 
     QSize minimumSizeHint() const override { return {320, 240}; }
@@ -75,6 +76,7 @@ protected:
 private:
     void fitTitleToWidth();
     void rebuildGraphs();
+    void chooseData();  // thinned points for the home view, else all
     void updateHighlightGraph();
     void brush(QVector<qint64> ids);
     void onRectAccepted(const QRect& rect);
@@ -91,6 +93,7 @@ private:
     ToolTipText toolTipText_;
     QPoint pressPos_;
     bool brushGesture_ = false;
+    bool thinnedShown_ = false;
 };
 
 }  // namespace gateau::ui

@@ -22,7 +22,7 @@ struct ScoreScatterData {
     ScatterPoints drawn;
 };
 // Pure: safe on any thread.
-ScoreScatterData prepareScoreScatter(std::vector<PlotPoint> points);
+ScoreScatterData prepareScoreScatter(std::vector<PlotPoint> points, QSize plotArea = {});  // see prepareScatter
 
 // Mouse: drag brushes a rectangle (emits brushed), Ctrl+drag pans, wheel zooms, click on a
 // point brushes it, click on empty space clears (emits an empty list), double-click resets.
@@ -41,6 +41,7 @@ public:
     QVector<qint64> highlighted() const;
 
     QCustomPlot* customPlot() const;
+    QSize plotArea() const;
     void resetView();
 
     QSize minimumSizeHint() const override { return {320, 240}; }
