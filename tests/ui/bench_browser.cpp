@@ -175,10 +175,12 @@ int main(int argc, char** argv) {
     std::printf("  %-40s %7.1f ms (until re-ranked and the plots redrawn)\n", "worst GUI-thread stall, decision",
                 decision);
     auto* tabs = w.plots()->tabs();
-    for (int i = 0; i < tabs->count(); ++i) {
+    // Twice round: the first time a tab is shown also lays it out and draws it the first time.
+    for (int i = 0; i < 2 * tabs->count(); ++i) {
         const int tab = (i + 1) % tabs->count();
         const double stall = worstStall([&] { tabs->setCurrentIndex(tab); }, 400);
-        const QString what = QStringLiteral("worst GUI-thread stall, tab %1").arg(tabs->tabText(tab));
+        const QString what = QStringLiteral("worst GUI-thread stall, tab %1%2")
+                                 .arg(tabs->tabText(tab), i >= tabs->count() ? QStringLiteral(" again") : QString());
         std::printf("  %-40s %7.1f ms\n", what.toUtf8().constData(), stall);
     }
     // Last and only when asked: under load (a shared 2-core machine) it ran for over 15 minutes,

@@ -7,6 +7,9 @@ namespace {
 
 // Below this many drawable points a replot is cheap: no thinning.
 constexpr size_t kThinFrom = 20000;
+// Dense clouds are drawn as ~3 px discs (ScatterCanvas): two whose centres share a 2x2 pixel
+// cell overlap by most of their area, so one of them shows what both would.
+constexpr int kCellPx = 2;
 
 QSharedPointer<QCPGraphDataContainer> containerOf(QVector<QCPGraphData>& d) {
     std::stable_sort(d.begin(), d.end(), [](const QCPGraphData& a, const QCPGraphData& b) { return a.key < b.key; });
@@ -41,9 +44,9 @@ ScatterPoints prepareScatter(std::vector<ScatterItem> items, size_t seriesCount,
         ++drawn;
     }
     if (drawn >= kThinFrom && plotArea.width() > 0 && plotArea.height() > 0) {
-        // One point per occupied pixel cell and series, in the home view's pixel grid.
+        // One point per occupied cell and series, in the home view's pixel grid.
         const QCPRange xr = homeRange(p.xlo, p.xhi), yr = homeRange(p.ylo, p.yhi);
-        const int w = plotArea.width(), h = plotArea.height();
+        const int w = std::max(1, plotArea.width() / kCellPx), h = std::max(1, plotArea.height() / kCellPx);
         const double sx = w / xr.size(), sy = h / yr.size();
         std::vector<bool> taken(size_t(w) * size_t(h));
         for (auto& d : data) {

@@ -576,7 +576,7 @@ void TestPlots::panelDropsAnOlderPreparation() {
 }
 
 void TestPlots::thinningKeepsEveryOccupiedCell() {
-    // Independent truth: the set of (series, pixel cell) pairs the full data occupies in the
+    // Independent truth: the set of (series, 2x2 pixel cell) pairs the full data occupies in the
     // home view must equal the one the thinned points occupy, one point per pair.
     std::mt19937 rng(5);
     std::normal_distribution<double> nd(0, 1);
@@ -590,9 +590,10 @@ void TestPlots::thinningKeepsEveryOccupiedCell() {
     QCOMPARE(p.grid, area);
     const QCPRange xr = homeRange(p.xlo, p.xhi), yr = homeRange(p.ylo, p.yhi);
     const auto cellOf = [&](double x, double y) {
-        const double sx = area.width() / xr.size(), sy = area.height() / yr.size();
-        return std::pair<int, int>(std::clamp(int((x - xr.lower) * sx), 0, area.width() - 1),
-                                   std::clamp(int((y - yr.lower) * sy), 0, area.height() - 1));
+        const int w = area.width() / 2, h = area.height() / 2;  // 2x2 pixel cells
+        const double sx = w / xr.size(), sy = h / yr.size();
+        return std::pair<int, int>(std::clamp(int((x - xr.lower) * sx), 0, w - 1),
+                                   std::clamp(int((y - yr.lower) * sy), 0, h - 1));
     };
     for (int s = 0; s < 2; ++s) {
         std::set<std::pair<int, int>> full, thin;
