@@ -81,7 +81,7 @@ private:
     QCPBars* highlightBars_;
     QCPItemStraightLine* thresholdLine_;
     QCPItemText* thresholdText_;
-    HistogramData data_;
+    HistogramData data_;  // what is shown; values_, selected_, threshold_ and bins_ name its parts
     std::vector<double>& values_ = data_.values;
     std::vector<bool>& selected_ = data_.selected;
     std::vector<double> highlighted_;
