@@ -194,8 +194,9 @@ private slots:
         QCOMPARE(tableOrder(b), expectedOrder(project_, 0.3));
         QCOMPARE(expectedOrder(copy, 0.3), expectedOrder(project_, 0.3));
 
-        // A decision while a re-rank is pending: applied at once with the newest alpha; the
-        // pending result (which did not see the decision) never lands.
+        // A decision while a re-rank is pending: shown on its row at once, re-ranked on the
+        // runner with the newest alpha; the pending result (which did not see the decision)
+        // never lands, and what lands is the reference ranking of the pool with the decision.
         changed.clear();
         b->alphaSlider()->setValue(0);
         const qint64 last = expectedOrder(project_, 0.0).back();
@@ -203,13 +204,27 @@ private slots:
         b->table()->selectRow(b->proxy()->mapFromSource(b->model()->index(b->model()->rowOf(last), 0)).row());
         QCOMPARE(b->currentSampleId(), last);
         b->setDecision(db::Decision::Keep);
-        QCOMPARE(session->ranking().alpha, 0.0);
-        QVERIFY(!session->rankPending());
+        QCOMPARE(session->inputs().samples[size_t(session->indexOf(last))].decision, db::Decision::Keep);
+        QCOMPARE(session->ranking().alpha, 0.3);  // not re-ranked on the GUI thread
+        QVERIFY(session->rankPending());
         QVERIFY(ui::TaskRunner::instance().waitForIdle());
         QCOMPARE(session->ranking().alpha, 0.0);
         QCOMPARE(tableOrder(b), expectedOrder(project_, 0.0));
         QVERIFY(session->rankedRow(session->indexOf(last)).selected);  // kept by hand, last by score
         QCOMPARE(changed.count(), 1);
+        const db::Ranking naive = db::rankPool(session->inputs(), 0.0, session->selection());
+        QCOMPARE(session->ranking().cut, naive.cut);
+        QCOMPARE(session->ranking().selected, naive.selected);
+        std::vector<int64_t> naiveSelected;
+        for (const auto& r : naive.rows)
+            if (r.selected) naiveSelected.push_back(session->inputs().samples[r.input].sampleId);
+        QCOMPARE(session->selectedIds(), naiveSelected);
+        // Undo: the decision goes at once, its re-rank follows; the kept sample falls out.
+        w.undoStack()->undo();
+        QCOMPARE(session->inputs().samples[size_t(session->indexOf(last))].decision, db::Decision::None);
+        QVERIFY(ui::TaskRunner::instance().waitForIdle());
+        QVERIFY(!session->rankedRow(session->indexOf(last)).selected);
+        QCOMPARE(session->ranking().selected, db::rankPool(session->inputs(), 0.0, session->selection()).selected);
     }
 
     void brushingSelectsRows() {
@@ -248,15 +263,18 @@ private slots:
             id = b->currentSampleId();
             const int64_t before = w.rankingSession()->ranking().selected;
             QTest::keyClick(b->table(), Qt::Key_K);
-            QCOMPARE(w.rankingSession()->ranking().selected, before + 1);  // shown at once
-            // The write lands on the runner's Queue lane (issue 15), in order.
+            // The row shows it at once; the re-rank and the write land on the runner (issue 15).
+            QVERIFY(!b->model()->index(b->model()->rowOf(id), ui::RankedTableModel::ColDecision).data().toString().isEmpty());
+            QCOMPARE(w.rankingSession()->inputs().samples[size_t(w.rankingSession()->indexOf(id))].decision,
+                     db::Decision::Keep);
             auto written = [] { return ui::TaskRunner::instance().waitForIdle(); };
             auto store = db::ProjectStore::open(project_, false);
             QVERIFY(written());
+            QCOMPARE(w.rankingSession()->ranking().selected, before + 1);
             QCOMPARE(store.currentOverride(id)->decision, db::Decision::Keep);
             w.undoStack()->undo();
-            QCOMPARE(w.rankingSession()->ranking().selected, before);
             QVERIFY(written());
+            QCOMPARE(w.rankingSession()->ranking().selected, before);
             QCOMPARE(store.currentOverride(id)->decision, db::Decision::None);
             w.undoStack()->redo();
             QVERIFY(written());

@@ -245,10 +245,12 @@ BrowserPanel::BrowserPanel(RankingSession* session, QUndoStack* undo, QWidget* p
         applyPendingMark();
         syncAnnotationBar();
     });
-    connect(session, &RankingSession::rankingChanged, this, [this] {
-        updateSummary();
-        table_->viewport()->update();
-    });
+    for (auto changed : {&RankingSession::rankingChanged, &RankingSession::decisionsChanged}) {
+        connect(session, changed, this, [this] {
+            updateSummary();
+            table_->viewport()->update();
+        });
+    }
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         commitNote();  // the note typed for the previous row
         syncNote();

@@ -43,7 +43,8 @@ RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
     });
     // Rows move (a new order came with the ranking): persistent indexes follow their sample,
     // so the selection and the current row survive; the proxy re-filters once.
-    connect(session, &RankingSession::aboutToChangeRanking, this, [this] {
+    // A decision filters at once (the review queue moves on), before its re-rank lands.
+    const auto aboutToChange = [this] {
         emit layoutAboutToBeChanged();
         oldIds_.clear();
         oldColumns_.clear();
@@ -51,8 +52,10 @@ RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
             oldIds_ << sampleIdAt(i.row());
             oldColumns_ << i.column();
         }
-    });
-    connect(session, &RankingSession::rankingChanged, this, [this] {
+    };
+    connect(session, &RankingSession::aboutToChangeRanking, this, aboutToChange);
+    connect(session, &RankingSession::aboutToChangeDecisions, this, aboutToChange);
+    const auto changed = [this] {
         const QModelIndexList from = persistentIndexList();
         QModelIndexList to;
         for (int k = 0; k < from.size(); ++k) {
@@ -61,7 +64,9 @@ RankedTableModel::RankedTableModel(RankingSession* session, QObject* parent)
         }
         changePersistentIndexList(from, to);
         emit layoutChanged();
-    });
+    };
+    connect(session, &RankingSession::rankingChanged, this, changed);
+    connect(session, &RankingSession::decisionsChanged, this, changed);
 }
 
 int RankedTableModel::rowCount(const QModelIndex& parent) const {

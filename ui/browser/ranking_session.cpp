@@ -18,7 +18,7 @@ void RankingSession::clearPool() {
     TaskRunner::instance().drop(this, kLoadLane);
     TaskRunner::instance().drop(this, kRankLane);
     inputs_.reset();
-    view_ = {};
+    view_ = std::make_shared<RankedView>();
 }
 
 void RankingSession::setProject(const QString& path) {
@@ -65,18 +65,23 @@ void RankingSession::setSelection(const scoring::Selection& selection) {
 
 void RankingSession::setDecisions(const std::vector<Override>& overrides) {
     bool changed = false;
-    // A running re-rank reads the pool: write a copy (it is superseded by the re-rank below).
-    if (inputs_ && inputs_.use_count() > 1) inputs_ = std::make_shared<db::RankInputs>(*inputs_);
     for (const Override& o : overrides) {
         const int i = indexOf(o.sampleId);
         if (i < 0) continue;
+        if (!changed) {
+            emit aboutToChangeDecisions();
+            // A running re-rank reads the pool: write a copy (it is superseded by the re-rank below).
+            if (inputs_.use_count() > 1) inputs_ = std::make_shared<db::RankInputs>(*inputs_);
+        }
         inputs_->samples[size_t(i)].decision = o.decision;
         inputs_->samples[size_t(i)].note = o.note;
         inputs_->samples[size_t(i)].annotations = o.annotations;
         inputs_->samples[size_t(i)].team = o.team;
         changed = true;
     }
-    if (changed) rerank(true);
+    if (!changed) return;
+    emit decisionsChanged();
+    rerankLater();
 }
 
 int RankingSession::indexOf(qint64 sampleId) const {
@@ -89,13 +94,13 @@ int RankingSession::indexOf(qint64 sampleId) const {
 }
 
 const db::RankedRow& RankingSession::rankedRow(int inputIndex) const {
-    return view_.ranking.rows[size_t(view_.rowOfInput[size_t(inputIndex)])];
+    return view_->ranking.rows[size_t(view_->rowOfInput[size_t(inputIndex)])];
 }
 
 std::vector<int64_t> RankingSession::selectedIds() const {
     std::vector<int64_t> out;
     if (!inputs_) return out;
-    for (const auto& r : view_.ranking.rows)
+    for (const auto& r : view_->ranking.rows)
         if (r.selected) out.push_back(inputs_->samples[r.input].sampleId);
     return out;
 }
@@ -135,7 +140,7 @@ void RankingSession::rerankLater() {
 
 void RankingSession::apply(RankedView view, bool emitChanged) {
     if (emitChanged) emit aboutToChangeRanking();
-    view_ = std::move(view);
+    view_ = std::make_shared<RankedView>(std::move(view));
     if (emitChanged) emit rankingChanged();
 }
 
@@ -146,7 +151,9 @@ void RankingSession::setSort(int column, Qt::SortOrder order) {
     const bool pending = rankPending();
     TaskRunner::instance().drop(this, kRankLane);  // its order is for the old column
     emit aboutToChangeRanking();
-    orderView(*inputs_, view_, column, order);
+    // Work off the GUI thread may read the shown view: re-order a copy then.
+    if (view_.use_count() > 1) view_ = std::make_shared<RankedView>(*view_);
+    orderView(*inputs_, *view_, column, order);
     emit rankingChanged();
     if (pending) rerankLater();
 }

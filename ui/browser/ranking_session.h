@@ -4,8 +4,10 @@
 // re-rank in memory (METHOD.md: normalisation happens at ranking time). Alpha and the cut
 // re-rank (and re-order the table) on the task runner in a Serial lane: while alpha is
 // dragged, one re-rank runs and only the newest value waits; ranking() keeps the last
-// finished one meanwhile (rankPending()). Overrides and a header click re-rank or re-order at
-// once and supersede a pending re-rank, so an older result never overwrites a newer state.
+// finished one meanwhile (rankPending()). Overrides (a decision) are mirrored into the pool at
+// once (decisionsChanged: the row shows them) and re-rank in the same lane, superseding any
+// pending re-rank; a header click re-orders at once. So an older result never overwrites a
+// newer state.
 #include "db/ranking.h"
 #include "ui/browser/rank_order.h"
 
@@ -41,11 +43,11 @@ public:
     void setSort(int column, Qt::SortOrder order);
     int sortColumn() const { return sortColumn_; }
     Qt::SortOrder sortOrder() const { return sortOrder_; }
-    int inputAt(int tableRow) const { return view_.order[size_t(tableRow)]; }
-    int rowOfInput(int inputIndex) const { return view_.rowOfOrder[size_t(inputIndex)]; }
+    int inputAt(int tableRow) const { return view_->order[size_t(tableRow)]; }
+    int rowOfInput(int inputIndex) const { return view_->rowOfOrder[size_t(inputIndex)]; }
 
-    // Mirrors overrides already written to the project (OverrideCommand does the write);
-    // one re-rank for the whole batch.
+    // Mirrors overrides already written to the project (OverrideCommand does the write) into
+    // inputs() at once; one re-rank for the whole batch, on the runner (rankPending()).
     struct Override {
         qint64 sampleId;
         db::Decision decision;
@@ -56,7 +58,11 @@ public:
     void setDecisions(const std::vector<Override>& overrides);
 
     const db::RankInputs& inputs() const { return *inputs_; }
-    const db::Ranking& ranking() const { return view_.ranking; }
+    const db::Ranking& ranking() const { return view_->ranking; }
+    // For work off the GUI thread: the pool and the ranking shown, never written once shared
+    // (a later change replaces or copies them). Null inputs without a run.
+    std::shared_ptr<const db::RankInputs> sharedInputs() const { return inputs_; }
+    std::shared_ptr<const RankedView> sharedView() const { return view_; }
     int indexOf(qint64 sampleId) const;                  // into inputs().samples, -1 if absent
     const db::RankedRow& rankedRow(int inputIndex) const;  // rank, scores, selected
     std::vector<int64_t> selectedIds() const;              // rank order
@@ -65,6 +71,10 @@ signals:
     void loaded();                // a new pool (row count may change)
     void aboutToChangeRanking();  // the old ranking and order are still readable
     void rankingChanged();        // same pool, new ranks / selection / order
+    // inputs() is about to get / has new overrides (shown at once: a filter on decisions
+    // re-applies); their re-rank is pending.
+    void aboutToChangeDecisions();
+    void decisionsChanged();
     void failed(QString message);
 
 private:
@@ -77,7 +87,7 @@ private:
     qint64 runId_ = 0;
     // Shared with a running re-rank: written only after a copy when shared (setDecisions).
     std::shared_ptr<db::RankInputs> inputs_;
-    RankedView view_;
+    std::shared_ptr<RankedView> view_ = std::make_shared<RankedView>();  // never null
     int sortColumn_ = 0;  // RankedTableModel::ColRank
     Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
     double alpha_ = 0.7;

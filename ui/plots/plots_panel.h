@@ -8,12 +8,15 @@
 #include <QVector>
 #include <QWidget>
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
 class QComboBox;
 class QTabWidget;
+class QTimer;
 
 namespace gateau::ui {
 
@@ -25,6 +28,9 @@ class ScoreScatter;
 // threshold and the top fraction refer to it. Defaults: histogram of the ranking column,
 // scatter HMG vs CAM, rank agreement combined vs IFD (falling back to the first columns when
 // a name is missing). Brushing in any plot rings the same samples in all of them.
+// Only the tab on show is redrawn: its data (bins, ranks, point sets) is prepared on the task
+// runner, one lane per plot (latest wins), and swapped into the plot on the GUI thread; a
+// hidden plot is marked stale and prepared when its tab is shown.
 class PlotsPanel : public QWidget {
     Q_OBJECT
 public:
@@ -48,7 +54,13 @@ public:
     void setRankColumns(int aColumn, int bColumn);
     int rankingColumn() const { return rankingColumn_; }
 
+    enum Plot { HistogramPlot, ScatterPlot, RankPlot, PlotCount };  // also their tab order
+
     QTabWidget* tabs() const { return tabs_; }
+    // A change not yet shown by the tab on show (the preparation is queued or running).
+    bool refreshPending() const;
+    // Times each plot was given new data (tests: hidden plots are not recomputed).
+    int refreshCount(int tab) const { return refreshCount_[size_t(tab)]; }
     ScoreHistogram* histogram() const { return histogram_; }
     ScoreScatter* scatter() const { return scatter_; }
     RankAgreementPlot* rankAgreement() const { return rank_; }
@@ -62,11 +74,24 @@ signals:
     void brushed(QVector<qint64> sampleIds);
 
 private:
+    // The score table, shared read-only with the background preparations.
+    struct Table {
+        std::vector<int64_t> ids;
+        std::vector<std::vector<double>> columns;
+        std::vector<PlotDecision> decisions;
+        std::unordered_map<int64_t, size_t> rowOfId;
+    };
+
     int findColumn(std::initializer_list<const char*> needles, int fallback) const;
     void refillCombos();
-    void updateHistogram();
-    void updateScatter();
-    void updateRank();
+    void invalidate(Plot plot);      // prepares it now when on show, else when shown
+    void refreshShown();             // the tab on show: stale data, then the highlight
+    void prepare(Plot plot);
+    void updateHistogram() { invalidate(HistogramPlot); }
+    void updateScatter() { invalidate(ScatterPlot); }
+    void updateRank() { invalidate(RankPlot); }
+    void highlight(Plot plot);
+    int shownPlot() const;           // -1: another tab (Compare) is on show
     std::vector<double> selectedValues(int column) const;
     void onBrushed(const QVector<qint64>& ids);
 
@@ -80,11 +105,12 @@ private:
     QComboBox* rankA_;
     QComboBox* rankB_;
 
-    std::vector<int64_t> ids_;
+    std::array<QWidget*, PlotCount> pages_{};
+    std::array<bool, PlotCount> stale_{};
+    std::array<int, PlotCount> refreshCount_{};
+    QTimer* refreshTimer_;  // coalesces a burst of changes (table, then threshold) into one
+    std::shared_ptr<const Table> table_;
     QStringList names_;
-    std::vector<std::vector<double>> columns_;
-    std::vector<PlotDecision> decisions_;
-    std::unordered_map<int64_t, size_t> rowOfId_;
     int rankingColumn_ = 0;
     double threshold_;
     double topFraction_ = 0.1;

@@ -22,7 +22,8 @@ QString percentText(double fraction) { return QString::number(100.0 * fraction, 
 }  // namespace
 
 RankAgreementPlot::RankAgreementPlot(QWidget* parent)
-    : QWidget(parent), canvas_(new ScatterCanvas(this)), spearman_(kNaN), topOverlap_(kNaN) {
+    : QWidget(parent), canvas_(new ScatterCanvas(this)) {
+    d_.spearman = d_.topOverlap = kNaN;
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(canvas_);
@@ -39,19 +40,20 @@ RankAgreementPlot::RankAgreementPlot(QWidget* parent)
     canvas_->setTitle(QStringLiteral("Rank agreement"));
     canvas_->setToolTipText([this](size_t i) {
         return QStringLiteral("Sample %1\n%2: rank %3 (%4)\n%5: rank %6 (%7)")
-            .arg(ids_[i])
-            .arg(aName_)
-            .arg(ranksA_[i])
-            .arg(a_[i], 0, 'g', 5)
-            .arg(bName_)
-            .arg(ranksB_[i])
-            .arg(b_[i], 0, 'g', 5);
+            .arg(d_.ids[i])
+            .arg(d_.aName)
+            .arg(d_.ranksA[i])
+            .arg(d_.a[i], 0, 'g', 5)
+            .arg(d_.bName)
+            .arg(d_.ranksB[i])
+            .arg(d_.b[i], 0, 'g', 5);
     });
     connect(canvas_, &ScatterCanvas::brushed, this, &RankAgreementPlot::brushed);
 }
 
-void RankAgreementPlot::setScores(std::vector<int64_t> ids, std::vector<double> a, QString aName,
-                                  std::vector<double> b, QString bName, double topFraction) {
+RankAgreementData prepareRankAgreement(std::vector<int64_t> ids, std::vector<double> a, QString aName,
+                                       std::vector<double> b, QString bName, double topFraction,
+                                       QSize plotArea) {
     if (a.size() != ids.size() || b.size() != ids.size()) {
         qWarning("RankAgreementPlot: %zu ids but %zu and %zu scores; nothing plotted", ids.size(), a.size(),
                  b.size());
@@ -59,43 +61,57 @@ void RankAgreementPlot::setScores(std::vector<int64_t> ids, std::vector<double> 
         a.clear();
         b.clear();
     }
-    ids_ = std::move(ids);
-    a_ = std::move(a);
-    b_ = std::move(b);
-    aName_ = std::move(aName);
-    bName_ = std::move(bName);
-    ranksA_ = ranksDescending(ids_, a_);
-    ranksB_ = ranksDescending(ids_, b_);
-    const size_t n = ids_.size();
-    topK_ = topCount(n, topFraction);
-    spearman_ = spearmanRho(ranksA_, ranksB_);
+    RankAgreementData d;
+    d.ids = std::move(ids);
+    d.a = std::move(a);
+    d.b = std::move(b);
+    d.aName = std::move(aName);
+    d.bName = std::move(bName);
+    d.topFraction = topFraction;
+    d.ranksA = ranksDescending(d.ids, d.a);
+    d.ranksB = ranksDescending(d.ids, d.b);
+    const size_t n = d.ids.size();
+    d.topK = topCount(n, topFraction);
+    d.spearman = spearmanRho(d.ranksA, d.ranksB);
 
-    const auto k = static_cast<int64_t>(topK_);
+    const auto k = static_cast<int64_t>(d.topK);
     std::vector<ScatterItem> items;
     items.reserve(n);
-    size_t both = 0;
     for (size_t i = 0; i < n; ++i) {
-        const bool inA = ranksA_[i] <= k;
-        const bool inB = ranksB_[i] <= k;
+        const bool inA = d.ranksA[i] <= k;
+        const bool inB = d.ranksB[i] <= k;
         const int cat = inA && inB ? kBoth : inA ? kOnlyA : inB ? kOnlyB : kNeither;
-        if (cat == kBoth) ++both;
-        items.push_back({ids_[i], static_cast<double>(ranksA_[i]), static_cast<double>(ranksB_[i]), cat});
+        if (cat == kBoth) ++d.both;
+        items.push_back({d.ids[i], static_cast<double>(d.ranksA[i]), static_cast<double>(d.ranksB[i]), cat});
     }
-    topOverlap_ = topK_ ? static_cast<double>(both) / static_cast<double>(topK_) : kNaN;
+    d.topOverlap = d.topK ? static_cast<double>(d.both) / static_cast<double>(d.topK) : kNaN;
+    d.drawn = prepareScatter(std::move(items), 4, plotArea);
+    return d;
+}
 
+void RankAgreementPlot::setScores(std::vector<int64_t> ids, std::vector<double> a, QString aName,
+                                  std::vector<double> b, QString bName, double topFraction) {
+    setPrepared(prepareRankAgreement(std::move(ids), std::move(a), std::move(aName), std::move(b), std::move(bName),
+                                     topFraction, canvas_->plotArea()));
+}
+
+void RankAgreementPlot::setPrepared(RankAgreementData data) {
+    d_ = std::move(data);
+    const size_t n = d_.ids.size();
     QColor neither = plotstyle::kGrey;
     neither.setAlpha(140);
-    const QString top = QStringLiteral("top ") + percentText(topFraction);
+    const QString top = QStringLiteral("top ") + percentText(d_.topFraction);
     canvas_->setSeries({{QStringLiteral("Neither"), neither, 4.5},
-                        {QStringLiteral("%1 only").arg(aName_), plotstyle::kOrange, 5},
-                        {QStringLiteral("%1 only").arg(bName_), plotstyle::kPurple, 5},
+                        {QStringLiteral("%1 only").arg(d_.aName), plotstyle::kOrange, 5},
+                        {QStringLiteral("%1 only").arg(d_.bName), plotstyle::kPurple, 5},
                         {QStringLiteral("Both (%1)").arg(top), plotstyle::kBlue, 5}});
-    canvas_->setItems(std::move(items), QStringLiteral("Rank by %1").arg(aName_),
-                      QStringLiteral("Rank by %1").arg(bName_));
+    canvas_->setPoints(std::move(d_.drawn), QStringLiteral("Rank by %1").arg(d_.aName),
+                       QStringLiteral("Rank by %1").arg(d_.bName));
+    d_.drawn = {};
 
     // Between rank k and k+1, so the line never sits on top of a point.
-    const double cut = static_cast<double>(topK_) + 0.5;
-    const bool showCut = topK_ > 0 && topK_ < n;
+    const double cut = static_cast<double>(d_.topK) + 0.5;
+    const bool showCut = d_.topK > 0 && d_.topK < n;
     cutX_->setVisible(showCut);
     cutY_->setVisible(showCut);
     cutX_->point1->setCoords(cut, 0);
@@ -103,18 +119,21 @@ void RankAgreementPlot::setScores(std::vector<int64_t> ids, std::vector<double> 
     cutY_->point1->setCoords(0, cut);
     cutY_->point2->setCoords(1, cut);
 
-    const QString rho = std::isnan(spearman_) ? QStringLiteral("\u2013") : QString::number(spearman_, 'f', 3);
-    const QString overlap = std::isnan(topOverlap_)
-                                ? QStringLiteral("\u2013")
-                                : QStringLiteral("%1 (%2 of %3)").arg(percentText(topOverlap_)).arg(both).arg(topK_);
-    canvas_->setTitle(QStringLiteral("%1 vs %2:  Spearman \u03C1 = %3").arg(aName_, bName_, rho) + kTitleSeparator +
-                      QStringLiteral("%1 overlap = %2").arg(top, overlap));
+    const QString rho = std::isnan(d_.spearman) ? QStringLiteral("\u2013") : QString::number(d_.spearman, 'f', 3);
+    const QString overlap = std::isnan(d_.topOverlap) ? QStringLiteral("\u2013")
+                                                      : QStringLiteral("%1 (%2 of %3)")
+                                                            .arg(percentText(d_.topOverlap))
+                                                            .arg(d_.both)
+                                                            .arg(d_.topK);
+    canvas_->setTitle(QStringLiteral("%1 vs %2:  Spearman \u03C1 = %3").arg(d_.aName, d_.bName, rho) +
+                      kTitleSeparator + QStringLiteral("%1 overlap = %2").arg(top, overlap));
 }
 
 QString RankAgreementPlot::titleText() const { return canvas_->title(); }
 void RankAgreementPlot::setHighlighted(QVector<qint64> ids) { canvas_->setHighlighted(ids); }
 QVector<qint64> RankAgreementPlot::highlighted() const { return canvas_->highlighted(); }
 QCustomPlot* RankAgreementPlot::customPlot() const { return canvas_->customPlot(); }
+QSize RankAgreementPlot::plotArea() const { return canvas_->plotArea(); }
 void RankAgreementPlot::resetView() { canvas_->resetView(); }
 
 }  // namespace gateau::ui

@@ -1,6 +1,8 @@
 #pragma once
 // Do two scorings agree on which samples are best? Rank under A against rank under B.
 
+#include "ui/plots/scatter_points.h"
+
 #include <QString>
 #include <QVector>
 #include <QWidget>
@@ -14,6 +16,22 @@ class QCPItemStraightLine;
 namespace gateau::ui {
 
 class ScatterCanvas;
+
+// Everything the plot shows, computed off the GUI thread (two sorts of n values).
+struct RankAgreementData {
+    std::vector<int64_t> ids;
+    std::vector<double> a, b;
+    QString aName, bName;
+    double topFraction = 0;
+    std::vector<int64_t> ranksA, ranksB;
+    double spearman = 0, topOverlap = 0;
+    size_t topK = 0, both = 0;
+    ScatterPoints drawn;
+};
+// Pure: safe on any thread. Arguments as RankAgreementPlot::setScores.
+RankAgreementData prepareRankAgreement(std::vector<int64_t> ids, std::vector<double> a, QString aName,
+                                       std::vector<double> b, QString bName, double topFraction,
+                                       QSize plotArea = {});  // see prepareScatter
 
 // Rank 1 = highest score (ties by ascending id; see ranksDescending), drawn at the origin, so
 // the shared top-k is the lower-left square marked by dashed lines at rank k. Points are
@@ -29,12 +47,13 @@ public:
     // clear the plot.
     void setScores(std::vector<int64_t> ids, std::vector<double> a, QString aName, std::vector<double> b,
                    QString bName, double topFraction);
+    void setPrepared(RankAgreementData data);
 
-    double spearman() const { return spearman_; }      // NaN with fewer than 2 samples
-    double topOverlap() const { return topOverlap_; }  // NaN when k == 0
-    size_t topK() const { return topK_; }
-    const std::vector<int64_t>& ranksA() const { return ranksA_; }
-    const std::vector<int64_t>& ranksB() const { return ranksB_; }
+    double spearman() const { return d_.spearman; }      // NaN with fewer than 2 samples
+    double topOverlap() const { return d_.topOverlap; }  // NaN when k == 0
+    size_t topK() const { return d_.topK; }
+    const std::vector<int64_t>& ranksA() const { return d_.ranksA; }
+    const std::vector<int64_t>& ranksB() const { return d_.ranksB; }
     QString titleText() const;
 
     // Rings these samples; does not emit brushed().
@@ -42,6 +61,7 @@ public:
     QVector<qint64> highlighted() const;
 
     QCustomPlot* customPlot() const;
+    QSize plotArea() const;
     void resetView();
 
     QSize minimumSizeHint() const override { return {320, 260}; }
@@ -54,16 +74,7 @@ private:
     ScatterCanvas* canvas_;
     QCPItemStraightLine* cutX_;
     QCPItemStraightLine* cutY_;
-    std::vector<int64_t> ids_;
-    std::vector<double> a_;
-    std::vector<double> b_;
-    QString aName_;
-    QString bName_;
-    std::vector<int64_t> ranksA_;
-    std::vector<int64_t> ranksB_;
-    double spearman_;
-    double topOverlap_;
-    size_t topK_ = 0;
+    RankAgreementData d_;  // what is shown
 };
 
 }  // namespace gateau::ui

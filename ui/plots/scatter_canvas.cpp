@@ -6,6 +6,8 @@
 #include <qcustomplot.h>
 
 #include <QMenu>
+#include <QPainter>
+#include <QPixmap>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -22,18 +24,6 @@ constexpr double kHoverRadiusPx = 6.0;
 constexpr size_t kDenseThreshold = 20000;
 
 const char* const kFullTitleProperty = "gateauFullTitle";
-
-bool drawable(const ScatterItem& it) { return std::isfinite(it.x) && std::isfinite(it.y); }
-
-QCPRange paddedRange(double lo, double hi) {
-    if (!(lo <= hi)) return QCPRange(0, 1);
-    if (hi == lo) {
-        const double span = lo != 0.0 ? std::abs(lo) * 0.1 : 1.0;
-        return QCPRange(lo - span, hi + span);
-    }
-    const double pad = (hi - lo) * 0.04;
-    return QCPRange(lo - pad, hi + pad);
-}
 
 }  // namespace
 
@@ -57,6 +47,7 @@ ScatterCanvas::ScatterCanvas(QWidget* parent) : QWidget(parent), plot_(new QCust
     connect(plot_, &QCustomPlot::mouseRelease, this, &ScatterCanvas::onMouseRelease);
     connect(plot_, &QCustomPlot::mouseMove, this, &ScatterCanvas::onMouseMove);
     connect(plot_, &QCustomPlot::beforeReplot, this, &ScatterCanvas::fitTitleToWidth);
+    connect(plot_, &QCustomPlot::beforeReplot, this, &ScatterCanvas::chooseData);
     connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
     installPlotContextMenu(plot_, [this](QMenu* menu) {
         menu->addAction(QStringLiteral("Reset view"), this, &ScatterCanvas::resetView);
@@ -74,7 +65,11 @@ void ScatterCanvas::setSeries(std::vector<ScatterSeries> series) {
 }
 
 void ScatterCanvas::setItems(std::vector<ScatterItem> items, const QString& xLabel, const QString& yLabel) {
-    items_ = std::move(items);
+    setPoints(prepareScatter(std::move(items), series_.size(), plotArea()), xLabel, yLabel);
+}
+
+void ScatterCanvas::setPoints(ScatterPoints points, const QString& xLabel, const QString& yLabel) {
+    points_ = std::move(points);
     plotstyle::setScaledAxisLabel(plot_->xAxis, xLabel);
     plotstyle::setScaledAxisLabel(plot_->yAxis, yLabel);
     rebuildGraphs();
@@ -92,7 +87,7 @@ void ScatterCanvas::setTitle(const QString& title) {
     }
     title_->setProperty(kFullTitleProperty, title);
     title_->setText(title);
-    plot_->replot();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QString ScatterCanvas::title() const { return title_ ? title_->property(kFullTitleProperty).toString() : QString(); }
@@ -110,12 +105,12 @@ void ScatterCanvas::fitTitleToWidth() {
 void ScatterCanvas::setHighlighted(const QVector<qint64>& ids) {
     highlighted_ = ids;
     updateHighlightGraph();
-    plot_->replot();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QVector<qint64> ScatterCanvas::idsInRange(const QCPRange& x, const QCPRange& y) const {
     QVector<qint64> ids;
-    for (const ScatterItem& it : items_) {
+    for (const ScatterItem& it : points_.items) {
         if (drawable(it) && it.x >= x.lower && it.x <= x.upper && it.y >= y.lower && it.y <= y.upper) {
             ids.push_back(it.id);
         }
@@ -131,8 +126,8 @@ std::optional<size_t> ScatterCanvas::itemNear(const QPoint& pixel, double radius
     const QCPRange yr(plot_->yAxis->pixelToCoord(pixel.y() - radius), plot_->yAxis->pixelToCoord(pixel.y() + radius));
     std::optional<size_t> best;
     double bestDist = radius * radius;
-    for (size_t i = 0; i < items_.size(); ++i) {
-        const ScatterItem& it = items_[i];
+    for (size_t i = 0; i < points_.items.size(); ++i) {
+        const ScatterItem& it = points_.items[i];
         if (!drawable(it) || !xr.contains(it.x) || !yr.contains(it.y)) continue;
         const double dx = plot_->xAxis->coordToPixel(it.x) - pixel.x();
         const double dy = plot_->yAxis->coordToPixel(it.y) - pixel.y();
@@ -146,17 +141,10 @@ std::optional<size_t> ScatterCanvas::itemNear(const QPoint& pixel, double radius
 }
 
 void ScatterCanvas::resetView() {
-    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-    for (const ScatterItem& it : items_) {
-        if (!drawable(it)) continue;
-        xlo = std::min(xlo, it.x);
-        xhi = std::max(xhi, it.x);
-        ylo = std::min(ylo, it.y);
-        yhi = std::max(yhi, it.y);
-    }
-    plot_->xAxis->setRange(paddedRange(xlo, xhi));
-    plot_->yAxis->setRange(paddedRange(ylo, yhi));
-    plot_->replot();
+    plot_->xAxis->setRange(homeRange(points_.xlo, points_.xhi));
+    plot_->yAxis->setRange(homeRange(points_.ylo, points_.yhi));
+    // Queued: a burst of changes (new points, then the highlight) draws once.
+    plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 bool ScatterCanvas::eventFilter(QObject* watched, QEvent* event) {
@@ -174,23 +162,36 @@ bool ScatterCanvas::eventFilter(QObject* watched, QEvent* event) {
 void ScatterCanvas::rebuildGraphs() {
     plot_->clearGraphs();
     graphs_.clear();
-    const bool dense = items_.size() > kDenseThreshold;
-    std::vector<QVector<double>> xs(series_.size()), ys(series_.size());
-    for (const ScatterItem& it : items_) {
-        if (!drawable(it) || it.series < 0 || static_cast<size_t>(it.series) >= series_.size()) continue;
-        xs[static_cast<size_t>(it.series)].push_back(it.x);
-        ys[static_cast<size_t>(it.series)].push_back(it.y);
-    }
+    thinnedShown_ = false;
+    const bool dense = points_.items.size() > kDenseThreshold;
     for (size_t s = 0; s < series_.size(); ++s) {
         QCPGraph* g = plot_->addGraph();
         g->setLineStyle(QCPGraph::lsNone);
         const double size = dense ? std::max(2.0, series_[s].size * 0.6) : series_[s].size;
         QColor fill = series_[s].colour;
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, fill, fill, size));
+        if (dense) {
+            // A dense cloud draws one cached disc image per point: QPainter's ellipse per
+            // point made a replot of the 100k-sample scatter cost ~80 ms.
+            const int px = int(std::ceil(size));
+            QPixmap disc(px, px);
+            disc.fill(Qt::transparent);
+            QPainter p(&disc);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(Qt::NoPen);
+            p.setBrush(fill);
+            p.drawEllipse(QRectF(0, 0, size, size));
+            p.end();
+            g->setScatterStyle(QCPScatterStyle(disc));
+        } else {
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, fill, fill, size));
+        }
         g->setAntialiasedScatters(!dense);
-        g->setData(xs[s], ys[s]);
-        g->setName(QStringLiteral("%1 (%2)").arg(series_[s].name).arg(xs[s].size()));
-        if (xs[s].isEmpty()) g->removeFromLegend();
+        // Shared, not copied: the container was built (and sorted) off the GUI thread. Dense
+        // clouds are thinned per pixel when drawn (QCPGraph's adaptive sampling, on by default).
+        const int count = s < points_.series.size() ? points_.series[s]->size() : 0;
+        if (s < points_.series.size()) g->setData(points_.series[s]);  // chooseData may thin it
+        g->setName(QStringLiteral("%1 (%2)").arg(series_[s].name).arg(count));
+        if (count == 0) g->removeFromLegend();
         graphs_.push_back(g);
     }
     highlightGraph_ = plot_->addGraph();
@@ -200,12 +201,25 @@ void ScatterCanvas::rebuildGraphs() {
     updateHighlightGraph();
 }
 
+QSize ScatterCanvas::plotArea() const { return plot_->axisRect()->rect().size(); }
+
+void ScatterCanvas::chooseData() {
+    // The thinned points only match the home view at the size they were made for.
+    const bool home = !points_.thinned.empty() && plotArea() == points_.grid &&
+                      plot_->xAxis->range() == homeRange(points_.xlo, points_.xhi) &&
+                      plot_->yAxis->range() == homeRange(points_.ylo, points_.yhi);
+    if (home == thinnedShown_) return;
+    thinnedShown_ = home;
+    const auto& data = home ? points_.thinned : points_.series;
+    for (size_t s = 0; s < graphs_.size() && s < data.size(); ++s) graphs_[s]->setData(data[s]);
+}
+
 void ScatterCanvas::updateHighlightGraph() {
     if (!highlightGraph_) return;
     const std::unordered_set<qint64> wanted(highlighted_.begin(), highlighted_.end());
     QVector<double> xs, ys;
     if (!wanted.empty()) {
-        for (const ScatterItem& it : items_) {
+        for (const ScatterItem& it : points_.items) {
             if (drawable(it) && wanted.count(it.id)) {
                 xs.push_back(it.x);
                 ys.push_back(it.y);
@@ -242,7 +256,7 @@ void ScatterCanvas::onMouseRelease(QMouseEvent* event) {
     const bool click = (event->pos() - pressPos_).manhattanLength() <= plot_->selectionTolerance();
     if (!brushGesture_ || !click || event->button() != Qt::LeftButton) return;
     const std::optional<size_t> hit = itemNear(event->pos(), kHoverRadiusPx);
-    brush(hit ? QVector<qint64>{items_[*hit].id} : QVector<qint64>{});
+    brush(hit ? QVector<qint64>{points_.items[*hit].id} : QVector<qint64>{});
 }
 
 void ScatterCanvas::onMouseMove(QMouseEvent* event) {
@@ -252,7 +266,7 @@ void ScatterCanvas::onMouseMove(QMouseEvent* event) {
         QToolTip::hideText();
         return;
     }
-    const ScatterItem& it = items_[*hit];
+    const ScatterItem& it = points_.items[*hit];
     const QString text = toolTipText_ ? toolTipText_(*hit)
                                       : QStringLiteral("Sample %1\nx = %2\ny = %3")
                                             .arg(it.id)

@@ -4,6 +4,8 @@
 // brushing, highlight rings, hover tool tips, zoom/pan/reset and the export menu.
 // Internal to the plot library; use ScoreScatter or RankAgreementPlot.
 
+#include "ui/plots/scatter_points.h"
+
 #include <QString>
 #include <QVector>
 #include <QWidget>
@@ -28,12 +30,6 @@ struct ScatterSeries {
     double size;    // disc diameter in pixels at moderate point counts
 };
 
-struct ScatterItem {
-    int64_t id;
-    double x;
-    double y;
-    int series;     // index into the series list; series are drawn in list order, last on top
-};
 
 // Mouse: drag draws a brushing rectangle; Ctrl+drag pans; wheel zooms; a click on a point
 // brushes that point, a click on empty space clears; double-click resets the view.
@@ -47,7 +43,9 @@ public:
     void setSeries(std::vector<ScatterSeries> series);
     // Items with NaN/inf coordinates are kept (for ids) but neither drawn nor brushable.
     void setItems(std::vector<ScatterItem> items, const QString& xLabel, const QString& yLabel);
-    const std::vector<ScatterItem>& items() const { return items_; }
+    // The same with points prepared off the GUI thread (prepareScatter for these series).
+    void setPoints(ScatterPoints points, const QString& xLabel, const QString& yLabel);
+    const std::vector<ScatterItem>& items() const { return points_.items; }
     void setToolTipText(ToolTipText text) { toolTipText_ = std::move(text); }
     // Parts separated by kTitleSeparator go on separate lines when the plot is too narrow.
     void setTitle(const QString& title);
@@ -63,6 +61,7 @@ public:
     std::optional<size_t> itemNear(const QPoint& pixel, double radius) const;
 
     QCustomPlot* customPlot() const { return plot_; }
+    QSize plotArea() const;  // the axis rect in pixels: prepareScatter's thinning grid
     void resetView();
 
     QSize minimumSizeHint() const override { return {320, 240}; }
@@ -77,6 +76,7 @@ protected:
 private:
     void fitTitleToWidth();
     void rebuildGraphs();
+    void chooseData();  // thinned points for the home view, else all
     void updateHighlightGraph();
     void brush(QVector<qint64> ids);
     void onRectAccepted(const QRect& rect);
@@ -88,11 +88,12 @@ private:
     std::vector<ScatterSeries> series_;
     std::vector<QCPGraph*> graphs_;
     QCPGraph* highlightGraph_ = nullptr;
-    std::vector<ScatterItem> items_;
+    ScatterPoints points_;
     QVector<qint64> highlighted_;
     ToolTipText toolTipText_;
     QPoint pressPos_;
     bool brushGesture_ = false;
+    bool thinnedShown_ = false;
 };
 
 }  // namespace gateau::ui

@@ -25,7 +25,8 @@ QString formatScore(double v) { return QString::number(v, 'g', 4); }
 }  // namespace
 
 ScoreHistogram::ScoreHistogram(QWidget* parent)
-    : QWidget(parent), plot_(new QCustomPlot(this)), threshold_(kNaN) {
+    : QWidget(parent), plot_(new QCustomPlot(this)) {
+    data_.threshold = kNaN;
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_);
@@ -77,10 +78,7 @@ ScoreHistogram::ScoreHistogram(QWidget* parent)
 }
 
 void ScoreHistogram::setScores(std::vector<double> values, QString label) {
-    values_ = std::move(values);
-    label_ = std::move(label);
-    plotstyle::setScaledAxisLabel(plot_->xAxis, label_);
-    rebuild();
+    setPrepared(prepareHistogram(std::move(values), threshold_, std::move(selected_)), std::move(label));
 }
 
 void ScoreHistogram::setThreshold(double value, std::vector<bool> selected) {
@@ -119,9 +117,41 @@ QString ScoreHistogram::thresholdLabelText() const {
     return thresholdText_->visible() ? thresholdText_->text() : QString();
 }
 
-void ScoreHistogram::rebuild() {
-    bins_ = computeHistogramBins(values_, threshold_);
+HistogramData prepareHistogram(std::vector<double> values, double threshold, std::vector<bool> selected) {
+    HistogramData d;
+    d.values = std::move(values);
+    d.selected = std::move(selected);
+    d.threshold = threshold;
+    d.bins = computeHistogramBins(d.values, threshold);
+    d.selectedCounts.assign(d.bins.counts.size(), 0);
+    if (!std::isfinite(threshold)) return d;
+    // Selected samples per bin; the blue bar is drawn over the grey one of the whole bin.
+    const bool given = d.selected.size() == d.values.size();
+    size_t total = 0, above = 0;
+    for (size_t v = 0; v < d.values.size(); ++v) {
+        const double x = d.values[v];
+        if (std::isfinite(x)) {
+            ++total;
+            if (x >= threshold) ++above;
+        }
+        if (!(given ? d.selected[v] : x >= threshold)) continue;
+        const int idx = histogramBinIndex(d.bins.edges, x);
+        if (idx >= 0) ++d.selectedCounts[static_cast<size_t>(idx)];
+    }
+    d.cutPercent = total ? 100.0 * static_cast<double>(above) / static_cast<double>(total) : 0.0;
+    return d;
+}
 
+void ScoreHistogram::rebuild() {
+    setPrepared(prepareHistogram(std::move(data_.values), data_.threshold, std::move(data_.selected)), label_);
+}
+
+void ScoreHistogram::setPrepared(HistogramData data, QString label) {
+    data_ = std::move(data);
+    if (label != label_) {
+        label_ = std::move(label);
+        plotstyle::setScaledAxisLabel(plot_->xAxis, label_);
+    }
     const bool hasCut = std::isfinite(threshold_) && !bins_.counts.empty();
     thresholdLine_->setVisible(hasCut);
     thresholdText_->setVisible(hasCut);
@@ -129,15 +159,7 @@ void ScoreHistogram::rebuild() {
         // Two points with y > 0, so the line also exists on a log axis.
         thresholdLine_->point1->setCoords(threshold_, 1.0);
         thresholdLine_->point2->setCoords(threshold_, 2.0);
-        size_t total = 0;
-        size_t selected = 0;
-        for (double v : values_) {
-            if (!std::isfinite(v)) continue;
-            ++total;
-            if (v >= threshold_) ++selected;
-        }
-        const double pct = total ? 100.0 * static_cast<double>(selected) / static_cast<double>(total) : 0.0;
-        thresholdText_->setText(QStringLiteral("top %1% cut").arg(QString::number(pct, 'g', 3)));
+        thresholdText_->setText(QStringLiteral("top %1% cut").arg(QString::number(data_.cutPercent, 'g', 3)));
     }
     updateBars();
     resetView();
@@ -148,16 +170,7 @@ void ScoreHistogram::updateBars() {
     const double base = logY_ ? kLogBase : 0.0;
     const QVector<double> none;
     QVector<double> belowKeys, belowVals, aboveKeys, aboveVals, hlKeys, hlVals;
-    // Selected samples per bin; the blue bar is drawn over the grey one of the whole bin.
-    std::vector<int> selectedCounts(bins_.counts.size(), 0);
-    if (hasCut) {
-        const bool given = selected_.size() == values_.size();
-        for (size_t v = 0; v < values_.size(); ++v) {
-            if (!(given ? selected_[v] : values_[v] >= threshold_)) continue;
-            const int idx = histogramBinIndex(bins_.edges, values_[v]);
-            if (idx >= 0) ++selectedCounts[static_cast<size_t>(idx)];
-        }
-    }
+    const std::vector<int>& selectedCounts = data_.selectedCounts;
     int belowTotal = 0;
     int aboveTotal = 0;
     double width = 0.0;

@@ -15,6 +15,19 @@ class QCPItemText;
 
 namespace gateau::ui {
 
+// What ScoreHistogram draws of its values, computed off the GUI thread (a sort of n values
+// and a bin search per value).
+struct HistogramData {
+    std::vector<double> values;
+    std::vector<bool> selected;  // as ScoreHistogram::setThreshold
+    double threshold;            // NaN: no cut
+    HistogramBins bins;
+    std::vector<int> selectedCounts;  // per bin
+    double cutPercent = 0;            // share of finite values >= threshold, in percent
+};
+// Pure: safe on any thread.
+HistogramData prepareHistogram(std::vector<double> values, double threshold, std::vector<bool> selected = {});
+
 // Selected samples are blue, the rest grey, per bin (a bin can hold both: a dropped sample
 // above the cut, a kept one below it, ties at the cut). Bins are aligned so the cut is a bin
 // edge (see computeHistogramBins), which means changing the threshold can shift the bins
@@ -34,6 +47,8 @@ public:
     // cut. The legend's "Selected (N)" counts them.
     void setThreshold(double value, std::vector<bool> selected = {});
     void clearThreshold();
+    // Values, cut and bins at once (prepareHistogram); the label as setScores'.
+    void setPrepared(HistogramData data, QString label);
     double threshold() const { return threshold_; }
     // Overlays the distribution of a subset (e.g. brushed samples) as dark outlined bars.
     void setHighlightedValues(std::vector<double> values);
@@ -55,7 +70,7 @@ public:
     QSize sizeHint() const override { return {700, 450}; }
 
 private:
-    void rebuild();
+    void rebuild();  // prepares on the calling thread
     void updateBars();
     void placeThresholdLabel();
     void showBinToolTip(const QPoint& pixel);
@@ -66,14 +81,15 @@ private:
     QCPBars* highlightBars_;
     QCPItemStraightLine* thresholdLine_;
     QCPItemText* thresholdText_;
-    std::vector<double> values_;
-    std::vector<bool> selected_;
+    HistogramData data_;  // what is shown; values_, selected_, threshold_ and bins_ name its parts
+    std::vector<double>& values_ = data_.values;
+    std::vector<bool>& selected_ = data_.selected;
     std::vector<double> highlighted_;
     std::vector<int> highlightCounts_;
     QString label_;
-    double threshold_;
+    double& threshold_ = data_.threshold;
     bool logY_ = false;
-    HistogramBins bins_;
+    HistogramBins& bins_ = data_.bins;
 };
 
 }  // namespace gateau::ui

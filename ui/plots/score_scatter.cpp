@@ -47,19 +47,28 @@ ScoreScatter::ScoreScatter(QWidget* parent) : QWidget(parent), canvas_(new Scatt
     connect(canvas_, &ScatterCanvas::brushed, this, &ScoreScatter::brushed);
 }
 
+ScoreScatterData prepareScoreScatter(std::vector<PlotPoint> points, QSize plotArea) {
+    std::vector<ScatterItem> items;
+    items.reserve(points.size());
+    for (const PlotPoint& p : points) items.push_back({p.sampleId, p.x, p.y, seriesOf(p.decision)});
+    return {std::move(points), prepareScatter(std::move(items), std::size(kOrder), plotArea)};
+}
+
 void ScoreScatter::setPoints(std::vector<PlotPoint> points, QString xLabel, QString yLabel) {
-    points_ = std::move(points);
+    setPrepared(prepareScoreScatter(std::move(points), canvas_->plotArea()), std::move(xLabel), std::move(yLabel));
+}
+
+void ScoreScatter::setPrepared(ScoreScatterData data, QString xLabel, QString yLabel) {
+    points_ = std::move(data.points);
     xLabel_ = std::move(xLabel);
     yLabel_ = std::move(yLabel);
-    std::vector<ScatterItem> items;
-    items.reserve(points_.size());
-    for (const PlotPoint& p : points_) items.push_back({p.sampleId, p.x, p.y, seriesOf(p.decision)});
-    canvas_->setItems(std::move(items), xLabel_, yLabel_);
+    canvas_->setPoints(std::move(data.drawn), xLabel_, yLabel_);
 }
 
 void ScoreScatter::setHighlighted(QVector<qint64> ids) { canvas_->setHighlighted(ids); }
 QVector<qint64> ScoreScatter::highlighted() const { return canvas_->highlighted(); }
 QCustomPlot* ScoreScatter::customPlot() const { return canvas_->customPlot(); }
+QSize ScoreScatter::plotArea() const { return canvas_->plotArea(); }
 void ScoreScatter::resetView() { canvas_->resetView(); }
 
 }  // namespace gateau::ui

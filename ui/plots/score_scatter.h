@@ -2,6 +2,7 @@
 // One score against another, points coloured by the sample's selection decision.
 
 #include "ui/plots/plot_data.h"
+#include "ui/plots/scatter_points.h"
 
 #include <QString>
 #include <QVector>
@@ -15,6 +16,14 @@ namespace gateau::ui {
 
 class ScatterCanvas;
 
+// The points and what the canvas draws of them, made off the GUI thread.
+struct ScoreScatterData {
+    std::vector<PlotPoint> points;
+    ScatterPoints drawn;
+};
+// Pure: safe on any thread.
+ScoreScatterData prepareScoreScatter(std::vector<PlotPoint> points, QSize plotArea = {});  // see prepareScatter
+
 // Mouse: drag brushes a rectangle (emits brushed), Ctrl+drag pans, wheel zooms, click on a
 // point brushes it, click on empty space clears (emits an empty list), double-click resets.
 // Hovering a point shows its id and coordinates.
@@ -24,6 +33,7 @@ public:
     explicit ScoreScatter(QWidget* parent = nullptr);
 
     void setPoints(std::vector<PlotPoint> points, QString xLabel, QString yLabel);
+    void setPrepared(ScoreScatterData data, QString xLabel, QString yLabel);
     size_t pointCount() const { return points_.size(); }
 
     // Rings these samples; does not emit brushed().
@@ -31,6 +41,7 @@ public:
     QVector<qint64> highlighted() const;
 
     QCustomPlot* customPlot() const;
+    QSize plotArea() const;
     void resetView();
 
     QSize minimumSizeHint() const override { return {320, 240}; }

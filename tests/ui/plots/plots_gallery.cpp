@@ -27,6 +27,12 @@ void save(QWidget* w, const QString& path) {
     }
 }
 
+// The panel prepares the tab on show on the task runner: wait for it to land.
+void settle(const PlotsPanel& panel) {
+    while (panel.refreshPending()) QApplication::processEvents(QEventLoop::AllEvents, 10);
+    QApplication::processEvents();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,12 +74,14 @@ int main(int argc, char** argv) {
     const char* tabNames[] = {"panel_histogram.png", "panel_scatter.png", "panel_rank.png"};
     for (int i = 0; i < 3; ++i) {
         panel.tabs()->setCurrentIndex(i);
+        settle(panel);
         save(&panel, prefix + tabNames[i]);
     }
 
     // Another score: no cut (it belongs to the ranking score only), plain distribution.
     panel.tabs()->setCurrentIndex(0);
     panel.setHistogramColumn(4);
+    settle(panel);
     save(&panel, prefix + "panel_histogram_ifd.png");
     panel.setHistogramColumn(0);
 
@@ -90,6 +98,7 @@ int main(int argc, char** argv) {
     panel.resize(panel.minimumSizeHint());
     for (int i = 0; i < 3; ++i) {
         panel.tabs()->setCurrentIndex(i);
+        settle(panel);
         save(&panel, prefix + "small_" + tabNames[i]);
     }
 
@@ -101,5 +110,18 @@ int main(int argc, char** argv) {
         bigPoints.push_back({big.ids[i], big.columns[1][i], big.columns[2][i], big.decisions[i]});
     bigScatter.setPoints(bigPoints, QStringLiteral("HMG"), QStringLiteral("CAM"));
     save(&bigScatter, prefix + "scatter_100k.png");
+
+    // The panel with 100k samples as wide as a 1366 px laptop screen, every tab.
+    PlotsPanel bigPanel;
+    bigPanel.resize(1366, 420);
+    bigPanel.setScoreTable(big.ids, big.names, big.columns, big.decisions);
+    bigPanel.setThreshold(big.threshold);
+    bigPanel.setSelection(QVector<qint64>(big.ids.begin(), big.ids.begin() + 30));
+    bigPanel.show();
+    for (int i = 0; i < 3; ++i) {
+        bigPanel.tabs()->setCurrentIndex(i);
+        settle(bigPanel);
+        save(&bigPanel, prefix + "100k_" + tabNames[i]);
+    }
     return 0;
 }

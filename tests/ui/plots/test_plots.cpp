@@ -8,6 +8,8 @@
 #include "ui/plots/rank_stats.h"
 #include "ui/plots/score_histogram.h"
 #include "ui/plots/score_scatter.h"
+#include "ui/plots/scatter_points.h"
+#include "ui/tasks/task_runner.h"
 
 #include <qcustomplot.h>
 
@@ -21,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <set>
 
 using namespace gateau::ui;
 
@@ -92,6 +95,8 @@ private slots:
     void exportFormats();
     void scatterHundredThousandPoints();
     void panelDefaultsAndLinkedBrushing();
+    void panelDropsAnOlderPreparation();
+    void thinningKeepsEveryOccupiedCell();
 };
 
 void TestPlots::histogramCountsMatchNaiveCount() {
@@ -469,18 +474,34 @@ void TestPlots::panelDefaultsAndLinkedBrushing() {
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
     panel.setScoreTable(t.ids, t.names, t.columns, t.decisions);
     panel.setThreshold(t.threshold);
+    QVERIFY(panel.refreshPending());
+    QTRY_VERIFY(!panel.refreshPending());
 
     QCOMPARE(panel.tabs()->count(), 3);
     QCOMPARE(panel.tabs()->tabText(1), QStringLiteral("Scatter"));
-    QVERIFY(panel.scatter()->customPlot()->xAxis->label().startsWith(QStringLiteral("HMG")));
-    QVERIFY(panel.scatter()->customPlot()->yAxis->label().startsWith(QStringLiteral("CAM")));
-    QVERIFY(panel.rankAgreement()->titleText().startsWith(QStringLiteral("combined vs IFD")));
     QCOMPARE(panel.histogram()->thresholdLinePosition(), t.threshold);
+    // Only the tab on show is prepared, once for the table and the threshold together; the
+    // hidden plots wait until shown.
+    QCOMPARE(panel.refreshCount(PlotsPanel::HistogramPlot), 1);
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 0);
+    QCOMPARE(panel.refreshCount(PlotsPanel::RankPlot), 0);
+    QCOMPARE(panel.scatter()->pointCount(), size_t(0));
+
+    panel.tabs()->setCurrentIndex(2);
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::RankPlot), 1);
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 0);
+    QVERIFY(panel.rankAgreement()->titleText().startsWith(QStringLiteral("combined vs IFD")));
     // Threshold -> top fraction: 50 of 500 are at or above it.
     QCOMPARE(panel.rankAgreement()->topK(), size_t(50));
 
-    // Brushing in the scatter reaches the panel and the other plots.
+    // Brushing in the scatter reaches the panel and the other plots (when shown).
     panel.tabs()->setCurrentIndex(1);
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 1);
+    QCOMPARE(panel.scatter()->pointCount(), size_t(500));
+    QVERIFY(panel.scatter()->customPlot()->xAxis->label().startsWith(QStringLiteral("HMG")));
+    QVERIFY(panel.scatter()->customPlot()->yAxis->label().startsWith(QStringLiteral("CAM")));
     QCustomPlot* plot = panel.scatter()->customPlot();
     plot->replot();
     QSignalSpy spy(&panel, &PlotsPanel::brushed);
@@ -492,22 +513,104 @@ void TestPlots::panelDefaultsAndLinkedBrushing() {
     QCOMPARE(spy.count(), 1);
     const QVector<qint64> ids = brushedIds(spy, 0);
     QVERIFY(!ids.isEmpty());
+    panel.tabs()->setCurrentIndex(2);
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::RankPlot), 1);  // not stale: only the highlight
     QCOMPARE(panel.rankAgreement()->highlighted(), ids);
+    panel.tabs()->setCurrentIndex(0);
+    QTRY_VERIFY(!panel.refreshPending());
     int histHighlighted = 0;
     for (int c : panel.histogram()->highlightedBinCounts()) histHighlighted += c;
     QCOMPARE(histHighlighted, ids.size());
 
-    // setSelection highlights everywhere without emitting.
+    // setSelection highlights the plot on show without emitting.
+    panel.tabs()->setCurrentIndex(1);
+    QTRY_VERIFY(!panel.refreshPending());
     panel.setSelection({t.ids[0], t.ids[1]});
     QCOMPARE(spy.count(), 1);
     QCOMPARE(panel.scatter()->highlighted(), (QVector<qint64>{t.ids[0], t.ids[1]}));
 
     // The cut only belongs on the ranking score's histogram.
+    panel.tabs()->setCurrentIndex(0);
     panel.setHistogramColumn(2);
+    QTRY_VERIFY(!panel.refreshPending());
     QVERIFY(std::isnan(panel.histogram()->thresholdLinePosition()));
     panel.setHistogramColumn(0);
+    QTRY_VERIFY(!panel.refreshPending());
     QCOMPARE(panel.histogram()->thresholdLinePosition(), t.threshold);
 }
+
+void TestPlots::panelDropsAnOlderPreparation() {
+    // Big enough that the preparation is still on the runner when the columns change.
+    const testdata::ScoreTable t = testdata::makeScoreTable(50000, 0.1);
+    PlotsPanel panel;
+    panel.resize(700, 450);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.tabs()->setCurrentIndex(1);
+    panel.setScoreTable(t.ids, t.names, t.columns, t.decisions);
+    const QString lane = QStringLiteral("scatter");
+    QElapsedTimer clock;
+    clock.start();
+    while (!TaskRunner::instance().busy(&panel, lane) && clock.elapsed() < 5000) QCoreApplication::processEvents();
+    QVERIFY(TaskRunner::instance().busy(&panel, lane));  // the first preparation has started
+    panel.setScatterColumns(3, 1);  // PPL against HMG: supersedes it
+    QTRY_VERIFY(!panel.refreshPending());
+    QCOMPARE(panel.refreshCount(PlotsPanel::ScatterPlot), 1);  // the first one never landed
+    QVERIFY(panel.scatter()->customPlot()->xAxis->label().startsWith(t.names[3]));
+    QVERIFY(panel.scatter()->customPlot()->yAxis->label().startsWith(t.names[1]));
+    // And what landed is the newer columns' points: every drawn point is one of them.
+    QCOMPARE(panel.scatter()->pointCount(), t.ids.size());
+    std::set<std::pair<double, double>> newer;
+    for (size_t i = 0; i < t.ids.size(); ++i) newer.insert({t.columns[3][i], t.columns[1][i]});
+    QCustomPlot* plot = panel.scatter()->customPlot();
+    plot->replot();
+    int drawn = 0;
+    for (int g = 0; g + 1 < plot->graphCount(); ++g) {
+        for (auto it = plot->graph(g)->data()->constBegin(); it != plot->graph(g)->data()->constEnd(); ++it) {
+            QVERIFY(newer.count({it->key, it->value}));
+            ++drawn;
+        }
+    }
+    QVERIFY(drawn > 0);
+}
+
+void TestPlots::thinningKeepsEveryOccupiedCell() {
+    // Independent truth: the set of (series, 2x2 pixel cell) pairs the full data occupies in the
+    // home view must equal the one the thinned points occupy, one point per pair.
+    std::mt19937 rng(5);
+    std::normal_distribution<double> nd(0, 1);
+    std::vector<ScatterItem> items;
+    for (int i = 0; i < 60000; ++i) items.push_back({i, nd(rng), nd(rng) * 3, i % 7 == 0 ? 1 : 0});
+    items.push_back({-1, std::nan(""), 1, 0});  // not drawable
+    const QSize area(300, 200);
+    const ScatterPoints p = prepareScatter(items, 2, area);
+    QCOMPARE(p.items.size(), items.size());
+    QCOMPARE(p.thinned.size(), size_t(2));
+    QCOMPARE(p.grid, area);
+    const QCPRange xr = homeRange(p.xlo, p.xhi), yr = homeRange(p.ylo, p.yhi);
+    const auto cellOf = [&](double x, double y) {
+        const int w = area.width() / 2, h = area.height() / 2;  // 2x2 pixel cells
+        const double sx = w / xr.size(), sy = h / yr.size();
+        return std::pair<int, int>(std::clamp(int((x - xr.lower) * sx), 0, w - 1),
+                                   std::clamp(int((y - yr.lower) * sy), 0, h - 1));
+    };
+    for (int s = 0; s < 2; ++s) {
+        std::set<std::pair<int, int>> full, thin;
+        size_t fullCount = 0;
+        for (const ScatterItem& it : items)
+            if (it.series == s && std::isfinite(it.x)) full.insert(cellOf(it.x, it.y)), ++fullCount;
+        QCOMPARE(size_t(p.series[size_t(s)]->size()), fullCount);  // the full data stays for zooming
+        for (auto it = p.thinned[size_t(s)]->constBegin(); it != p.thinned[size_t(s)]->constEnd(); ++it)
+            thin.insert(cellOf(it->key, it->value));
+        QCOMPARE(thin, full);
+        QCOMPARE(size_t(p.thinned[size_t(s)]->size()), full.size());
+        QVERIFY(full.size() < fullCount);  // it did thin
+    }
+    // Too few points to bother: nothing thinned.
+    QVERIFY(prepareScatter(std::vector<ScatterItem>(items.begin(), items.begin() + 1000), 2, area).thinned.empty());
+}
+
 
 QTEST_MAIN(TestPlots)
 #include "test_plots.moc"
