@@ -448,7 +448,7 @@ private slots:
         QDialog* sheet = nullptr;
         QTRY_VERIFY((sheet = w.findChild<QDialog*>("shortcutSheet")) != nullptr);
         const QString text = sheet->findChild<QTextBrowser*>()->toPlainText();
-        for (const QString& key : {"K", "D", "C", "N", "J", "L", "U", "S", "T", "E", "1", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "F1", "Escape"})
+        for (const char* key : {"K", "D", "C", "N", "J", "L", "U", "S", "T", "E", "1", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "F1", "Escape"})
             QVERIFY2(text.contains(key), qPrintable(key));
         for (QAction* a : b->sampleActions())
             if (!a->shortcuts().isEmpty())

@@ -64,9 +64,9 @@ PlotsPanel::PlotsPanel(QWidget* parent)
       scatterY_(makeCombo(this)),
       rankA_(makeCombo(this)),
       rankB_(makeCombo(this)),
-      threshold_(std::numeric_limits<double>::quiet_NaN()),
       refreshTimer_(new QTimer(this)),
-      table_(std::make_shared<Table>()) {
+      table_(std::make_shared<Table>()),
+      threshold_(std::numeric_limits<double>::quiet_NaN()) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(tabs_);
