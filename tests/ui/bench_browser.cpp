@@ -30,6 +30,35 @@
 
 using namespace gateau;
 
+namespace {
+
+// The longest GUI-thread stall: the largest gap between ticks of a 1 ms timer (or between a
+// tick and tick()).
+struct Heartbeat {
+    QElapsedTimer clock;
+    qint64 last = 0, worst = 0;
+    QTimer timer;
+    Heartbeat() {
+        clock.start();
+        last = clock.nsecsElapsed();
+        timer.setInterval(1);
+        QObject::connect(&timer, &QTimer::timeout, [this] { tick(); });
+        timer.start();
+    }
+    void tick() {
+        const qint64 now = clock.nsecsElapsed();
+        worst = std::max(worst, now - last);
+        last = now;
+    }
+    void restart() {
+        last = clock.nsecsElapsed();
+        worst = 0;
+    }
+    double worstMs() const { return double(worst) / 1e6; }
+};
+
+}  // namespace
+
 // Usage: bench_browser [samples] [all]
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -109,61 +138,41 @@ int main(int argc, char** argv) {
     timed("scroll to the end", [&] { b->table()->scrollToBottom(); });
     // The longest GUI-thread stall: the largest gap between ticks of a 1 ms heartbeat while
     // `fn` runs and events are processed for `settleMs` after it.
+    // The longest GUI-thread stall while `fn` runs and events are processed for `settleMs` after it.
     auto worstStall = [&](auto fn, int settleMs) {
         QTest::qWait(300);
-        QElapsedTimer clock;
-        clock.start();
-        qint64 last = clock.nsecsElapsed(), worst = 0;
-        QTimer heart;
-        heart.setInterval(1);
-        QObject::connect(&heart, &QTimer::timeout, [&] {
-            const qint64 now = clock.nsecsElapsed();
-            worst = std::max(worst, now - last);
-            last = now;
-        });
-        heart.start();
+        Heartbeat heart;
         QTest::qWait(5);
-        last = clock.nsecsElapsed();
+        heart.restart();
         fn();
-        worst = std::max(worst, clock.nsecsElapsed() - last);
-        last = clock.nsecsElapsed();
+        heart.tick();
         QTest::qWait(settleMs);
         ui::TaskRunner::instance().waitForIdle();
         QTest::qWait(50);
-        return double(worst) / 1e6;
+        return heart.worstMs();
     };
     {
         // The longest GUI-thread stall while alpha moves through 21 values at ~60 Hz (keyboard
         // or wheel steps re-rank at once): the largest gap between ticks of a 1 ms heartbeat.
         QTest::qWait(300);
-        QElapsedTimer clock;
-        clock.start();
-        qint64 last = clock.nsecsElapsed(), worst = 0;
-        QTimer heart;
-        heart.setInterval(1);
-        QObject::connect(&heart, &QTimer::timeout, [&] {
-            const qint64 now = clock.nsecsElapsed();
-            worst = std::max(worst, now - last);
-            last = now;
-        });
-        heart.start();
+        Heartbeat heart;
         qint64 worstCall = 0;  // setValue itself (the re-rank runs on the task runner)
         for (int v = 90; v >= 10; v -= 4) {
-            const qint64 t0 = clock.nsecsElapsed();
+            const qint64 t0 = heart.clock.nsecsElapsed();
             b->alphaSlider()->setValue(v);
-            worstCall = std::max(worstCall, clock.nsecsElapsed() - t0);
+            worstCall = std::max(worstCall, heart.clock.nsecsElapsed() - t0);
             QTest::qWait(16);
         }
-        const qint64 stepping = worst;
+        const double stepping = heart.worstMs();
         std::printf("  %-40s %7.1f ms\n", "worst alpha step (setValue alone)", double(worstCall) / 1e6);
-        worst = 0;
+        heart.restart();
         QTest::qWait(400);  // the last re-rank lands, then the debounced plot refresh
         ui::TaskRunner::instance().waitForIdle();
         QTest::qWait(50);
         std::printf("  %-40s %7.1f ms (21 alpha steps at ~60 Hz, 1 ms heartbeat)\n", "worst GUI-thread stall, steps",
-                    double(stepping) / 1e6);
+                    stepping);
         std::printf("  %-40s %7.1f ms (the plots redrawn once after the last step)\n", "worst GUI-thread stall, after",
-                    double(worst) / 1e6);
+                    heart.worstMs());
     }
     // A decision (the K key on the current row): the write, the re-rank and the plots'
     // refresh. Selecting the row (the inspector shows it) is timed apart.
