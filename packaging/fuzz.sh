@@ -40,7 +40,7 @@ parsers="core/util/*.cpp core/tokenizer/*.cpp core/datasets/conversation.cpp cor
 scorers="core/scoring/scorers/*.cpp"
 cxx="clang++"
 command -v ccache >/dev/null && cxx="ccache clang++"
-torch_inc=$(find /usr/include -maxdepth 4 -path '*torch/csrc/api/include' -type d 2>/dev/null | head -1)
+torch_inc=$(find /usr/include -maxdepth 4 -path '*torch/csrc/api/include' -type d -print -quit 2>/dev/null)
 compile() {  # SOURCES OUT EXTRA_FLAGS: each source to OUT/path_with_underscores.o, when older
   local out=$2 extra=$3 f o
   # shellcheck disable=SC2086  # globs and word lists are intended
