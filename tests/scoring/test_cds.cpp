@@ -296,11 +296,17 @@ private slots:
         }
         auto rank = test::runCli({"rank", test::q(project), "--run", QString::number(cdsRun), "--json"});
         QVERIFY2(rank.code == 0, rank.err.c_str());
-        for (const auto& s : nlohmann::json::parse(rank.out)["samples"])
+        // The document in a variable: a range-for over parse(...)["samples"] reads a destroyed
+        // temporary (only the last temporary's life is extended; ASan found it).
+        auto ranked = nlohmann::json::parse(rank.out);
+        QCOMPARE(ranked["samples"].size(), stored.size());
+        for (const auto& s : ranked["samples"])
             QCOMPARE(s["cds"].get<double>(), stored.at(s["sample_id"].get<int64_t>()));
         rank = test::runCli({"rank", test::q(project), "--run", QString::number(plainRun), "--json"});
         QVERIFY2(rank.code == 0, rank.err.c_str());
-        for (const auto& s : nlohmann::json::parse(rank.out)["samples"]) QVERIFY(!s.contains("cds"));
+        ranked = nlohmann::json::parse(rank.out);
+        QCOMPARE(ranked["samples"].size(), stored.size());
+        for (const auto& s : ranked["samples"]) QVERIFY(!s.contains("cds"));
     }
 };
 

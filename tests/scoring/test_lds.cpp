@@ -373,7 +373,11 @@ void TestLds::endToEndThroughTheCli() {
 
     auto rank = runCli({"rank", q(project), "--run", "1", "--json"});
     QVERIFY2(rank.code == 0, rank.err.c_str());
-    for (const auto& s : nlohmann::json::parse(rank.out)["samples"]) {
+    // The document in a variable: a range-for over parse(...)["samples"] reads a destroyed
+    // temporary (only the last temporary's life is extended; ASan found it).
+    const auto ranked = nlohmann::json::parse(rank.out);
+    QCOMPARE(ranked["samples"].size(), stored.size());
+    for (const auto& s : ranked["samples"]) {
         QCOMPARE(s["lds"].get<double>(), stored.at(s["sample_id"].get<int64_t>()));
         QVERIFY(s["lds_strength"].is_number());
     }
@@ -383,7 +387,9 @@ void TestLds::endToEndThroughTheCli() {
 
     auto rank2 = runCli({"rank", q(project), "--run", "2", "--json"});
     QVERIFY2(rank2.code == 0, rank2.err.c_str());
-    for (const auto& s : nlohmann::json::parse(rank2.out)["samples"]) QVERIFY(!s.contains("lds"));
+    const auto ranked2 = nlohmann::json::parse(rank2.out);
+    QCOMPARE(ranked2["samples"].size(), stored.size());
+    for (const auto& s : ranked2["samples"]) QVERIFY(!s.contains("lds"));
     auto eval2 = runCli({"evaluate", q(project), "--run", "2", "--label", "id=s2", "--json"});
     QVERIFY2(eval2.code == 0, eval2.err.c_str());
     QVERIFY(!nlohmann::json::parse(eval2.out)["auroc"].contains("lds"));
