@@ -2,14 +2,16 @@
 # One-command set-up for a fresh Debian 12 machine.
 #   packaging/setup.sh demo   install, build, create the demo project and open it
 #                             (with no display: print its summary instead)
-#   packaging/setup.sh test   install, build and run every test, then the sanitizer suites
-#                             (packaging/sanitize.sh; GATEAU_SANITIZERS=0 skips those)
+#   packaging/setup.sh test   install, build and run every test, then every test again under
+#                             ASan + UBSan and the threaded ones under TSan (packaging/sanitize.sh;
+#                             GATEAU_SANITIZERS=0 skips those)
 #   packaging/setup.sh build  install and build only
 #
 # GATEAU_TORCH=debian|pypi picks the LibTorch: Debian's libtorch-dev (1.13, CPU) or the pinned
 # PyPI wheel's (2.x, CUDA; packaging/torch-venv.sh installs it into a venv of its own). Unset:
-# pypi where `nvidia-smi -L` lists a GPU, else debian; and `test` then builds and tests both
-# (the pypi build needs the CUDA toolkit's nvcc at configure time; without it, debian only).
+# pypi where `nvidia-smi -L` lists a GPU, else debian. `test` tests both: the pypi one in a plain
+# build where the CUDA toolkit's nvcc is there (its CMake files need it at configure time), the
+# debian one in the sanitizer trees, which run every suite (and in a plain build without nvcc).
 # The debian build lands in ${GATEAU_BUILD_DIR:-build}, the pypi one in the same name + -pypi.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +34,13 @@ else
   torches="debian"
 fi
 have_nvcc() { command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; }
-# CI and `test` check both builds unless one was asked for (the pypi one needs nvcc).
+# CI and `test`: the pypi LibTorch in a plain build unless one was asked for; the debian one is
+# what the sanitizer trees build (a plain debian build's suites would repeat theirs at -O2).
 if [ "$mode" = test ] && [ -z "${GATEAU_TORCH:-}" ]; then
-  if have_nvcc; then torches="debian pypi"
+  if have_nvcc; then
+    torches="pypi"
+    # Without the sanitizer trees the debian LibTorch needs a plain build of its own.
+    if [ "${GATEAU_SANITIZERS:-1}" = 0 ]; then torches="debian pypi"; fi
   else echo "== no nvcc (CUDA toolkit): testing the debian build only; GATEAU_TORCH=pypi insists" >&2; fi
 fi
 build_dir() { if [ "$1" = pypi ]; then echo "$BASE_DIR-pypi"; else echo "$BASE_DIR"; fi; }
@@ -89,9 +95,9 @@ test)
   echo "== checking that core, db and the CLI configure without Qt"
   cmake -S . -B "$BASE_DIR-noqt" -G Ninja -DGATEAU_BUILD_GUI=OFF -DGATEAU_BUILD_TESTS=OFF >/dev/null
   for t in $torches; do run_tests "$(build_dir "$t")"; done
-  # The parsers, store, scoring and jobs under ASan + UBSan and the threaded suites under TSan,
-  # each in a tree of its own (~15 min on 2 idle cores, docs/testing.md). GATEAU_SANITIZERS=0
-  # skips them on a local run; CI always runs them.
+  # Every suite under ASan + UBSan and the threaded ones under TSan, each in a tree of its own
+  # (docs/testing.md has their cost). GATEAU_SANITIZERS=0 skips them on a local run; CI always
+  # runs them.
   if [ "${GATEAU_SANITIZERS:-1}" != 0 ]; then
     for kind in asan tsan; do JOBS="$JOBS" bash packaging/sanitize.sh "$kind"; done
   fi

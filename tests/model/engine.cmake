@@ -13,6 +13,7 @@ target_link_libraries(bench_engine PRIVATE gateau_core)
 # building and its checks keep passing.
 add_executable(gpu_check ${CMAKE_CURRENT_LIST_DIR}/gpu_check.cpp)
 target_link_libraries(gpu_check PRIVATE gateau_core)
+gateau_test_needs(gpu_check)
 add_test(NAME gpu_check_cpu COMMAND gpu_check --device cpu --lengths 512 --bench-layers 2)
 # CUDA builds (GATEAU_TORCH=pypi) also compile its device-memory statistics.
 if(TARGET torch_cuda)
