@@ -128,16 +128,10 @@ void TaskRunner::start(QObject* owner, const QString& lane, Body body, Finish fi
     CancelToken token;
     if (onProgress) {
         // The runner outlives every worker (its destructor waits for the pool), so the work may
-        // post to it; the QPointers are read on the GUI thread.
-        QPointer<TaskRunner> self(this);
+        // post to it.
         QPointer<QObject> ownerAlive(owner);
-        *token.report_ = [self, id, key, named, ownerAlive, onProgress](qint64 done, qint64 total) {
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, id, key, named, ownerAlive, onProgress, done, total] {
-                    if (self) self->deliverProgress(id, key, named, ownerAlive, done, total, onProgress);
-                },
-                Qt::QueuedConnection);
+        *token.report_ = [this, id, key, named, ownerAlive, onProgress](qint64 done, qint64 total) {
+            postProgress({id, key, named, ownerAlive, onProgress, done, total});
         };
     }
     live_[id] = token;
@@ -183,6 +177,26 @@ void TaskRunner::post(Completion c) {
         completions_.push_back(std::move(c));
     }
     QMetaObject::invokeMethod(this, "drainCompletions", Qt::QueuedConnection);
+}
+
+void TaskRunner::postProgress(Progressed p) {
+    bool drainQueued;
+    {
+        std::lock_guard<std::mutex> lk(progressMutex_);
+        drainQueued = !progressed_.empty();  // the queued drain takes this one too
+        progressed_.push_back(std::move(p));
+    }
+    if (!drainQueued) QMetaObject::invokeMethod(this, "drainProgress", Qt::QueuedConnection);
+}
+
+void TaskRunner::drainProgress() {
+    std::deque<Progressed> ready;
+    {
+        std::lock_guard<std::mutex> lk(progressMutex_);
+        ready.swap(progressed_);
+    }
+    for (const Progressed& p : ready)
+        deliverProgress(p.id, p.lane, p.named, p.ownerAlive, p.done, p.total, p.onProgress);
 }
 
 void TaskRunner::drainCompletions() {

@@ -134,6 +134,20 @@ private:
     Q_INVOKABLE void drainCompletions();    // on the GUI thread
     std::mutex completionsMutex_;
     std::deque<Completion> completions_;
+    // A task's progress, handed over the same way (TSan reported the captures of the queued
+    // functor this replaced: test_main_window's import). Every report is delivered, in order.
+    struct Progressed {
+        quint64 id;
+        Lane lane;
+        bool named;
+        QPointer<QObject> ownerAlive;
+        CancelToken::Progress onProgress;
+        qint64 done, total;
+    };
+    void postProgress(Progressed p);        // on a worker
+    Q_INVOKABLE void drainProgress();       // on the GUI thread
+    std::mutex progressMutex_;
+    std::deque<Progressed> progressed_;
 
     struct Queue;  // a Queue lane's pending work, drained in order by one pool task at a time
     void enqueue(quint64 id, const Lane& key, QPointer<QObject> owner, Body body, Finish finish);
